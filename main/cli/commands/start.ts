@@ -1,0 +1,59 @@
+/** `lanfold start`: runs the daemon in the foreground until SIGINT or SIGTERM, then stops it cleanly. */
+import type { Command } from 'commander';
+import { Daemon } from '../../daemon/daemon.js';
+import { createLogger } from '../../daemon/logging.js';
+import { statePaths } from '../../daemon/state-dir.js';
+import { formatBytes } from '../format.js';
+import { ProgressLine } from '../progress.js';
+import { print, stateDirOf } from '../context.js';
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('run the daemon in the foreground (Ctrl-C stops it cleanly)')
+    .option('--quiet', 'print nothing but errors')
+    .option('--log-stderr', 'also write the structured log to stderr')
+    .action(async (opts: { quiet?: boolean; logStderr?: boolean }, cmd: Command) => {
+      const dir = stateDirOf(cmd);
+      const logger = createLogger({ file: statePaths(dir).logFile, stderr: opts.logStderr ?? false });
+      const progress = new ProgressLine();
+      const say = (text: string) => {
+        if (opts.quiet) return;
+        progress.clear();
+        print(text);
+      };
+      const daemon = await Daemon.start(dir, logger, {
+        onVersion: (folder, v) => say(`${folder}: v${v.seq} recorded, ${v.changes} change${v.changes === 1 ? '' : 's'}${v.bytes ? `, ${formatBytes(v.bytes)} new` : ''} (${v.method})`),
+        onProgress: (folder, p) => {
+          if (opts.quiet) return;
+          if (p.phase === 'walking') progress.update(`${folder}: reading folder`, p.files, 0);
+          else progress.update(`${folder}: hashing`, p.files, p.totalFiles, { done: p.bytes, total: p.totalBytes });
+        },
+        onFolderError: (folder, message) => {
+          progress.clear();
+          process.stderr.write(`lanfold: folder ${folder}: ${message}\n`);
+        },
+      });
+      progress.clear();
+      say(`Lanfold running as "${daemon.state.device.name}" with ${daemon.state.folders.length} folder(s). Press Ctrl-C to stop.`);
+      print('READY');
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) {
+            process.stderr.write('lanfold: stopping now\n');
+            process.exit(130);
+          }
+          stopping = true;
+          say(`Stopping (${signal})...`);
+          daemon.stop().then(resolve, (err: unknown) => {
+            process.stderr.write(`lanfold: stopping failed: ${String(err)}\n`);
+            resolve();
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      logger.flush();
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * The device's configuration files (device.json, folders.json): their schemas, defaults,
+ * and validated reads and atomic writes. A damaged or hand-broken file is reported with
+ * the field that is wrong, and nothing is overwritten.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { errnoCode, LanfoldError } from '../engine/errors.js';
+import { FolderSettingsSchema } from '../engine/folder-settings.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+export const DEFAULT_LISTEN = '0.0.0.0:47210';
+export const DEFAULT_GUI = '127.0.0.1:47211';
+
+const HostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'HOST:PORT');
+
+export const DeviceConfigSchema = z.strictObject({
+  version: z.literal(1),
+  deviceId: z.string().regex(/^[A-Z2-7]{52}$/),
+  name: z.string().min(1).max(64),
+  listen: HostPort,
+  gui: HostPort,
+  createdAt: z.number().int(),
+});
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+
+export const FOLDER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const FolderConfigSchema = z.strictObject({
+  id: z.string().regex(FOLDER_ID_PATTERN),
+  path: z.string().min(1),
+  role: z.enum(['master', 'replica']),
+  createdAt: z.number().int(),
+  settings: FolderSettingsSchema,
+});
+export type FolderConfig = z.infer<typeof FolderConfigSchema>;
+
+export const FoldersFileSchema = z.strictObject({
+  version: z.literal(1),
+  folders: z.array(FolderConfigSchema),
+});
+export type FoldersFile = z.infer<typeof FoldersFileSchema>;
+
+/** Reads and validates a JSON config file; `fallback` when it does not exist (if given). */
+export function readConfig<T>(file: string, schema: z.ZodType<T>, fallback?: T): T {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' && fallback !== undefined) return fallback;
+    if (errnoCode(err) === 'ENOENT') {
+      throw new LanfoldError('STATE_MISSING', `No Lanfold device in ${file.replace(/\/[^/]+$/, '')}`, 'run `lanfold init --name NAME` first, or pass --state');
+    }
+    throw err;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new LanfoldError('BAD_CONFIG', `${file} is not valid JSON: ${(err as Error).message}`, 'fix or restore the file');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'top level';
+    throw new LanfoldError('BAD_CONFIG', `${file} is invalid at ${where}: ${issue?.message ?? 'bad value'}`, 'fix or restore the file');
+  }
+  return parsed.data;
+}
+
+export function writeConfig(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function emptyFolders(): FoldersFile {
+  return { version: 1, folders: [] };
+}

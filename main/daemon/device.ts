@@ -1,0 +1,122 @@
+/**
+ * A device's state directory as a whole: creating it (`lanfold init`), reading its
+ * configuration, and adding folders with every check a user can trip over done up front.
+ */
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { LanfoldError } from '../engine/errors.js';
+import { DEFAULT_FOLDER_SETTINGS } from '../engine/folder-settings.js';
+import { checkFolderRoot } from '../engine/master-folder.js';
+import { generateIdentity } from '../transport/identity.js';
+import { writeFileAtomic } from './atomic-file.js';
+import {
+  DEFAULT_GUI,
+  DEFAULT_LISTEN,
+  DeviceConfigSchema,
+  emptyFolders,
+  FOLDER_ID_PATTERN,
+  FoldersFileSchema,
+  readConfig,
+  writeConfig,
+  type DeviceConfig,
+  type FolderConfig,
+  type FoldersFile,
+} from './config.js';
+import { checkStateOutside, isInside, statePaths, type StatePaths } from './state-dir.js';
+
+export interface InitOptions {
+  readonly name: string;
+  readonly listen?: string;
+  readonly gui?: string;
+}
+
+export async function initDevice(dir: string, options: InitOptions): Promise<DeviceConfig> {
+  const paths = statePaths(dir);
+  if (existsSync(paths.device)) {
+    throw new LanfoldError('BAD_ARGUMENT', `A device already exists in ${paths.dir}`, 'use another --state, or keep this one');
+  }
+  const device: DeviceConfig = DeviceConfigSchema.parse({
+    version: 1,
+    deviceId: 'A'.repeat(52),
+    name: options.name,
+    listen: options.listen ?? DEFAULT_LISTEN,
+    gui: options.gui ?? DEFAULT_GUI,
+    createdAt: Date.now(),
+  });
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  const identity = await generateIdentity(options.name);
+  writeFileAtomic(paths.key, identity.keyPem, 0o600);
+  writeFileAtomic(paths.cert, identity.certPem, 0o644);
+  const withId = { ...device, deviceId: identity.deviceId };
+  if (!existsSync(paths.folders)) writeConfig(paths.folders, emptyFolders());
+  writeConfig(paths.device, withId); // last: its presence means the device is complete
+  return withId;
+}
+
+export class DeviceState {
+  readonly paths: StatePaths;
+  readonly device: DeviceConfig;
+  private foldersFile: FoldersFile;
+
+  private constructor(paths: StatePaths, device: DeviceConfig, folders: FoldersFile) {
+    this.paths = paths;
+    this.device = device;
+    this.foldersFile = folders;
+  }
+
+  static open(dir: string): DeviceState {
+    const paths = statePaths(dir);
+    const device = readConfig(paths.device, DeviceConfigSchema);
+    const folders = readConfig(paths.folders, FoldersFileSchema, emptyFolders());
+    return new DeviceState(paths, device, folders);
+  }
+
+  get folders(): readonly FolderConfig[] {
+    return this.foldersFile.folders;
+  }
+
+  /** Re-reads folders.json (after another process changed it). */
+  reloadFolders(): void {
+    this.foldersFile = readConfig(this.paths.folders, FoldersFileSchema, emptyFolders());
+  }
+
+  folder(id: string): FolderConfig {
+    const f = this.folders.find((x) => x.id === id);
+    if (!f) {
+      const known = this.folders.map((x) => x.id).join(', ') || 'none';
+      throw new LanfoldError('FOLDER_UNKNOWN', `No folder with ID "${id}"`, `known folders: ${known}`);
+    }
+    return f;
+  }
+
+  addFolder(options: { path: string; role: 'master'; id?: string }): FolderConfig {
+    checkFolderRoot(options.path);
+    const root = realpathSync(options.path);
+    checkStateOutside(this.paths.dir, root);
+    const id = options.id ?? newFolderId();
+    if (!FOLDER_ID_PATTERN.test(id)) {
+      throw new LanfoldError('BAD_ARGUMENT', `"${id}" is not a valid folder ID`, 'use 1-64 letters, digits, dots, dashes or underscores');
+    }
+    if (this.folders.some((f) => f.id === id)) throw new LanfoldError('FOLDER_EXISTS', `A folder with ID "${id}" already exists`);
+    const overlap = this.folders.find((f) => isInside(root, f.path) || isInside(f.path, root));
+    if (overlap) {
+      throw new LanfoldError('FOLDER_EXISTS', `${root} overlaps the folder "${overlap.id}" at ${overlap.path}`, 'folders may not be nested');
+    }
+    const folder: FolderConfig = { id, path: root, role: options.role, createdAt: Date.now(), settings: DEFAULT_FOLDER_SETTINGS };
+    this.foldersFile = { ...this.foldersFile, folders: [...this.folders, folder] };
+    writeConfig(this.paths.folders, this.foldersFile);
+    return folder;
+  }
+
+  folderDataDir(id: string): string {
+    return this.paths.folderData(id);
+  }
+}
+
+function newFolderId(): string {
+  const alphabet = 'abcdefghijkmnopqrstuvwxyz23456789';
+  const bytes = randomBytes(10);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+  return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+}
+

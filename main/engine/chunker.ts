@@ -1,0 +1,540 @@
+/** Content-defined chunking (FastCDC) of files into the ChunkList Lanfold stores and sends, plus an incremental re-chunker for files edited in place. */
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { ChunkList, type Chunk } from './chunk-list.js';
+import { LanfoldError } from './errors.js';
+import { loadFastHasher, type FastHasher } from './fast-hash.js';
+
+/** Chunk size bounds in bytes. Every chunk but a file's last is within [minSize, maxSize]. */
+export interface ChunkParams {
+  minSize: number;
+  /** The size where the cut condition switches from strict to lenient; a power of two. */
+  avgSize: number;
+  maxSize: number;
+}
+
+/**
+ * 16 KiB / 64 KiB / 256 KiB. docs/chunking.md gives the measurements behind the choice. Changing
+ * these values (or the gear table) moves every boundary, so files chunked before and after the
+ * change share no chunks: treat them as part of the storage format.
+ */
+export const DEFAULT_CHUNK_PARAMS: Readonly<ChunkParams> = Object.freeze({
+  minSize: 16 * 1024,
+  avgSize: 64 * 1024,
+  maxSize: 256 * 1024,
+});
+
+/** Bytes read from disk per read call; one buffer of this size is reused for a whole file. */
+const READ_BLOCK = 4 * 1024 * 1024;
+
+/**
+ * Thrown when a file's size or modification time differ before and after it was read, so the
+ * digest may mix old and new content. The caller should retry once the file has settled.
+ */
+export class FileChangedWhileReading extends LanfoldError {
+  readonly path: string;
+
+  constructor(path: string, detail: string) {
+    super(
+      'INTERNAL',
+      `${path} changed while it was being read (${detail})`,
+      'it is still being written; read it again once it has been quiet for a moment',
+    );
+    this.name = 'FileChangedWhileReading';
+    this.path = path;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gear table and the cut rule.
+
+/** The seed of the gear table. Changing it moves every chunk boundary (see DEFAULT_CHUNK_PARAMS). */
+const GEAR_SEED = 0x4c616e66;
+
+/**
+ * 256 pseudo-random 32-bit values, one per byte value, from a Weyl sequence finalised with
+ * MurmurHash3's fmix32. Integer-only arithmetic makes the table identical on every platform.
+ */
+function makeGearTable(seed: number): Int32Array {
+  const table = new Int32Array(256);
+  let state = seed | 0;
+  for (let i = 0; i < 256; i++) {
+    state = (state + 0x9e3779b9) | 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    table[i] = z ^ (z >>> 16);
+  }
+  return table;
+}
+
+const GEAR = makeGearTable(GEAR_SEED);
+
+/** Chunk parameters checked and turned into the two masks of normalized chunking. */
+interface CutRule {
+  readonly min: number;
+  readonly avg: number;
+  readonly max: number;
+  /** Used before a chunk reaches avg bytes: log2(avg) + 2 bits, so cuts there are 4x rarer. */
+  readonly maskS: number;
+  /** Used from avg bytes on: log2(avg) - 2 bits, so cuts there are 4x likelier. */
+  readonly maskL: number;
+}
+
+/**
+ * A mask of the top `bits` bits of a 32-bit gear hash. The top bits are used because, with the
+ * hash shifted left once per byte, bit k depends on the last k + 1 bytes: the top bits see the
+ * widest window (up to 32 bytes).
+ */
+function topBits(bits: number): number {
+  return (-1 << (32 - bits)) | 0;
+}
+
+function cutRuleFor(params: ChunkParams): CutRule {
+  const { minSize: min, avgSize: avg, maxSize: max } = params;
+  const whole = [min, avg, max].every((n) => Number.isSafeInteger(n));
+  const bits = Math.log2(avg);
+  if (!whole || min < 1 || !(min < avg && avg < max) || max > 2 ** 30) {
+    throw new LanfoldError(
+      'BAD_ARGUMENT',
+      `chunk sizes must be integers with 1 <= min < avg < max <= 2^30, got ${min}/${avg}/${max}`,
+    );
+  }
+  if (!Number.isInteger(bits) || bits < 6 || bits > 28) {
+    throw new LanfoldError(
+      'BAD_ARGUMENT',
+      `average chunk size must be a power of two from 64 B to 256 MiB, got ${avg}`,
+    );
+  }
+  return { min, avg, max, maskS: topBits(bits + 2), maskL: topBits(bits - 2) };
+}
+
+/** A chunk in progress: the bytes it has so far and the gear hash over the hashed ones. */
+interface CutState {
+  len: number;
+  h: number;
+}
+
+/**
+ * Feeds data[from, to) to the chunk in progress described by `state`. Returns the index in
+ * `data` just past the chunk's last byte if the chunk ends inside the range (the state is then
+ * reset for the next chunk), or -1 after recording the progress in `state`.
+ *
+ * The rule, per chunk: the first min - 1 bytes are skipped unhashed; from byte index min - 1 on,
+ * each byte enters the gear hash h = (h << 1) + GEAR[byte], and the chunk ends after the byte
+ * when h & mask is zero, with maskS while the byte index is below avg and maskL after; at max
+ * bytes the chunk ends regardless. A cut depends only on the chunk's own bytes (never on the
+ * byte after it, nor on where the input ends) and the state starts from zero at each boundary,
+ * so cutting restarted at any boundary reproduces every later boundary.
+ */
+function advance(rule: CutRule, state: CutState, data: Uint8Array, from: number, to: number): number {
+  const base = from - state.len; // Where the chunk starts, in data's indices (<= from).
+  let i = Math.max(from, base + rule.min - 1);
+  let h = state.h;
+  const endS = Math.min(to, base + rule.avg);
+  const maskS = rule.maskS;
+  for (; i < endS; i++) {
+    h = ((h << 1) + GEAR[data[i]!]!) | 0;
+    if ((h & maskS) === 0) return endChunk(state, i + 1);
+  }
+  const endL = Math.min(to, base + rule.max);
+  const maskL = rule.maskL;
+  for (; i < endL; i++) {
+    h = ((h << 1) + GEAR[data[i]!]!) | 0;
+    if ((h & maskL) === 0) return endChunk(state, i + 1);
+  }
+  if (i === base + rule.max) return endChunk(state, i);
+  state.len = to - base;
+  state.h = h;
+  return -1;
+}
+
+function endChunk(state: CutState, end: number): number {
+  state.len = 0;
+  state.h = 0;
+  return end;
+}
+
+/**
+ * The length of the chunk that starts at data[0], where `data` holds either at least max bytes
+ * or every byte left in the file (a chunk shorter than max that finds no cut ends the file).
+ */
+function chunkLength(rule: CutRule, data: Uint8Array): number {
+  const end = advance(rule, { len: 0, h: 0 }, data, 0, data.length);
+  return end < 0 ? data.length : end;
+}
+
+/**
+ * A streaming boundary finder with no I/O. Push the bytes of one stream in any split; the
+ * boundaries returned are the same however the stream is split. It keeps only a few numbers of
+ * state, never the data.
+ */
+export class ChunkCutter {
+  private readonly rule: CutRule;
+  private readonly state: CutState = { len: 0, h: 0 };
+  private offset: number;
+
+  /** `startOffset` is the absolute offset of the first byte pushed; it must be a boundary. */
+  constructor(params: ChunkParams = DEFAULT_CHUNK_PARAMS, startOffset = 0) {
+    this.rule = cutRuleFor(params);
+    this.offset = startOffset;
+  }
+
+  /** Consumes `data` and returns the absolute end offsets of the chunks it completed. */
+  push(data: Uint8Array): number[] {
+    const cuts: number[] = [];
+    let i = 0;
+    while (i < data.length) {
+      const end = advance(this.rule, this.state, data, i, data.length);
+      if (end < 0) break;
+      cuts.push(this.offset + end);
+      i = end;
+    }
+    this.offset += data.length;
+    return cuts;
+  }
+
+  /**
+   * Ends the stream: returns the end offset of the last, partial chunk, or nothing when the
+   * bytes pushed ended on a boundary. Bytes pushed afterwards start a new chunk.
+   */
+  finish(): number[] {
+    if (this.state.len === 0) return [];
+    endChunk(this.state, 0);
+    return [this.offset];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading files.
+
+/** A file's digest: its size, its chunks, and its content hash (`chunks.rootHash()`). */
+export interface FileDigest {
+  size: number;
+  chunks: ChunkList;
+  hash: string;
+}
+
+/**
+ * A window over an open file, backed by one reused buffer. Views are served from the buffer
+ * when they fit in it; otherwise the buffer is refilled from the view's start, keeping the bytes
+ * it already holds from there. Reads are large and mostly sequential.
+ */
+class FileWindow {
+  private readonly buf: Buffer;
+  private start = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly path: string,
+    private readonly size: number,
+    capacity: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /**
+   * The file's bytes [offset, offset + length), valid until the next call. The range must lie
+   * within the file and be no longer than the buffer.
+   */
+  async view(offset: number, length: number): Promise<Buffer> {
+    const at = offset - this.start;
+    if (at < 0 || at + length > this.filled) {
+      await this.refill(offset, length);
+      return this.buf.subarray(0, length);
+    }
+    return this.buf.subarray(at, at + length);
+  }
+
+  private async refill(offset: number, length: number): Promise<void> {
+    const want = Math.min(this.buf.length, this.size - offset);
+    if (length > want) {
+      throw new LanfoldError('INTERNAL', `read of ${length} bytes at ${offset} is out of range`);
+    }
+    const at = offset - this.start;
+    const kept = at >= 0 && at < this.filled ? this.filled - at : 0;
+    if (kept > 0) this.buf.copyWithin(0, at, this.filled);
+    this.start = offset;
+    this.filled = kept;
+    while (this.filled < want) {
+      const { bytesRead } = await this.fh.read(
+        this.buf,
+        this.filled,
+        want - this.filled,
+        offset + this.filled,
+      );
+      if (bytesRead === 0) throw new FileChangedWhileReading(this.path, 'it got shorter');
+      this.filled += bytesRead;
+    }
+  }
+}
+
+/**
+ * Opens a regular file, runs `body` on it, and checks that its size and modification time did
+ * not change meanwhile. Errors from opening (ENOENT, EACCES...) reach the caller unchanged.
+ */
+async function readConsistently<T>(
+  absPath: string,
+  rule: CutRule,
+  body: (window: FileWindow, size: number) => Promise<T>,
+): Promise<T> {
+  const fh = await open(absPath, 'r');
+  try {
+    const before = await fh.stat({ bigint: true });
+    if (!before.isFile()) throw new LanfoldError('NOT_A_FILE', `${absPath} is not a regular file`);
+    const size = Number(before.size);
+    const capacity = Math.min(Math.max(READ_BLOCK, rule.max), Math.max(size, 1));
+    const result = await body(new FileWindow(fh, absPath, size, capacity), size);
+    const after = await fh.stat({ bigint: true });
+    if (after.size !== before.size) {
+      throw new FileChangedWhileReading(absPath, `size went from ${before.size} to ${after.size}`);
+    }
+    if (after.mtimeNs !== before.mtimeNs) {
+      throw new FileChangedWhileReading(absPath, 'its modification time changed');
+    }
+    return result;
+  } finally {
+    await fh.close();
+  }
+}
+
+function sha256(data: Uint8Array): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+/** The bytes of the chunk starting at `pos`, found by the cut rule. */
+async function cutAt(window: FileWindow, rule: CutRule, pos: number, size: number): Promise<Buffer> {
+  const data = await window.view(pos, Math.min(rule.max, size - pos));
+  return data.subarray(0, chunkLength(rule, data));
+}
+
+function toDigest(size: number, chunks: readonly Chunk[]): FileDigest {
+  const list = ChunkList.fromChunks(chunks);
+  return { size, chunks: list, hash: list.rootHash() };
+}
+
+/**
+ * Chunks and hashes a whole file: SHA-256 and xxhash64 per chunk. Memory stays flat in the
+ * file size (one read buffer plus the chunk list). Throws FileChangedWhileReading if the file
+ * changed during the read, and LanfoldError NOT_A_FILE for directories and the like.
+ */
+export async function digestFile(
+  absPath: string,
+  params: ChunkParams = DEFAULT_CHUNK_PARAMS,
+): Promise<FileDigest> {
+  const rule = cutRuleFor(params);
+  const fast = await loadFastHasher();
+  const chunks = await readConsistently(absPath, rule, async (window, size) => {
+    const out: Chunk[] = [];
+    for (let pos = 0; pos < size; ) {
+      const bytes = await cutAt(window, rule, pos, size);
+      out.push({ hash: sha256(bytes), fast: fast.hash(bytes), size: bytes.length });
+      pos += bytes.length;
+    }
+    return out;
+  });
+  return toDigest(totalSize(chunks), chunks);
+}
+
+function totalSize(chunks: readonly Chunk[]): number {
+  let total = 0;
+  for (const c of chunks) total += c.size;
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incremental re-chunking.
+
+/** The previous chunk list, indexed for the re-chunker. */
+class PreviousChunks {
+  readonly count: number;
+  readonly total: number;
+  private readonly starts: number[];
+  private byContent: Map<bigint, number> | undefined;
+
+  constructor(private readonly list: ChunkList) {
+    this.count = list.count;
+    this.starts = list.offsets();
+    this.total = list.totalSize();
+  }
+
+  /**
+   * Whether the list could have come from `rule`: every chunk but the last within [min, max].
+   * A list made with other parameters cannot be reused (its boundaries are not ours).
+   */
+  fitsRule(rule: CutRule): boolean {
+    for (let i = 0; i < this.count; i++) {
+      const { size } = this.list.at(i);
+      const low = i === this.count - 1 ? 1 : rule.min;
+      if (size < low || size > rule.max) return false;
+    }
+    return true;
+  }
+
+  at(i: number): Chunk {
+    return this.list.at(i);
+  }
+
+  /**
+   * Whether old chunk `i`, if its bytes are found at `pos` of a file of `size` bytes, is also a
+   * chunk of the new content there. The old last chunk may have ended only because the old file
+   * did, so it counts only if it ends the new file too; any other old chunk ended by the cut
+   * rule, which looks at nothing beyond the chunk.
+   */
+  reusableAt(i: number, pos: number, size: number): boolean {
+    if (i < 0 || i >= this.count) return false;
+    const end = pos + this.list.at(i).size;
+    return i === this.count - 1 ? end === size : end <= size;
+  }
+
+  /** The index of the old chunk that started at `offset`, or -1. */
+  indexStartingAt(offset: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const start = this.starts[mid]!;
+      if (start === offset) return mid;
+      if (start < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  startOf(i: number): number {
+    return this.starts[i]!;
+  }
+
+  /** The index of an old chunk with this fast hash and size, or -1. Built on first use. */
+  indexWithContent(fast: bigint, size: number): number {
+    if (!this.byContent) {
+      this.byContent = new Map();
+      for (let i = this.count - 1; i >= 0; i--) this.byContent.set(this.list.at(i).fast, i);
+    }
+    const i = this.byContent.get(fast);
+    return i !== undefined && this.list.at(i).size === size ? i : -1;
+  }
+}
+
+/** What the re-chunker did, beyond the digest itself. */
+interface RechunkResult {
+  chunks: Chunk[];
+  reusedChunks: number;
+  rehashedBytes: number;
+}
+
+/**
+ * Re-chunks a file that probably changed only locally, reusing the previous list's SHA-256
+ * wherever a chunk's bytes are unchanged. The result is exactly `digestFile` of the new content
+ * (given that equal xxhash64 and size mean equal bytes; see docs/chunking.md), provided
+ * `previous` was made with the same `params`; a list that cannot have been is ignored.
+ *
+ * `reusedChunks` counts chunks whose SHA-256 came from `previous`; `rehashedBytes` is the size
+ * of the others, whose SHA-256 was computed afresh.
+ */
+export async function redigestFile(
+  absPath: string,
+  previous: ChunkList,
+  params: ChunkParams = DEFAULT_CHUNK_PARAMS,
+): Promise<FileDigest & { reusedChunks: number; rehashedBytes: number }> {
+  const rule = cutRuleFor(params);
+  const fast = await loadFastHasher();
+  let prev = new PreviousChunks(previous);
+  if (!prev.fitsRule(rule)) prev = new PreviousChunks(ChunkList.empty());
+  const result = await readConsistently(absPath, rule, (window, size) =>
+    new Rechunker(window, rule, fast, prev, size).run(),
+  );
+  return {
+    ...toDigest(totalSize(result.chunks), result.chunks),
+    reusedChunks: result.reusedChunks,
+    rehashedBytes: result.rehashedBytes,
+  };
+}
+
+/**
+ * One re-chunking pass. It keeps one invariant: `pos` is a boundary of the new content's
+ * chunking. From there it either confirms in place that the expected old chunk is unchanged
+ * (read + xxhash64 only), or cuts one new chunk with the cut rule and then looks for an old
+ * chunk to resynchronise on.
+ */
+class Rechunker {
+  private readonly out: Chunk[] = [];
+  private reused = 0;
+  private rehashed = 0;
+  /** The old chunk expected at `pos`, or -1 when none is. */
+  private next = 0;
+  /** New offset minus old offset of the last reused chunk: the displacement so far. */
+  private shift = 0;
+
+  constructor(
+    private readonly window: FileWindow,
+    private readonly rule: CutRule,
+    private readonly fast: FastHasher,
+    private readonly prev: PreviousChunks,
+    private readonly size: number,
+  ) {}
+
+  async run(): Promise<RechunkResult> {
+    let pos = 0;
+    while (pos < this.size) {
+      pos = (await this.reuseInPlace(pos)) ?? (await this.cutNew(pos));
+    }
+    return { chunks: this.out, reusedChunks: this.reused, rehashedBytes: this.rehashed };
+  }
+
+  /** Reuses old chunk `next` at `pos` if its bytes are there; returns the new position. */
+  private async reuseInPlace(pos: number): Promise<number | undefined> {
+    const i = this.next;
+    if (!(await this.sameBytes(i, pos))) return undefined;
+    this.reuse(i, pos);
+    return pos + this.prev.at(i).size;
+  }
+
+  private async sameBytes(i: number, pos: number): Promise<boolean> {
+    if (!this.prev.reusableAt(i, pos, this.size)) return false;
+    const old = this.prev.at(i);
+    return this.fast.hash(await this.window.view(pos, old.size)) === old.fast;
+  }
+
+  private reuse(i: number, pos: number): void {
+    this.out.push(this.prev.at(i));
+    this.reused++;
+    this.shift = pos - this.prev.startOf(i);
+    this.next = i + 1;
+  }
+
+  /**
+   * Cuts the new chunk at `pos`. If its bytes equal some old chunk's, that chunk's SHA-256 is
+   * reused and the in-place check continues after it; otherwise it is hashed, and the next old
+   * chunk to check is one that started where the new boundary falls, displaced by the current
+   * shift, by no shift, or by the change in file size.
+   */
+  private async cutNew(pos: number): Promise<number> {
+    const bytes = await cutAt(this.window, this.rule, pos, this.size);
+    const fast = this.fast.hash(bytes);
+    const same = this.prev.indexWithContent(fast, bytes.length);
+    const end = pos + bytes.length;
+    if (same >= 0) {
+      this.reuse(same, pos);
+      return end;
+    }
+    this.out.push({ hash: sha256(bytes), fast, size: bytes.length });
+    this.rehashed += bytes.length;
+    this.next = -1;
+    return end < this.size ? await this.resyncAt(end) : end;
+  }
+
+  /** Reuses an old chunk found at `pos` by displacement if there is one; returns the new position. */
+  private async resyncAt(pos: number): Promise<number> {
+    const shifts = new Set([this.shift, 0, this.size - this.prev.total]);
+    for (const shift of shifts) {
+      const i = this.prev.indexStartingAt(pos - shift);
+      if (i >= 0 && (await this.sameBytes(i, pos))) {
+        this.reuse(i, pos);
+        return pos + this.prev.at(i).size;
+      }
+    }
+    return pos;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Reads a file's content as it was at some version: each chunk from the content store,
+ * or, when the store no longer has it, from the file on disk if that still holds the
+ * chunk at the same offset (every chunk read is checked against its SHA-256).
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { Entry } from './entry.js';
+import { LanfoldError } from './errors.js';
+import { resolveIn } from './relpath.js';
+import type { ContentStore } from './store/content-store.js';
+
+export function readEntryContent(root: string, store: ContentStore, entry: Entry, maxBytes: number): Buffer {
+  if (entry.kind !== 'file' || !entry.chunks) {
+    throw new LanfoldError('NOT_A_FILE', `${entry.path} is not a file at version ${entry.seq}`);
+  }
+  if (entry.size > maxBytes) {
+    throw new LanfoldError('BAD_ARGUMENT', `${entry.path} is ${entry.size} bytes at version ${entry.seq}, more than ${maxBytes} can be shown`);
+  }
+  const out = Buffer.allocUnsafe(entry.size);
+  let fd: number | undefined;
+  let offset = 0;
+  try {
+    for (const chunk of entry.chunks) {
+      const kept = store.get(chunk.hash);
+      if (kept) {
+        kept.copy(out, offset);
+      } else {
+        if (fd === undefined) {
+          try {
+            fd = openSync(resolveIn(root, entry.path), 'r');
+          } catch {
+            throw gone(entry);
+          }
+        }
+        const piece = out.subarray(offset, offset + chunk.size);
+        const n = readSync(fd, piece, 0, chunk.size, offset);
+        if (n !== chunk.size || !createHash('sha256').update(piece).digest().equals(chunk.hash)) throw gone(entry);
+      }
+      offset += chunk.size;
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return out;
+}
+
+function gone(entry: Entry): LanfoldError {
+  return new LanfoldError(
+    'CONTENT_GONE',
+    `The content of ${entry.path} at version ${entry.seq} is no longer retained`,
+    'raise the folder\'s history size cap to keep more history',
+  );
+}

@@ -1,0 +1,291 @@
+/**
+ * A folder on the device that is its master: it watches the folder, and turns each batch
+ * of changes into one numbered version in the version log (claim 4), keeping past content
+ * in the content store (claim 2). Every version-producing step runs through one queue.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { digestFile, redigestFile, FileChangedWhileReading, DEFAULT_CHUNK_PARAMS, type ChunkParams } from './chunker.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Entry, PathStat, VersionInfo } from './entry.js';
+import { errnoCode, LanfoldError } from './errors.js';
+import type { FolderSettings } from './folder-settings.js';
+import { IGNORE_FILE, IgnoreRules } from './ignore-rules.js';
+import { silentLogger, type Logger } from './logger.js';
+import { chooseMethod } from './method.js';
+import { parentOf, resolveIn, type RelPath } from './relpath.js';
+import { retainFiles } from './retain.js';
+import { buildEntries, diffState, inScope, minimalRoots, movesByInode, needsDigest, WHOLE_FOLDER, type Content, type Observation, type Scope } from './scan/plan.js';
+import { statPath, walk } from './scan/walk.js';
+import { ContentStore } from './store/content-store.js';
+import { VersionLog } from './store/version-log.js';
+import { Batcher, type Batch } from './watch/batcher.js';
+import { FolderWatcher } from './watch/watcher.js';
+
+export interface ScanProgress {
+  readonly phase: 'walking' | 'hashing';
+  readonly files: number;
+  readonly totalFiles: number;
+  readonly bytes: number;
+  readonly totalBytes: number;
+}
+
+export interface MasterFolderOptions {
+  readonly id: string;
+  readonly root: string;
+  /** This folder's directory in the device's state directory (log and content live here). */
+  readonly dataDir: string;
+  readonly settings: FolderSettings;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly chunkParams?: ChunkParams;
+  readonly onVersion?: (version: VersionInfo) => void;
+  readonly onProgress?: (progress: ScanProgress) => void;
+}
+
+/** Checks that `root` is a readable directory; returns its device:inode identity. */
+export function checkFolderRoot(root: string): string {
+  let st;
+  try {
+    st = statSync(root);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new LanfoldError('FOLDER_MISSING', `Folder ${root} does not exist`, 'create it, or check the path');
+    }
+    throw new LanfoldError('FOLDER_UNREADABLE', `Folder ${root} cannot be read: ${code ?? String(err)}`);
+  }
+  if (!st.isDirectory()) throw new LanfoldError('FOLDER_MISSING', `${root} is not a directory`);
+  return `${st.dev}:${st.ino}`;
+}
+
+export class MasterFolder {
+  readonly id: string;
+  readonly root: string;
+  readonly log: VersionLog;
+  readonly content: ContentStore;
+  private readonly index = new Map<string, Entry>();
+  private rules: IgnoreRules;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly params: ChunkParams;
+  private readonly batcher: Batcher;
+  private watcher: FolderWatcher | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private retainQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private rootId: string;
+  /** The last problem that stopped recording (for status), cleared by the next success. */
+  lastError: string | undefined;
+
+  constructor(private readonly options: MasterFolderOptions) {
+    this.id = options.id;
+    this.root = path.resolve(options.root);
+    this.clock = options.clock ?? systemClock;
+    this.logger = (options.logger ?? silentLogger).child({ folder: options.id });
+    this.params = options.chunkParams ?? DEFAULT_CHUNK_PARAMS;
+    this.rootId = checkFolderRoot(this.root);
+    mkdirSync(options.dataDir, { recursive: true });
+    this.log = new VersionLog(path.join(options.dataDir, 'log.db'));
+    try {
+      this.content = new ContentStore(path.join(options.dataDir, 'content.db'));
+    } catch (err) {
+      this.log.close();
+      throw err;
+    }
+    const knownRoot = this.log.getMeta('root-id');
+    if (knownRoot !== undefined && knownRoot !== this.rootId && this.log.head() > 0) {
+      this.logger.warn({ knownRoot, rootId: this.rootId }, 'folder root was replaced; inodes will be re-read');
+    }
+    this.log.setMeta('root-id', this.rootId);
+    for (const e of this.log.stateAt(this.log.head())) this.index.set(e.path, e);
+    this.rules = IgnoreRules.load(this.root);
+    this.batcher = new Batcher(this.clock, (batch) => this.onBatch(batch), {
+      quietMs: options.settings.batchQuietMs,
+      maxDelayMs: options.settings.batchMaxDelayMs,
+    });
+  }
+
+  head(): number {
+    return this.log.head();
+  }
+
+  /** Number of live paths and bytes of file content at the head. */
+  totals(): { files: number; dirs: number; bytes: number } {
+    let files = 0;
+    let dirs = 0;
+    let bytes = 0;
+    for (const e of this.index.values()) {
+      if (e.kind === 'dir') dirs++;
+      else files++;
+      bytes += e.size;
+    }
+    return { files, dirs, bytes };
+  }
+
+  /** Starts the watcher (unless `watch` is false), then rescans to find what changed while stopped. */
+  async start(options: { watch?: boolean } = {}): Promise<VersionInfo | undefined> {
+    if (options.watch ?? true) {
+      this.watcher = new FolderWatcher(this.root, () => this.rules, {
+        onPath: (p) => this.batcher.touch(p),
+        onError: () => this.batcher.touch(),
+      }, this.logger);
+      await this.watcher.start();
+    }
+    return this.rescan();
+  }
+
+  /** Records whatever changed within `scope` as a new version (none when nothing did). */
+  rescan(scope: Scope = WHOLE_FOLDER): Promise<VersionInfo | undefined> {
+    const origin = this.log.head() === 0 ? 'initial-scan' : 'rescan';
+    return this.enqueue(() => this.record(scope, origin));
+  }
+
+  /** Resolves once every queued recording (and content retention) has finished. */
+  async idle(): Promise<void> {
+    while (this.batcher.pending) this.batcher.flush();
+    await this.queue;
+    await this.retainQueue;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watcher?.close();
+    this.batcher.dispose();
+    await this.queue.catch(() => undefined);
+    await this.retainQueue.catch(() => undefined);
+    this.content.close();
+    this.log.close();
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private onBatch(batch: Batch): void {
+    if (this.closed) return;
+    const touchesIgnoreFile = [...batch.paths].some((p) => p === IGNORE_FILE);
+    const scope: Scope = batch.full || touchesIgnoreFile ? WHOLE_FOLDER : { all: false, roots: minimalRoots(batch.paths) };
+    this.enqueue(() => this.record(scope, 'watch')).catch((err: unknown) => {
+      this.lastError = err instanceof LanfoldError ? err.toLine() : String(err);
+      this.logger.error({ err }, 'recording a batch failed');
+    });
+  }
+
+  private async record(scope: Scope, origin: VersionInfo['origin']): Promise<VersionInfo | undefined> {
+    if (this.closed) return undefined;
+    const started = this.clock.now();
+    this.checkRootUnchanged();
+    if (scope.all) this.rules = IgnoreRules.load(this.root);
+    const observed = await this.observe(scope);
+    const diff = diffState(this.index, observed, scope);
+    const head = this.log.head();
+    if (diff.changed.length === 0 && diff.deleted.length === 0 && head > 0) return undefined;
+
+    const inodeMoves = movesByInode(diff);
+    const content = new Map<string, Content>();
+    const digested: RelPath[] = [];
+    const changed: Observation[] = [];
+    const toDigest = diff.changed.filter((o) => needsDigest(o) && !inodeMoves.has(o.stat.path));
+    const totalBytes = toDigest.reduce((n, o) => n + o.stat.size, 0);
+    let doneBytes = 0;
+    let doneFiles = 0;
+    for (const obs of diff.changed) {
+      const { stat } = obs;
+      if (stat.kind !== 'file') {
+        changed.push(obs);
+        continue;
+      }
+      const from = inodeMoves.get(stat.path);
+      if (from || !needsDigest(obs)) {
+        const source = this.log.entryAt((from ?? obs.prev)!.path, head);
+        if (source?.chunks && source.hash) {
+          content.set(stat.path, { hash: source.hash, chunks: source.chunks });
+          changed.push(obs);
+          continue;
+        }
+      }
+      const result = await this.digest(stat, obs.prev);
+      doneFiles++;
+      doneBytes += stat.size;
+      this.options.onProgress?.({ phase: 'hashing', files: doneFiles, totalFiles: toDigest.length, bytes: doneBytes, totalBytes });
+      if (!result) continue;
+      content.set(stat.path, result);
+      digested.push(stat.path);
+      changed.push(result.size === stat.size ? obs : { ...obs, stat: { ...stat, size: result.size } });
+    }
+
+    const entries = buildEntries({ ...diff, changed }, content, inodeMoves);
+    if (entries.length === 0 && head > 0) return undefined;
+    const choice = head === 0 ? { method: 'scan' as const, reason: 'first scan of the folder' } : chooseMethod(entries, this.options.settings);
+    const info = this.log.commit({ epoch: 1, createdAt: this.clock.now(), origin, ...choice }, entries);
+    for (const e of entries) {
+      if (e.kind === 'none') this.index.delete(e.path);
+      else this.index.set(e.path, { ...e, seq: info.seq, chunks: null });
+    }
+    this.lastError = undefined;
+    this.logger.info({ version: info.seq, changes: info.changes, method: info.method, ms: this.clock.now() - started }, 'version recorded');
+    this.options.onVersion?.(info);
+    this.scheduleRetention(digested.filter((p) => (content.get(p)?.chunks.totalSize() ?? 0) <= this.options.settings.retainMaxFileBytes), content);
+    return info;
+  }
+
+  /** Guards against recording "everything deleted" when the disk under the folder went away. */
+  private checkRootUnchanged(): void {
+    let id: string;
+    try {
+      id = checkFolderRoot(this.root);
+    } catch (err) {
+      throw new LanfoldError('FOLDER_MISSING', `Folder root ${this.root} is missing; nothing recorded`, 'remount or restore it', { cause: err });
+    }
+    if (id !== this.rootId) {
+      throw new LanfoldError('FOLDER_MISSING', `Folder root ${this.root} was replaced (another disk or directory); nothing recorded`, 'remount the original, or re-add the folder');
+    }
+  }
+
+  /** What is on disk within `scope`, including new ancestors of its roots. */
+  private async observe(scope: Scope): Promise<PathStat[]> {
+    if (scope.all) {
+      return walk(this.root, this.rules, undefined, (n) => this.options.onProgress?.({ phase: 'walking', files: n, totalFiles: 0, bytes: 0, totalBytes: 0 }));
+    }
+    const out = new Map<string, PathStat>();
+    for (const rootPath of scope.roots) {
+      for (let p = parentOf(rootPath); p !== undefined && !this.index.has(p); p = parentOf(p)) {
+        const st = statPath(this.root, p);
+        if (st && st.kind === 'dir' && !this.rules.ignores(p, true)) out.set(p, st);
+      }
+      const st = statPath(this.root, rootPath);
+      if (!st || this.rules.ignores(rootPath, st.kind === 'dir')) continue;
+      out.set(rootPath, st);
+      if (st.kind === 'dir') for (const child of await walk(this.root, this.rules, rootPath)) out.set(child.path, child);
+    }
+    return [...out.values()].filter((s) => inScope(s.path, scope) || !this.index.has(s.path));
+  }
+
+  /** Chunks and hashes one file; undefined when it changed or vanished while being read. */
+  private async digest(stat: PathStat, prev: Entry | undefined): Promise<(Content & { size: number }) | undefined> {
+    const full = resolveIn(this.root, stat.path);
+    try {
+      const previous = prev?.kind === 'file' ? this.log.entryAt(stat.path, this.log.head())?.chunks : null;
+      const d = previous && previous.count > 0 ? await redigestFile(full, previous, this.params) : await digestFile(full, this.params);
+      return { hash: d.hash, chunks: d.chunks, size: d.size };
+    } catch (err) {
+      if (err instanceof FileChangedWhileReading || errnoCode(err) === 'ENOENT') {
+        this.batcher.touch(stat.path); // try again once it is stable
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  private scheduleRetention(paths: RelPath[], content: ReadonlyMap<string, Content>): void {
+    if (paths.length === 0) return;
+    const jobs = paths.map((p) => ({ full: resolveIn(this.root, p), chunks: content.get(p)!.chunks }));
+    this.retainQueue = this.retainQueue
+      .then(() => retainFiles(this.content, jobs, this.clock.now(), this.options.settings.historyCapBytes))
+      .catch((err: unknown) => this.logger.warn({ err }, 'retaining content failed'));
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Copies the content of newly recorded files into the content store, off the recording
+ * path: a file that changed again since it was recorded is skipped (its chunks no longer
+ * match), because the newer version will be retained when it is recorded.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { ChunkList } from './chunk-list.js';
+import type { ContentStore } from './store/content-store.js';
+
+export interface RetainJob {
+  readonly full: string;
+  readonly chunks: ChunkList;
+}
+
+export async function retainFiles(store: ContentStore, jobs: readonly RetainJob[], now: number, capBytes: number): Promise<number> {
+  let kept = 0;
+  for (const job of jobs) {
+    let data: Buffer;
+    try {
+      data = await readFile(job.full);
+    } catch {
+      continue; // gone again; nothing to keep
+    }
+    const pieces: { hash: Buffer; data: Buffer }[] = [];
+    let offset = 0;
+    let intact = data.length === job.chunks.totalSize();
+    for (const chunk of job.chunks) {
+      if (!intact) break;
+      const piece = data.subarray(offset, offset + chunk.size);
+      offset += chunk.size;
+      if (!createHash('sha256').update(piece).digest().equals(chunk.hash)) intact = false;
+      else if (!store.has(chunk.hash)) pieces.push({ hash: Buffer.from(chunk.hash), data: piece });
+    }
+    if (!intact) continue;
+    store.putMany(pieces, now);
+    kept++;
+  }
+  store.prune(capBytes);
+  return kept;
+}

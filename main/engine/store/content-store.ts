@@ -1,0 +1,123 @@
+/**
+ * The master's retained content: chunks of past and present file versions, kept so that a
+ * file can be diffed against or restored to an older version, and so that replicas can be
+ * sent text deltas against their base. Content-addressed by SHA-256, compressed when it
+ * pays, and bounded by a size cap (oldest unreferenced chunks go first).
+ */
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { LanfoldError } from '../errors.js';
+import { openDatabase, type Db } from './sqlite.js';
+
+const CONTENT_SCHEMA = {
+  name: 'content store',
+  migrations: [
+    `
+    -- One row per retained chunk.
+    CREATE TABLE chunks (
+      hash      BLOB    PRIMARY KEY,        -- SHA-256 of the raw bytes
+      codec     INTEGER NOT NULL,           -- 0 raw, 1 brotli
+      size      INTEGER NOT NULL,           -- raw size
+      stored    INTEGER NOT NULL,           -- bytes on disk (after compression)
+      last_used INTEGER NOT NULL,           -- ms since the Unix epoch; eviction order
+      data      BLOB    NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX chunks_by_use ON chunks(last_used);
+    `,
+  ],
+};
+
+const CODEC_RAW = 0;
+const CODEC_BROTLI = 1;
+
+export class ContentStore {
+  private readonly db: Db;
+  private readonly stmts;
+
+  constructor(file: string, options: { readonly?: boolean } = {}) {
+    this.db = openDatabase(file, CONTENT_SCHEMA, options);
+    if (!options.readonly) this.db.pragma('synchronous = NORMAL');
+    const db = this.db;
+    this.stmts = {
+      has: db.prepare<[Buffer], { n: number }>('SELECT 1 AS n FROM chunks WHERE hash = ?'),
+      get: db.prepare<[Buffer], { codec: number; data: Buffer }>('SELECT codec, data FROM chunks WHERE hash = ?'),
+      put: db.prepare(
+        'INSERT OR IGNORE INTO chunks (hash, codec, size, stored, last_used, data) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      touch: db.prepare('UPDATE chunks SET last_used = ? WHERE hash = ?'),
+      total: db.prepare<[], { total: number | null }>('SELECT SUM(stored) AS total FROM chunks'),
+      oldest: db.prepare<[number], { hash: Buffer; stored: number }>(
+        'SELECT hash, stored FROM chunks ORDER BY last_used LIMIT ?',
+      ),
+      del: db.prepare('DELETE FROM chunks WHERE hash = ?'),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  has(hash: Buffer): boolean {
+    return this.stmts.has.get(hash) !== undefined;
+  }
+
+  /**
+   * Keeps a chunk. Text-like data is brotli-compressed at quality 1 (fast) when that saves
+   * at least an eighth; random data is stored raw.
+   */
+  put(hash: Buffer, data: Buffer, now: number): void {
+    if (this.has(hash)) {
+      this.stmts.touch.run(now, hash);
+      return;
+    }
+    const packed = brotliCompressSync(data, {
+      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length },
+    });
+    const useBrotli = packed.length < data.length - (data.length >> 3);
+    const stored = useBrotli ? packed : data;
+    this.stmts.put.run(hash, useBrotli ? CODEC_BROTLI : CODEC_RAW, data.length, stored.length, now, stored);
+  }
+
+  /** Many puts in one transaction. */
+  putMany(chunks: readonly { hash: Buffer; data: Buffer }[], now: number): void {
+    this.db.transaction(() => {
+      for (const c of chunks) this.put(c.hash, c.data, now);
+    })();
+  }
+
+  /** The chunk's bytes, verified against its hash, or undefined if not retained. */
+  get(hash: Buffer): Buffer | undefined {
+    const row = this.stmts.get.get(hash);
+    if (!row) return undefined;
+    const data = row.codec === CODEC_BROTLI ? brotliDecompressSync(row.data) : row.data;
+    if (!createHash('sha256').update(data).digest().equals(hash)) {
+      throw new LanfoldError('DB_CORRUPT', `retained chunk ${hash.toString('hex').slice(0, 12)} is damaged`);
+    }
+    return data;
+  }
+
+  totalStored(): number {
+    return this.stmts.total.get()?.total ?? 0;
+  }
+
+  /**
+   * Evicts least recently used chunks until the store is under `capBytes`, never evicting
+   * a chunk in `keep`. Returns the number of chunks evicted.
+   */
+  prune(capBytes: number, keep: ReadonlySet<string> = new Set()): number {
+    let total = this.totalStored();
+    if (total <= capBytes) return 0;
+    let evicted = 0;
+    const run = this.db.transaction(() => {
+      for (const row of this.stmts.oldest.all(1_000_000)) {
+        if (total <= capBytes) break;
+        if (keep.has(row.hash.toString('hex'))) continue;
+        this.stmts.del.run(row.hash);
+        total -= row.stored;
+        evicted++;
+      }
+    });
+    run();
+    return evicted;
+  }
+}
