@@ -5,15 +5,26 @@ import tseslint from 'typescript-eslint';
 /** Imports each layer may not make; the build fails when a layer reaches across. */
 const layerBans = {
   'main/engine/**': [
-    { group: ['**/transport/**', '**/daemon/**', '**/cli/**', '**/electron/**', 'electron'], message: 'The engine stays free of network, daemon, CLI and Electron code.' },
+    {
+      group: ['**/transport/**', '**/daemon/**', '**/cli/**', '**/electron/**', 'electron'],
+      message: 'The engine stays free of network, daemon, CLI and Electron code.',
+    },
   ],
   'main/transport/**': [
-    { group: ['**/daemon/**', '**/cli/**', '**/electron/**', 'electron'], message: 'The transport does not know the daemon, CLI or Electron.' },
+    {
+      group: ['**/daemon/**', '**/cli/**', '**/electron/**', 'electron'],
+      message: 'The transport does not know the daemon, CLI or Electron.',
+    },
   ],
   'main/daemon/**': [
-    { group: ['**/cli/**', '**/electron/**', 'electron'], message: 'The daemon does not know the CLI or Electron.' },
+    {
+      group: ['**/cli/**', '**/electron/**', 'electron'],
+      message: 'The daemon does not know the CLI or Electron.',
+    },
   ],
-  'main/cli/**': [{ group: ['**/electron/**', 'electron'], message: 'The CLI never loads Electron.' }],
+  'main/cli/**': [
+    { group: ['**/electron/**', 'electron'], message: 'The CLI never loads Electron.' },
+  ],
 };
 
 export default tseslint.config(
@@ -22,13 +33,22 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowBigInt: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',

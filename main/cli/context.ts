@@ -21,9 +21,11 @@ export function print(text: string): void {
 
 /** Parses a positive integer argument, or throws a clear usage error. */
 export function parsePositiveInt(raw: string, what: string): number {
-  if (!/^\d+$/.test(raw)) throw new UsageError(`${what} must be a positive whole number, not "${raw}"`);
+  if (!/^\d+$/.test(raw))
+    throw new UsageError(`${what} must be a positive whole number, not "${raw}"`);
   const n = Number.parseInt(raw, 10);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${what} must be a positive whole number, not "${raw}"`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${what} must be a positive whole number, not "${raw}"`);
   return n;
 }
 

@@ -9,9 +9,14 @@ import { UsageError } from './context.js';
 
 export function buildProgram(): Command {
   const program = new Command('lanfold')
-    .description('Lanfold keeps a folder identical on several machines of a LAN, with numbered versions.')
+    .description(
+      'Lanfold keeps a folder identical on several machines of a LAN, with numbered versions.',
+    )
     .version(LANFOLD_VERSION)
-    .option('--state <dir>', 'state directory of this device (default: $LANFOLD_STATE or the config directory)')
+    .option(
+      '--state <dir>',
+      'state directory of this device (default: $LANFOLD_STATE or the config directory)',
+    )
     .showHelpAfterError('(run `lanfold --help` for usage)')
     .exitOverride();
   registerSetup(program);
@@ -35,7 +40,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stderr.write(`lanfold: ${err.toLine()}\n`);
       return 1;
     }
-    process.stderr.write(`lanfold: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `lanfold: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 70;
   }
 }

@@ -7,16 +7,47 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { errnoCode, LanfoldError } from '../engine/errors.js';
 import { FolderSettingsSchema } from '../engine/folder-settings.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../engine/atomic-write.js';
 
 export const DEFAULT_LISTEN = '0.0.0.0:47210';
 export const DEFAULT_GUI = '127.0.0.1:47211';
 
-const HostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'HOST:PORT');
+const HostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'HOST:PORT')
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port above 65535');
+
+export const DeviceIdSchema = z.string().regex(/^[A-Z2-7]{52}$/, 'a device ID');
+
+export const PeerSchema = z.strictObject({
+  deviceId: DeviceIdSchema,
+  name: z.string().max(64).default(''),
+  /** HOST:PORT addresses to reach it, most recent first. */
+  addresses: z.array(HostPort).max(16).default([]),
+  addedAt: z.number().int(),
+});
+export type PeerConfig = z.infer<typeof PeerSchema>;
+
+export const PeersFileSchema = z.strictObject({
+  version: z.literal(1),
+  peers: z.array(PeerSchema),
+});
+export type PeersFile = z.infer<typeof PeersFileSchema>;
+
+export function emptyPeers(): PeersFile {
+  return { version: 1, peers: [] };
+}
+
+/** Splits HOST:PORT (IPv6 in brackets). */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  const host = address.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(address.slice(i + 1)) };
+}
 
 export const DeviceConfigSchema = z.strictObject({
   version: z.literal(1),
-  deviceId: z.string().regex(/^[A-Z2-7]{52}$/),
+  deviceId: DeviceIdSchema,
   name: z.string().min(1).max(64),
   listen: HostPort,
   gui: HostPort,
@@ -32,6 +63,10 @@ export const FolderConfigSchema = z.strictObject({
   role: z.enum(['master', 'replica']),
   createdAt: z.number().int(),
   settings: FolderSettingsSchema,
+  /** Master: devices this folder is served to. */
+  sharedWith: z.array(DeviceIdSchema).default([]),
+  /** Replica: the devices it follows, in order of preference. */
+  upstreams: z.array(DeviceIdSchema).default([]),
 });
 export type FolderConfig = z.infer<typeof FolderConfigSchema>;
 
@@ -49,7 +84,11 @@ export function readConfig<T>(file: string, schema: z.ZodType<T>, fallback?: T):
   } catch (err) {
     if (errnoCode(err) === 'ENOENT' && fallback !== undefined) return fallback;
     if (errnoCode(err) === 'ENOENT') {
-      throw new LanfoldError('STATE_MISSING', `No Lanfold device in ${file.replace(/\/[^/]+$/, '')}`, 'run `lanfold init --name NAME` first, or pass --state');
+      throw new LanfoldError(
+        'STATE_MISSING',
+        `No Lanfold device in ${file.replace(/\/[^/]+$/, '')}`,
+        'run `lanfold init --name NAME` first, or pass --state',
+      );
     }
     throw err;
   }
@@ -57,13 +96,21 @@ export function readConfig<T>(file: string, schema: z.ZodType<T>, fallback?: T):
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new LanfoldError('BAD_CONFIG', `${file} is not valid JSON: ${(err as Error).message}`, 'fix or restore the file');
+    throw new LanfoldError(
+      'BAD_CONFIG',
+      `${file} is not valid JSON: ${(err as Error).message}`,
+      'fix or restore the file',
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : 'top level';
-    throw new LanfoldError('BAD_CONFIG', `${file} is invalid at ${where}: ${issue?.message ?? 'bad value'}`, 'fix or restore the file');
+    throw new LanfoldError(
+      'BAD_CONFIG',
+      `${file} is invalid at ${where}: ${issue?.message ?? 'bad value'}`,
+      'fix or restore the file',
+    );
   }
   return parsed.data;
 }

@@ -43,7 +43,10 @@ export class Daemon {
     const daemon = new Daemon(state, lock, logger, events);
     try {
       daemon.writeRuntime();
-      logger.info({ device: state.device.deviceId, folders: state.folders.length }, 'daemon starting');
+      logger.info(
+        { device: state.device.deviceId, folders: state.folders.length },
+        'daemon starting',
+      );
       await daemon.openFolders(true);
       watchFile(state.paths.folders, { interval: 1000 }, () => void daemon.onFoldersChanged());
       daemon.retryTimer = setInterval(() => void daemon.openFolders(), RETRY_MS);
@@ -77,7 +80,10 @@ export class Daemon {
     try {
       this.state.reloadFolders();
     } catch (err) {
-      this.logger.error({ err }, 'folders.json could not be read; keeping the folders already open');
+      this.logger.error(
+        { err },
+        'folders.json could not be read; keeping the folders already open',
+      );
       return;
     }
     await this.openFolders();
@@ -116,7 +122,12 @@ export class Daemon {
         this.failed.set(config.id, message);
         this.writeRuntime();
         // A damaged or too-new database needs a person; a missing folder may come back (a disk mounted later).
-        if (initial && isLanfoldError(err) && (err.code === 'DB_CORRUPT' || err.code === 'DB_TOO_NEW')) throw err;
+        if (
+          initial &&
+          isLanfoldError(err) &&
+          (err.code === 'DB_CORRUPT' || err.code === 'DB_TOO_NEW')
+        )
+          throw err;
       }
     }
   }

@@ -2,18 +2,22 @@
  * A device's state directory as a whole: creating it (`lanfold init`), reading its
  * configuration, and adding folders with every check a user can trip over done up front.
  */
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { LanfoldError } from '../engine/errors.js';
 import { DEFAULT_FOLDER_SETTINGS } from '../engine/folder-settings.js';
 import { checkFolderRoot } from '../engine/master-folder.js';
 import { generateIdentity } from '../transport/identity.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../engine/atomic-write.js';
 import {
   DEFAULT_GUI,
   DEFAULT_LISTEN,
   DeviceConfigSchema,
   emptyFolders,
+  emptyPeers,
+  PeersFileSchema,
+  type PeerConfig,
+  type PeersFile,
   FOLDER_ID_PATTERN,
   FoldersFileSchema,
   readConfig,
@@ -33,7 +37,11 @@ export interface InitOptions {
 export async function initDevice(dir: string, options: InitOptions): Promise<DeviceConfig> {
   const paths = statePaths(dir);
   if (existsSync(paths.device)) {
-    throw new LanfoldError('BAD_ARGUMENT', `A device already exists in ${paths.dir}`, 'use another --state, or keep this one');
+    throw new LanfoldError(
+      'BAD_ARGUMENT',
+      `A device already exists in ${paths.dir}`,
+      'use another --state, or keep this one',
+    );
   }
   const device: DeviceConfig = DeviceConfigSchema.parse({
     version: 1,
@@ -57,18 +65,21 @@ export class DeviceState {
   readonly paths: StatePaths;
   readonly device: DeviceConfig;
   private foldersFile: FoldersFile;
+  private peersFile: PeersFile;
 
-  private constructor(paths: StatePaths, device: DeviceConfig, folders: FoldersFile) {
+  private constructor(paths: StatePaths, device: DeviceConfig, folders: FoldersFile, peers: PeersFile) {
     this.paths = paths;
     this.device = device;
     this.foldersFile = folders;
+    this.peersFile = peers;
   }
 
   static open(dir: string): DeviceState {
     const paths = statePaths(dir);
     const device = readConfig(paths.device, DeviceConfigSchema);
     const folders = readConfig(paths.folders, FoldersFileSchema, emptyFolders());
-    return new DeviceState(paths, device, folders);
+    const peers = readConfig(paths.peers, PeersFileSchema, emptyPeers());
+    return new DeviceState(paths, device, folders, peers);
   }
 
   get folders(): readonly FolderConfig[] {
@@ -84,12 +95,22 @@ export class DeviceState {
     const f = this.folders.find((x) => x.id === id);
     if (!f) {
       const known = this.folders.map((x) => x.id).join(', ') || 'none';
-      throw new LanfoldError('FOLDER_UNKNOWN', `No folder with ID "${id}"`, `known folders: ${known}`);
+      throw new LanfoldError(
+        'FOLDER_UNKNOWN',
+        `No folder with ID "${id}"`,
+        `known folders: ${known}`,
+      );
     }
     return f;
   }
 
-  addFolder(options: { path: string; role: 'master'; id?: string }): FolderConfig {
+  addFolder(options: { path: string; role: 'master' | 'replica'; id?: string; upstreams?: readonly string[] }): FolderConfig {
+    if (options.role === 'replica') {
+      if (!options.id) throw new LanfoldError('BAD_ARGUMENT', 'A replica folder needs the master folder\'s ID', 'pass --id FOLDER');
+      if (!options.upstreams?.length) throw new LanfoldError('BAD_ARGUMENT', 'A replica folder needs an upstream device', 'pass --replica-of DEVICE_ID');
+      for (const up of options.upstreams) this.peer(up);
+      mkdirSync(options.path, { recursive: true });
+    }
     checkFolderRoot(options.path);
     const root = realpathSync(options.path);
     checkStateOutside(this.paths.dir, root);
@@ -102,10 +123,78 @@ export class DeviceState {
     if (overlap) {
       throw new LanfoldError('FOLDER_EXISTS', `${root} overlaps the folder "${overlap.id}" at ${overlap.path}`, 'folders may not be nested');
     }
-    const folder: FolderConfig = { id, path: root, role: options.role, createdAt: Date.now(), settings: DEFAULT_FOLDER_SETTINGS };
-    this.foldersFile = { ...this.foldersFile, folders: [...this.folders, folder] };
-    writeConfig(this.paths.folders, this.foldersFile);
+    const folder: FolderConfig = {
+      id,
+      path: root,
+      role: options.role,
+      createdAt: Date.now(),
+      settings: DEFAULT_FOLDER_SETTINGS,
+      sharedWith: [],
+      upstreams: options.upstreams ? [...options.upstreams] : [],
+    };
+    this.saveFolders([...this.folders, folder]);
     return folder;
+  }
+
+  /** Serves a master folder to a (known) device. */
+  shareFolder(folderId: string, deviceId: string): FolderConfig {
+    const folder = this.folder(folderId);
+    if (folder.role !== 'master') throw new LanfoldError('BAD_ARGUMENT', `Folder "${folderId}" is a replica here; share it from its master`);
+    this.peer(deviceId);
+    const updated = { ...folder, sharedWith: [...new Set([...folder.sharedWith, deviceId])] };
+    this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
+    return updated;
+  }
+
+  private saveFolders(folders: FolderConfig[]): void {
+    this.foldersFile = { ...this.foldersFile, folders };
+    writeConfig(this.paths.folders, this.foldersFile);
+  }
+
+  get peers(): readonly PeerConfig[] {
+    return this.peersFile.peers;
+  }
+
+  reloadPeers(): void {
+    this.peersFile = readConfig(this.paths.peers, PeersFileSchema, emptyPeers());
+  }
+
+  peer(deviceId: string): PeerConfig {
+    const p = this.peers.find((x) => x.deviceId === deviceId);
+    if (!p) throw new LanfoldError('BAD_ARGUMENT', `Device ${deviceId.slice(0, 8)} is not a known peer`, 'add it with `lanfold peer add DEVICE_ID@HOST:PORT`');
+    return p;
+  }
+
+  isTrusted(deviceId: string): boolean {
+    return this.peers.some((p) => p.deviceId === deviceId);
+  }
+
+  /** Trusts a device (or updates its address and name). */
+  addPeer(deviceId: string, address?: string, name?: string): PeerConfig {
+    if (deviceId === this.device.deviceId) throw new LanfoldError('BAD_ARGUMENT', 'That is this device\'s own ID');
+    const old = this.peers.find((p) => p.deviceId === deviceId);
+    const peer: PeerConfig = {
+      deviceId,
+      name: name ?? old?.name ?? '',
+      addresses: address ? [address, ...(old?.addresses ?? []).filter((a) => a !== address)].slice(0, 16) : (old?.addresses ?? []),
+      addedAt: old?.addedAt ?? Date.now(),
+    };
+    this.peersFile = { ...this.peersFile, peers: [...this.peers.filter((p) => p.deviceId !== deviceId), peer] };
+    writeConfig(this.paths.peers, this.peersFile);
+    return peer;
+  }
+
+  /** Stops trusting a device, and stops sharing folders with it. */
+  removePeer(deviceId: string): void {
+    this.peer(deviceId);
+    this.peersFile = { ...this.peersFile, peers: this.peers.filter((p) => p.deviceId !== deviceId) };
+    writeConfig(this.paths.peers, this.peersFile);
+    this.saveFolders(this.folders.map((f) => ({ ...f, sharedWith: f.sharedWith.filter((d) => d !== deviceId) })));
+  }
+
+  /** The device's certificate and private key (PEM). */
+  identity(): { certPem: string; keyPem: string } {
+    return { certPem: readFileSync(this.paths.cert, 'utf8'), keyPem: readFileSync(this.paths.key, 'utf8') };
   }
 
   folderDataDir(id: string): string {
@@ -119,4 +208,3 @@ function newFolderId(): string {
   const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
   return `${chars.slice(0, 5)}-${chars.slice(5)}`;
 }
-

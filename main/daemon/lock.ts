@@ -47,7 +47,11 @@ export function acquireLock(file: string): DaemonLock {
       if (errnoCode(err) !== 'EEXIST') throw err;
       const holder = lockHolder(file);
       if (holder !== undefined) {
-        throw new LanfoldError('STATE_LOCKED', `Another Lanfold daemon (pid ${holder}) is using this state directory`, 'stop it first, or use another --state');
+        throw new LanfoldError(
+          'STATE_LOCKED',
+          `Another Lanfold daemon (pid ${holder}) is using this state directory`,
+          'stop it first, or use another --state',
+        );
       }
       try {
         unlinkSync(file); // stale: its owner is gone

@@ -3,6 +3,7 @@
  * platform's config directory) holding the identity, the configuration, the daemon lock
  * and one subdirectory per folder. It must never lie inside a synced folder.
  */
+import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LanfoldError } from '../engine/errors.js';
@@ -13,6 +14,7 @@ export interface StatePaths {
   readonly cert: string;
   readonly key: string;
   readonly folders: string;
+  readonly peers: string;
   readonly lock: string;
   readonly logFile: string;
   readonly runtime: string;
@@ -22,8 +24,10 @@ export interface StatePaths {
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LANFOLD_STATE) return env.LANFOLD_STATE;
   const home = os.homedir();
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Lanfold');
-  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Lanfold');
+  if (process.platform === 'darwin')
+    return path.join(home, 'Library', 'Application Support', 'Lanfold');
+  if (process.platform === 'win32')
+    return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Lanfold');
   return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'lanfold');
 }
 
@@ -35,6 +39,7 @@ export function statePaths(dir: string): StatePaths {
     cert: path.join(abs, 'cert.pem'),
     key: path.join(abs, 'key.pem'),
     folders: path.join(abs, 'folders.json'),
+    peers: path.join(abs, 'peers.json'),
     lock: path.join(abs, 'daemon.lock'),
     logFile: path.join(abs, 'daemon.log'),
     runtime: path.join(abs, 'daemon.json'),
@@ -44,8 +49,8 @@ export function statePaths(dir: string): StatePaths {
 
 /** Refuses a state directory inside (or equal to, or containing) a synced folder. */
 export function checkStateOutside(stateDir: string, folderRoot: string): void {
-  const s = path.resolve(stateDir);
-  const f = path.resolve(folderRoot);
+  const s = realResolve(stateDir);
+  const f = realResolve(folderRoot);
   if (isInside(s, f) || isInside(f, s)) {
     throw new LanfoldError(
       'STATE_INSIDE_FOLDER',
@@ -58,5 +63,21 @@ export function checkStateOutside(stateDir: string, folderRoot: string): void {
 /** True when `inner` is `outer` or lies below it. */
 export function isInside(inner: string, outer: string): boolean {
   const rel = path.relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..state` is a name inside `outer`; only `..` itself or `../...` leads out.
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel));
+}
+
+/** The absolute path with symlinks resolved as far as it exists (the rest may not exist yet). */
+function realResolve(p: string): string {
+  const abs = path.resolve(p);
+  let existing = abs;
+  for (;;) {
+    try {
+      return path.join(realpathSync(existing), path.relative(existing, abs));
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return abs;
+      existing = parent;
+    }
+  }
 }

@@ -42,7 +42,10 @@ export class ChunkList {
   /** Wraps a packed list read from the log or the wire, after checking its shape. */
   static fromPacked(packed: Buffer | Uint8Array): ChunkList {
     if (packed.length % CHUNK_RECORD_BYTES !== 0) {
-      throw new LanfoldError('DB_CORRUPT', `chunk list of ${packed.length} bytes is not whole records`);
+      throw new LanfoldError(
+        'DB_CORRUPT',
+        `chunk list of ${packed.length} bytes is not whole records`,
+      );
     }
     return new ChunkList(Buffer.from(packed.buffer, packed.byteOffset, packed.length));
   }
@@ -67,7 +70,8 @@ export class ChunkList {
   /** Total bytes of the file this list describes. */
   totalSize(): number {
     let total = 0;
-    for (let i = 0; i < this.count; i++) total += this.packed.readUInt32LE(i * CHUNK_RECORD_BYTES + 40);
+    for (let i = 0; i < this.count; i++)
+      total += this.packed.readUInt32LE(i * CHUNK_RECORD_BYTES + 40);
     return total;
   }
 

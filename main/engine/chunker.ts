@@ -8,7 +8,10 @@ import { loadFastHasher, type FastHasher } from './fast-hash.js';
 /** Chunk size bounds in bytes. Every chunk but a file's last is within [minSize, maxSize]. */
 export interface ChunkParams {
   minSize: number;
-  /** The size where the cut condition switches from strict to lenient; a power of two. */
+  /**
+   * The target mean chunk size, a power of two. With minSize = avgSize / 4 the mean on random
+   * data comes out within 1% of it; other ratios drift from it (see docs/chunking.md).
+   */
   avgSize: number;
   maxSize: number;
 }
@@ -73,11 +76,12 @@ const GEAR = makeGearTable(GEAR_SEED);
 /** Chunk parameters checked and turned into the two masks of normalized chunking. */
 interface CutRule {
   readonly min: number;
-  readonly avg: number;
+  /** Where the strict mask gives way to the lenient one: (min + avg) / 2, rounded down. */
+  readonly normal: number;
   readonly max: number;
-  /** Used before a chunk reaches avg bytes: log2(avg) + 2 bits, so cuts there are 4x rarer. */
+  /** Used before `normal`: log2(avg) + 1 bits, so a cut is 2x rarer than 1 / avg per byte. */
   readonly maskS: number;
-  /** Used from avg bytes on: log2(avg) - 2 bits, so cuts there are 4x likelier. */
+  /** Used from `normal` on: log2(avg) - 1 bits, so a cut is 2x likelier than 1 / avg. */
   readonly maskL: number;
 }
 
@@ -106,7 +110,8 @@ function cutRuleFor(params: ChunkParams): CutRule {
       `average chunk size must be a power of two from 64 B to 256 MiB, got ${avg}`,
     );
   }
-  return { min, avg, max, maskS: topBits(bits + 2), maskL: topBits(bits - 2) };
+  const normal = Math.floor((min + avg) / 2);
+  return { min, normal, max, maskS: topBits(bits + 1), maskL: topBits(bits - 1) };
 }
 
 /** A chunk in progress: the bytes it has so far and the gear hash over the hashed ones. */
@@ -122,16 +127,22 @@ interface CutState {
  *
  * The rule, per chunk: the first min - 1 bytes are skipped unhashed; from byte index min - 1 on,
  * each byte enters the gear hash h = (h << 1) + GEAR[byte], and the chunk ends after the byte
- * when h & mask is zero, with maskS while the byte index is below avg and maskL after; at max
+ * when h & mask is zero, with maskS while the byte index is below normal and maskL after; at max
  * bytes the chunk ends regardless. A cut depends only on the chunk's own bytes (never on the
  * byte after it, nor on where the input ends) and the state starts from zero at each boundary,
  * so cutting restarted at any boundary reproduces every later boundary.
  */
-function advance(rule: CutRule, state: CutState, data: Uint8Array, from: number, to: number): number {
+function advance(
+  rule: CutRule,
+  state: CutState,
+  data: Uint8Array,
+  from: number,
+  to: number,
+): number {
   const base = from - state.len; // Where the chunk starts, in data's indices (<= from).
   let i = Math.max(from, base + rule.min - 1);
   let h = state.h;
-  const endS = Math.min(to, base + rule.avg);
+  const endS = Math.min(to, base + rule.normal);
   const maskS = rule.maskS;
   for (; i < endS; i++) {
     h = ((h << 1) + GEAR[data[i]!]!) | 0;
@@ -304,20 +315,49 @@ function sha256(data: Uint8Array): Buffer {
 }
 
 /** The bytes of the chunk starting at `pos`, found by the cut rule. */
-async function cutAt(window: FileWindow, rule: CutRule, pos: number, size: number): Promise<Buffer> {
+async function cutAt(
+  window: FileWindow,
+  rule: CutRule,
+  pos: number,
+  size: number,
+): Promise<Buffer> {
   const data = await window.view(pos, Math.min(rule.max, size - pos));
   return data.subarray(0, chunkLength(rule, data));
 }
 
-function toDigest(size: number, chunks: readonly Chunk[]): FileDigest {
-  const list = ChunkList.fromChunks(chunks);
-  return { size, chunks: list, hash: list.rootHash() };
+/**
+ * Collects chunks into packed records as it goes, a batch at a time, so a long file costs
+ * about the packed list's 44 bytes per chunk rather than an object per chunk.
+ */
+class ListBuilder {
+  private static readonly BATCH = 4096;
+  private readonly packed: Buffer[] = [];
+  private batch: Chunk[] = [];
+  size = 0;
+
+  add(chunk: Chunk): void {
+    this.batch.push(chunk);
+    this.size += chunk.size;
+    if (this.batch.length === ListBuilder.BATCH) this.flush();
+  }
+
+  digest(): FileDigest {
+    this.flush();
+    const chunks = ChunkList.fromPacked(Buffer.concat(this.packed));
+    return { size: this.size, chunks, hash: chunks.rootHash() };
+  }
+
+  private flush(): void {
+    if (this.batch.length > 0) this.packed.push(ChunkList.fromChunks(this.batch).packed);
+    this.batch = [];
+  }
 }
 
 /**
- * Chunks and hashes a whole file: SHA-256 and xxhash64 per chunk. Memory stays flat in the
- * file size (one read buffer plus the chunk list). Throws FileChangedWhileReading if the file
- * changed during the read, and LanfoldError NOT_A_FILE for directories and the like.
+ * Chunks and hashes a whole file: SHA-256 and xxhash64 per chunk, in this thread (see
+ * docs/chunking.md for why). Memory is one read buffer plus the chunk list. Throws
+ * FileChangedWhileReading if the file changed during the read, LanfoldError NOT_A_FILE for a
+ * directory or the like, and the system error if it cannot be opened.
  */
 export async function digestFile(
   absPath: string,
@@ -325,38 +365,42 @@ export async function digestFile(
 ): Promise<FileDigest> {
   const rule = cutRuleFor(params);
   const fast = await loadFastHasher();
-  const chunks = await readConsistently(absPath, rule, async (window, size) => {
-    const out: Chunk[] = [];
-    for (let pos = 0; pos < size; ) {
-      const bytes = await cutAt(window, rule, pos, size);
-      out.push({ hash: sha256(bytes), fast: fast.hash(bytes), size: bytes.length });
-      pos += bytes.length;
+  return readConsistently(absPath, rule, async (window, size) => {
+    const out = new ListBuilder();
+    while (out.size < size) {
+      const bytes = await cutAt(window, rule, out.size, size);
+      out.add({ hash: sha256(bytes), fast: fast.hash(bytes), size: bytes.length });
     }
-    return out;
+    return out.digest();
   });
-  return toDigest(totalSize(chunks), chunks);
-}
-
-function totalSize(chunks: readonly Chunk[]): number {
-  let total = 0;
-  for (const c of chunks) total += c.size;
-  return total;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Incremental re-chunking.
 
-/** The previous chunk list, indexed for the re-chunker. */
+/** The previous chunk list, with the per-chunk figures the re-chunker looks up often. */
 class PreviousChunks {
   readonly count: number;
   readonly total: number;
-  private readonly starts: number[];
-  private byContent: Map<bigint, number> | undefined;
+  private readonly starts: Float64Array;
+  private readonly sizes: Uint32Array;
+  private readonly fasts: BigUint64Array;
+  private byContent: BigUint64Array | undefined;
 
   constructor(private readonly list: ChunkList) {
     this.count = list.count;
-    this.starts = list.offsets();
-    this.total = list.totalSize();
+    this.starts = new Float64Array(this.count);
+    this.sizes = new Uint32Array(this.count);
+    this.fasts = new BigUint64Array(this.count);
+    let offset = 0;
+    for (let i = 0; i < this.count; i++) {
+      const { size, fast } = list.at(i);
+      this.starts[i] = offset;
+      this.sizes[i] = size;
+      this.fasts[i] = fast;
+      offset += size;
+    }
+    this.total = offset;
   }
 
   /**
@@ -364,16 +408,26 @@ class PreviousChunks {
    * A list made with other parameters cannot be reused (its boundaries are not ours).
    */
   fitsRule(rule: CutRule): boolean {
-    for (let i = 0; i < this.count; i++) {
-      const { size } = this.list.at(i);
+    return this.sizes.every((size, i) => {
       const low = i === this.count - 1 ? 1 : rule.min;
-      if (size < low || size > rule.max) return false;
-    }
-    return true;
+      return size >= low && size <= rule.max;
+    });
   }
 
   at(i: number): Chunk {
     return this.list.at(i);
+  }
+
+  sizeOf(i: number): number {
+    return this.sizes[i]!;
+  }
+
+  fastOf(i: number): bigint {
+    return this.fasts[i]!;
+  }
+
+  startOf(i: number): number {
+    return this.starts[i]!;
   }
 
   /**
@@ -384,44 +438,51 @@ class PreviousChunks {
    */
   reusableAt(i: number, pos: number, size: number): boolean {
     if (i < 0 || i >= this.count) return false;
-    const end = pos + this.list.at(i).size;
+    const end = pos + this.sizeOf(i);
     return i === this.count - 1 ? end === size : end <= size;
   }
 
   /** The index of the old chunk that started at `offset`, or -1. */
   indexStartingAt(offset: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const start = this.starts[mid]!;
-      if (start === offset) return mid;
-      if (start < offset) lo = mid + 1;
-      else hi = mid - 1;
+    const i = lowerBound(this.starts, offset);
+    return i < this.count && this.starts[i] === offset ? i : -1;
+  }
+
+  /**
+   * The index of an old chunk with this fast hash and size, or -1. The lookup table is built on
+   * first use: sorted (low 32 bits of the fast hash, index) pairs, 8 bytes per chunk.
+   */
+  indexWithContent(fast: bigint, size: number): number {
+    this.byContent ??= this.contentTable();
+    const key = (fast & 0xffffffffn) << 32n;
+    for (let k = lowerBound(this.byContent, key); k < this.count; k++) {
+      const entry = this.byContent[k]!;
+      if ((entry & ~0xffffffffn) !== key) break;
+      const i = Number(entry & 0xffffffffn);
+      if (this.fastOf(i) === fast && this.sizeOf(i) === size) return i;
     }
     return -1;
   }
 
-  startOf(i: number): number {
-    return this.starts[i]!;
-  }
-
-  /** The index of an old chunk with this fast hash and size, or -1. Built on first use. */
-  indexWithContent(fast: bigint, size: number): number {
-    if (!this.byContent) {
-      this.byContent = new Map();
-      for (let i = this.count - 1; i >= 0; i--) this.byContent.set(this.list.at(i).fast, i);
+  private contentTable(): BigUint64Array {
+    const table = new BigUint64Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      table[i] = ((this.fastOf(i) & 0xffffffffn) << 32n) | BigInt(i);
     }
-    const i = this.byContent.get(fast);
-    return i !== undefined && this.list.at(i).size === size ? i : -1;
+    return table.sort();
   }
 }
 
-/** What the re-chunker did, beyond the digest itself. */
-interface RechunkResult {
-  chunks: Chunk[];
-  reusedChunks: number;
-  rehashedBytes: number;
+/** The first index of sorted `values` holding a value >= `key` (values.length if none). */
+function lowerBound<T extends number | bigint>(values: ArrayLike<T>, key: T): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -431,7 +492,7 @@ interface RechunkResult {
  * `previous` was made with the same `params`; a list that cannot have been is ignored.
  *
  * `reusedChunks` counts chunks whose SHA-256 came from `previous`; `rehashedBytes` is the size
- * of the others, whose SHA-256 was computed afresh.
+ * of the others, whose SHA-256 was computed afresh. Errors are those of digestFile.
  */
 export async function redigestFile(
   absPath: string,
@@ -442,27 +503,22 @@ export async function redigestFile(
   const fast = await loadFastHasher();
   let prev = new PreviousChunks(previous);
   if (!prev.fitsRule(rule)) prev = new PreviousChunks(ChunkList.empty());
-  const result = await readConsistently(absPath, rule, (window, size) =>
+  return readConsistently(absPath, rule, (window, size) =>
     new Rechunker(window, rule, fast, prev, size).run(),
   );
-  return {
-    ...toDigest(totalSize(result.chunks), result.chunks),
-    reusedChunks: result.reusedChunks,
-    rehashedBytes: result.rehashedBytes,
-  };
 }
 
 /**
- * One re-chunking pass. It keeps one invariant: `pos` is a boundary of the new content's
- * chunking. From there it either confirms in place that the expected old chunk is unchanged
- * (read + xxhash64 only), or cuts one new chunk with the cut rule and then looks for an old
- * chunk to resynchronise on.
+ * One re-chunking pass. It keeps one invariant: `out.size` (the position reached) is a
+ * boundary of the new content's chunking. From there it either confirms in place that the
+ * expected old chunk is unchanged (read + xxhash64 only), or cuts one new chunk with the cut
+ * rule and then looks for an old chunk to resynchronise on.
  */
 class Rechunker {
-  private readonly out: Chunk[] = [];
+  private readonly out = new ListBuilder();
   private reused = 0;
   private rehashed = 0;
-  /** The old chunk expected at `pos`, or -1 when none is. */
+  /** The old chunk expected at the current position, or -1 when none is. */
   private next = 0;
   /** New offset minus old offset of the last reused chunk: the displacement so far. */
   private shift = 0;
@@ -475,30 +531,24 @@ class Rechunker {
     private readonly size: number,
   ) {}
 
-  async run(): Promise<RechunkResult> {
-    let pos = 0;
-    while (pos < this.size) {
-      pos = (await this.reuseInPlace(pos)) ?? (await this.cutNew(pos));
+  async run(): Promise<FileDigest & { reusedChunks: number; rehashedBytes: number }> {
+    while (this.out.size < this.size) {
+      const pos = this.out.size;
+      if (await this.sameBytes(this.next, pos)) this.reuse(this.next, pos);
+      else await this.cutNew(pos);
     }
-    return { chunks: this.out, reusedChunks: this.reused, rehashedBytes: this.rehashed };
+    return { ...this.out.digest(), reusedChunks: this.reused, rehashedBytes: this.rehashed };
   }
 
-  /** Reuses old chunk `next` at `pos` if its bytes are there; returns the new position. */
-  private async reuseInPlace(pos: number): Promise<number | undefined> {
-    const i = this.next;
-    if (!(await this.sameBytes(i, pos))) return undefined;
-    this.reuse(i, pos);
-    return pos + this.prev.at(i).size;
-  }
-
+  /** Whether old chunk `i` is a chunk of the new content at `pos` (by its fast hash). */
   private async sameBytes(i: number, pos: number): Promise<boolean> {
     if (!this.prev.reusableAt(i, pos, this.size)) return false;
-    const old = this.prev.at(i);
-    return this.fast.hash(await this.window.view(pos, old.size)) === old.fast;
+    const bytes = await this.window.view(pos, this.prev.sizeOf(i));
+    return this.fast.hash(bytes) === this.prev.fastOf(i);
   }
 
   private reuse(i: number, pos: number): void {
-    this.out.push(this.prev.at(i));
+    this.out.add(this.prev.at(i));
     this.reused++;
     this.shift = pos - this.prev.startOf(i);
     this.next = i + 1;
@@ -506,35 +556,35 @@ class Rechunker {
 
   /**
    * Cuts the new chunk at `pos`. If its bytes equal some old chunk's, that chunk's SHA-256 is
-   * reused and the in-place check continues after it; otherwise it is hashed, and the next old
-   * chunk to check is one that started where the new boundary falls, displaced by the current
-   * shift, by no shift, or by the change in file size.
+   * reused and the in-place check continues after it. Otherwise it is hashed, and the re-chunker
+   * tries to resynchronise at the new boundary.
    */
-  private async cutNew(pos: number): Promise<number> {
+  private async cutNew(pos: number): Promise<void> {
     const bytes = await cutAt(this.window, this.rule, pos, this.size);
     const fast = this.fast.hash(bytes);
     const same = this.prev.indexWithContent(fast, bytes.length);
-    const end = pos + bytes.length;
     if (same >= 0) {
       this.reuse(same, pos);
-      return end;
+      return;
     }
-    this.out.push({ hash: sha256(bytes), fast, size: bytes.length });
+    this.out.add({ hash: sha256(bytes), fast, size: bytes.length });
     this.rehashed += bytes.length;
     this.next = -1;
-    return end < this.size ? await this.resyncAt(end) : end;
+    if (this.out.size < this.size) await this.resync(this.out.size);
   }
 
-  /** Reuses an old chunk found at `pos` by displacement if there is one; returns the new position. */
-  private async resyncAt(pos: number): Promise<number> {
+  /**
+   * Reuses the old chunk that started where the new boundary `pos` falls, displaced by the
+   * current shift, by no shift, or by the change in file size, if its bytes are there.
+   */
+  private async resync(pos: number): Promise<void> {
     const shifts = new Set([this.shift, 0, this.size - this.prev.total]);
     for (const shift of shifts) {
       const i = this.prev.indexStartingAt(pos - shift);
       if (i >= 0 && (await this.sameBytes(i, pos))) {
         this.reuse(i, pos);
-        return pos + this.prev.at(i).size;
+        return;
       }
     }
-    return pos;
   }
 }

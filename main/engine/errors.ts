@@ -43,7 +43,7 @@ export function isLanfoldError(err: unknown): err is LanfoldError {
 /** The errno code of a Node system error, or undefined. */
 export function errnoCode(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
+    const code = err.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

@@ -5,9 +5,19 @@ export const FolderSettingsSchema = z.strictObject({
   commitMode: z.enum(['auto', 'one-phase', 'two-phase']).default('auto'),
   atomicPatterns: z.array(z.string().min(1).max(1024)).max(1000).default([]),
   /** Bytes of past content the master retains for diffs, restores and text deltas. */
-  historyCapBytes: z.number().int().min(0).max(2 ** 50).default(1024 ** 3),
+  historyCapBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 50)
+    .default(1024 ** 3),
   /** Files up to this size have their content retained when they change. */
-  retainMaxFileBytes: z.number().int().min(0).max(2 ** 40).default(16 * 1024 ** 2),
+  retainMaxFileBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 40)
+    .default(16 * 1024 ** 2),
   /** Quiet time after the last event before a batch is recorded, ms. */
   batchQuietMs: z.number().int().min(5).max(60_000).default(30),
   /** Longest a batch stays open under continuous writes, ms. */

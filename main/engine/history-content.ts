@@ -4,18 +4,28 @@
  * chunk at the same offset (every chunk read is checked against its SHA-256).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Entry } from './entry.js';
 import { LanfoldError } from './errors.js';
 import { resolveIn } from './relpath.js';
 import type { ContentStore } from './store/content-store.js';
 
-export function readEntryContent(root: string, store: ContentStore, entry: Entry, maxBytes: number): Buffer {
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+export function readEntryContent(
+  root: string,
+  store: ContentStore,
+  entry: Entry,
+  maxBytes: number,
+): Buffer {
   if (entry.kind !== 'file' || !entry.chunks) {
     throw new LanfoldError('NOT_A_FILE', `${entry.path} is not a file at version ${entry.seq}`);
   }
   if (entry.size > maxBytes) {
-    throw new LanfoldError('BAD_ARGUMENT', `${entry.path} is ${entry.size} bytes at version ${entry.seq}, more than ${maxBytes} can be shown`);
+    throw new LanfoldError(
+      'BAD_ARGUMENT',
+      `${entry.path} is ${entry.size} bytes at version ${entry.seq}, more than ${maxBytes} can be shown`,
+    );
   }
   const out = Buffer.allocUnsafe(entry.size);
   let fd: number | undefined;
@@ -28,14 +38,22 @@ export function readEntryContent(root: string, store: ContentStore, entry: Entry
       } else {
         if (fd === undefined) {
           try {
-            fd = openSync(resolveIn(root, entry.path), 'r');
+            // Non-blocking, so that a FIFO now at this path cannot hang the reader.
+            fd = openSync(resolveIn(root, entry.path), READ_FLAGS);
           } catch {
             throw gone(entry);
           }
+          if (!fstatSync(fd).isFile()) throw gone(entry); // a directory or FIFO now
         }
         const piece = out.subarray(offset, offset + chunk.size);
-        const n = readSync(fd, piece, 0, chunk.size, offset);
-        if (n !== chunk.size || !createHash('sha256').update(piece).digest().equals(chunk.hash)) throw gone(entry);
+        let n: number;
+        try {
+          n = readSync(fd, piece, 0, chunk.size, offset);
+        } catch {
+          throw gone(entry);
+        }
+        if (n !== chunk.size || !createHash('sha256').update(piece).digest().equals(chunk.hash))
+          throw gone(entry);
       }
       offset += chunk.size;
     }
@@ -49,6 +67,6 @@ function gone(entry: Entry): LanfoldError {
   return new LanfoldError(
     'CONTENT_GONE',
     `The content of ${entry.path} at version ${entry.seq} is no longer retained`,
-    'raise the folder\'s history size cap to keep more history',
+    "raise the folder's history size cap to keep more history",
   );
 }

@@ -30,7 +30,7 @@ export const DEFAULT_IGNORES: readonly string[] = [
   '*.swx',
   '*~',
   '.#*',
-  '#*#',
+  '\\#*#', // escaped: a pattern starting with # is a comment
   '4913',
   '.~lock.*#',
   '~$*',
@@ -45,7 +45,9 @@ export class IgnoreRules {
 
   constructor(patterns: readonly string[]) {
     this.patterns = patterns;
-    this.matcher = ignore({ allowRelativePaths: false }).add([...DEFAULT_IGNORES]).add([...patterns]);
+    this.matcher = ignore({ allowRelativePaths: false })
+      .add([...DEFAULT_IGNORES])
+      .add([...patterns]);
   }
 
   /** Reads `.lanfoldignore` from the folder root; a missing file means no user patterns. */

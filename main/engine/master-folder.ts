@@ -5,7 +5,13 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { digestFile, redigestFile, FileChangedWhileReading, DEFAULT_CHUNK_PARAMS, type ChunkParams } from './chunker.js';
+import {
+  digestFile,
+  redigestFile,
+  FileChangedWhileReading,
+  DEFAULT_CHUNK_PARAMS,
+  type ChunkParams,
+} from './chunker.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Entry, PathStat, VersionInfo } from './entry.js';
 import { errnoCode, LanfoldError } from './errors.js';
@@ -15,7 +21,18 @@ import { silentLogger, type Logger } from './logger.js';
 import { chooseMethod } from './method.js';
 import { parentOf, resolveIn, type RelPath } from './relpath.js';
 import { retainFiles } from './retain.js';
-import { buildEntries, diffState, inScope, minimalRoots, movesByInode, needsDigest, WHOLE_FOLDER, type Content, type Observation, type Scope } from './scan/plan.js';
+import {
+  buildEntries,
+  diffState,
+  inScope,
+  minimalRoots,
+  movesByInode,
+  needsDigest,
+  WHOLE_FOLDER,
+  type Content,
+  type Observation,
+  type Scope,
+} from './scan/plan.js';
 import { statPath, walk } from './scan/walk.js';
 import { ContentStore } from './store/content-store.js';
 import { VersionLog } from './store/version-log.js';
@@ -51,9 +68,16 @@ export function checkFolderRoot(root: string): string {
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new LanfoldError('FOLDER_MISSING', `Folder ${root} does not exist`, 'create it, or check the path');
+      throw new LanfoldError(
+        'FOLDER_MISSING',
+        `Folder ${root} does not exist`,
+        'create it, or check the path',
+      );
     }
-    throw new LanfoldError('FOLDER_UNREADABLE', `Folder ${root} cannot be read: ${code ?? String(err)}`);
+    throw new LanfoldError(
+      'FOLDER_UNREADABLE',
+      `Folder ${root} cannot be read: ${code ?? String(err)}`,
+    );
   }
   if (!st.isDirectory()) throw new LanfoldError('FOLDER_MISSING', `${root} is not a directory`);
   return `${st.dev}:${st.ino}`;
@@ -95,7 +119,10 @@ export class MasterFolder {
     }
     const knownRoot = this.log.getMeta('root-id');
     if (knownRoot !== undefined && knownRoot !== this.rootId && this.log.head() > 0) {
-      this.logger.warn({ knownRoot, rootId: this.rootId }, 'folder root was replaced; inodes will be re-read');
+      this.logger.warn(
+        { knownRoot, rootId: this.rootId },
+        'folder root was replaced; inodes will be re-read',
+      );
     }
     this.log.setMeta('root-id', this.rootId);
     for (const e of this.log.stateAt(this.log.head())) this.index.set(e.path, e);
@@ -126,10 +153,15 @@ export class MasterFolder {
   /** Starts the watcher (unless `watch` is false), then rescans to find what changed while stopped. */
   async start(options: { watch?: boolean } = {}): Promise<VersionInfo | undefined> {
     if (options.watch ?? true) {
-      this.watcher = new FolderWatcher(this.root, () => this.rules, {
-        onPath: (p) => this.batcher.touch(p),
-        onError: () => this.batcher.touch(),
-      }, this.logger);
+      this.watcher = new FolderWatcher(
+        this.root,
+        () => this.rules,
+        {
+          onPath: (p) => this.batcher.touch(p),
+          onError: () => this.batcher.touch(),
+        },
+        this.logger,
+      );
       await this.watcher.start();
     }
     return this.rescan();
@@ -168,14 +200,20 @@ export class MasterFolder {
   private onBatch(batch: Batch): void {
     if (this.closed) return;
     const touchesIgnoreFile = [...batch.paths].some((p) => p === IGNORE_FILE);
-    const scope: Scope = batch.full || touchesIgnoreFile ? WHOLE_FOLDER : { all: false, roots: minimalRoots(batch.paths) };
+    const scope: Scope =
+      batch.full || touchesIgnoreFile
+        ? WHOLE_FOLDER
+        : { all: false, roots: minimalRoots(batch.paths) };
     this.enqueue(() => this.record(scope, 'watch')).catch((err: unknown) => {
       this.lastError = err instanceof LanfoldError ? err.toLine() : String(err);
       this.logger.error({ err }, 'recording a batch failed');
     });
   }
 
-  private async record(scope: Scope, origin: VersionInfo['origin']): Promise<VersionInfo | undefined> {
+  private async record(
+    scope: Scope,
+    origin: VersionInfo['origin'],
+  ): Promise<VersionInfo | undefined> {
     if (this.closed) return undefined;
     const started = this.clock.now();
     this.checkRootUnchanged();
@@ -211,25 +249,53 @@ export class MasterFolder {
       const result = await this.digest(stat, obs.prev);
       doneFiles++;
       doneBytes += stat.size;
-      this.options.onProgress?.({ phase: 'hashing', files: doneFiles, totalFiles: toDigest.length, bytes: doneBytes, totalBytes });
+      this.options.onProgress?.({
+        phase: 'hashing',
+        files: doneFiles,
+        totalFiles: toDigest.length,
+        bytes: doneBytes,
+        totalBytes,
+      });
       if (!result) continue;
       content.set(stat.path, result);
       digested.push(stat.path);
-      changed.push(result.size === stat.size ? obs : { ...obs, stat: { ...stat, size: result.size } });
+      changed.push(
+        result.size === stat.size ? obs : { ...obs, stat: { ...stat, size: result.size } },
+      );
     }
 
     const entries = buildEntries({ ...diff, changed }, content, inodeMoves);
     if (entries.length === 0 && head > 0) return undefined;
-    const choice = head === 0 ? { method: 'scan' as const, reason: 'first scan of the folder' } : chooseMethod(entries, this.options.settings);
-    const info = this.log.commit({ epoch: 1, createdAt: this.clock.now(), origin, ...choice }, entries);
+    const choice =
+      head === 0
+        ? { method: 'scan' as const, reason: 'first scan of the folder' }
+        : chooseMethod(entries, this.options.settings);
+    const info = this.log.commit(
+      { epoch: 1, createdAt: this.clock.now(), origin, ...choice },
+      entries,
+    );
     for (const e of entries) {
       if (e.kind === 'none') this.index.delete(e.path);
       else this.index.set(e.path, { ...e, seq: info.seq, chunks: null });
     }
     this.lastError = undefined;
-    this.logger.info({ version: info.seq, changes: info.changes, method: info.method, ms: this.clock.now() - started }, 'version recorded');
+    this.logger.info(
+      {
+        version: info.seq,
+        changes: info.changes,
+        method: info.method,
+        ms: this.clock.now() - started,
+      },
+      'version recorded',
+    );
     this.options.onVersion?.(info);
-    this.scheduleRetention(digested.filter((p) => (content.get(p)?.chunks.totalSize() ?? 0) <= this.options.settings.retainMaxFileBytes), content);
+    this.scheduleRetention(
+      digested.filter(
+        (p) =>
+          (content.get(p)?.chunks.totalSize() ?? 0) <= this.options.settings.retainMaxFileBytes,
+      ),
+      content,
+    );
     return info;
   }
 
@@ -239,17 +305,34 @@ export class MasterFolder {
     try {
       id = checkFolderRoot(this.root);
     } catch (err) {
-      throw new LanfoldError('FOLDER_MISSING', `Folder root ${this.root} is missing; nothing recorded`, 'remount or restore it', { cause: err });
+      throw new LanfoldError(
+        'FOLDER_MISSING',
+        `Folder root ${this.root} is missing; nothing recorded`,
+        'remount or restore it',
+        { cause: err },
+      );
     }
     if (id !== this.rootId) {
-      throw new LanfoldError('FOLDER_MISSING', `Folder root ${this.root} was replaced (another disk or directory); nothing recorded`, 'remount the original, or re-add the folder');
+      throw new LanfoldError(
+        'FOLDER_MISSING',
+        `Folder root ${this.root} was replaced (another disk or directory); nothing recorded`,
+        'remount the original, or re-add the folder',
+      );
     }
   }
 
   /** What is on disk within `scope`, including new ancestors of its roots. */
   private async observe(scope: Scope): Promise<PathStat[]> {
     if (scope.all) {
-      return walk(this.root, this.rules, undefined, (n) => this.options.onProgress?.({ phase: 'walking', files: n, totalFiles: 0, bytes: 0, totalBytes: 0 }));
+      return walk(this.root, this.rules, undefined, (n) =>
+        this.options.onProgress?.({
+          phase: 'walking',
+          files: n,
+          totalFiles: 0,
+          bytes: 0,
+          totalBytes: 0,
+        }),
+      );
     }
     const out = new Map<string, PathStat>();
     for (const rootPath of scope.roots) {
@@ -260,17 +343,25 @@ export class MasterFolder {
       const st = statPath(this.root, rootPath);
       if (!st || this.rules.ignores(rootPath, st.kind === 'dir')) continue;
       out.set(rootPath, st);
-      if (st.kind === 'dir') for (const child of await walk(this.root, this.rules, rootPath)) out.set(child.path, child);
+      if (st.kind === 'dir')
+        for (const child of await walk(this.root, this.rules, rootPath)) out.set(child.path, child);
     }
     return [...out.values()].filter((s) => inScope(s.path, scope) || !this.index.has(s.path));
   }
 
   /** Chunks and hashes one file; undefined when it changed or vanished while being read. */
-  private async digest(stat: PathStat, prev: Entry | undefined): Promise<(Content & { size: number }) | undefined> {
+  private async digest(
+    stat: PathStat,
+    prev: Entry | undefined,
+  ): Promise<(Content & { size: number }) | undefined> {
     const full = resolveIn(this.root, stat.path);
     try {
-      const previous = prev?.kind === 'file' ? this.log.entryAt(stat.path, this.log.head())?.chunks : null;
-      const d = previous && previous.count > 0 ? await redigestFile(full, previous, this.params) : await digestFile(full, this.params);
+      const previous =
+        prev?.kind === 'file' ? this.log.entryAt(stat.path, this.log.head())?.chunks : null;
+      const d =
+        previous && previous.count > 0
+          ? await redigestFile(full, previous, this.params)
+          : await digestFile(full, this.params);
       return { hash: d.hash, chunks: d.chunks, size: d.size };
     } catch (err) {
       if (err instanceof FileChangedWhileReading || errnoCode(err) === 'ENOENT') {
@@ -283,9 +374,14 @@ export class MasterFolder {
 
   private scheduleRetention(paths: RelPath[], content: ReadonlyMap<string, Content>): void {
     if (paths.length === 0) return;
-    const jobs = paths.map((p) => ({ full: resolveIn(this.root, p), chunks: content.get(p)!.chunks }));
+    const jobs = paths.map((p) => ({
+      full: resolveIn(this.root, p),
+      chunks: content.get(p)!.chunks,
+    }));
     this.retainQueue = this.retainQueue
-      .then(() => retainFiles(this.content, jobs, this.clock.now(), this.options.settings.historyCapBytes))
+      .then(() =>
+        retainFiles(this.content, jobs, this.clock.now(), this.options.settings.historyCapBytes),
+      )
       .catch((err: unknown) => this.logger.warn({ err }, 'retaining content failed'));
   }
 }

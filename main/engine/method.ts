@@ -20,8 +20,10 @@ export interface MethodChoice {
 }
 
 export function chooseMethod(entries: readonly NewEntry[], settings: MethodSettings): MethodChoice {
-  if (settings.commitMode === 'one-phase') return { method: '1pc', reason: 'folder is set to one-phase' };
-  if (settings.commitMode === 'two-phase') return { method: '2pc', reason: 'folder is set to two-phase' };
+  if (settings.commitMode === 'one-phase')
+    return { method: '1pc', reason: 'folder is set to one-phase' };
+  if (settings.commitMode === 'two-phase')
+    return { method: '2pc', reason: 'folder is set to two-phase' };
   if (settings.atomicPatterns.length > 0) {
     const atomic = ignore().add([...settings.atomicPatterns]);
     const hit = entries.find((e) => atomic.ignores(e.kind === 'dir' ? `${e.path}/` : e.path));

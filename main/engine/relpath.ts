@@ -42,7 +42,9 @@ export function toRelPath(raw: string): RelPath {
 /** The RelPath of an absolute `full` below `root`, or undefined if it is `root` itself or outside. */
 export function relativeTo(root: string, full: string): RelPath | undefined {
   const rel = path.relative(root, full);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  // `..foo` is a name inside the root; only `..` itself or `../...` climbs out.
+  if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel))
+    return undefined;
   const posix = path.sep === '/' ? rel : rel.split(path.sep).join('/');
   return isRelPath(posix) ? posix : undefined;
 }

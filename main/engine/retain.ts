@@ -13,7 +13,12 @@ export interface RetainJob {
   readonly chunks: ChunkList;
 }
 
-export async function retainFiles(store: ContentStore, jobs: readonly RetainJob[], now: number, capBytes: number): Promise<number> {
+export async function retainFiles(
+  store: ContentStore,
+  jobs: readonly RetainJob[],
+  now: number,
+  capBytes: number,
+): Promise<number> {
   let kept = 0;
   for (const job of jobs) {
     let data: Buffer;

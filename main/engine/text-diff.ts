@@ -5,7 +5,10 @@
  */
 import fastDiff from 'fast-diff';
 
-export type LineOp = { readonly kind: 'equal' | 'insert' | 'delete'; readonly lines: readonly string[] };
+export type LineOp = {
+  readonly kind: 'equal' | 'insert' | 'delete';
+  readonly lines: readonly string[];
+};
 
 /** Inputs beyond this many bytes (each) are not diffed as text. */
 export const MAX_TEXT_DIFF_BYTES = 4 * 1024 * 1024;
@@ -22,7 +25,8 @@ export type TextDiffResult =
 
 export function diffBuffers(a: Buffer, b: Buffer): TextDiffResult {
   if (looksBinary(a) || looksBinary(b)) return { kind: 'binary' };
-  if (a.length > MAX_TEXT_DIFF_BYTES || b.length > MAX_TEXT_DIFF_BYTES) return { kind: 'too-large' };
+  if (a.length > MAX_TEXT_DIFF_BYTES || b.length > MAX_TEXT_DIFF_BYTES)
+    return { kind: 'too-large' };
   const ops = diffLines(a.toString('utf8'), b.toString('utf8'));
   return ops ? { kind: 'text', ops } : { kind: 'too-large' };
 }
@@ -63,17 +67,21 @@ export function diffLines(a: string, b: string): LineOp[] | undefined {
   const ea = encode(a);
   const eb = encode(b);
   if (ea === undefined || eb === undefined) return undefined;
-  const decode = (s: string): string[] =>
-    [...s].map((ch) => {
-      const c = ch.charCodeAt(0);
-      return lines[(c >= 0xe000 ? c - 0x800 : c) - FIRST_CODE]!;
-    });
+  const decode = (s: string): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      out.push(lines[(c >= 0xe000 ? c - 0x800 : c) - FIRST_CODE]!);
+    }
+    return out;
+  };
   const ops: LineOp[] = [];
   for (const [op, text] of fastDiff(ea, eb)) {
     const kind = op === fastDiff.EQUAL ? 'equal' : op === fastDiff.INSERT ? 'insert' : 'delete';
     const last = ops[ops.length - 1];
     const decoded = decode(text);
-    if (last && last.kind === kind) ops[ops.length - 1] = { kind, lines: [...last.lines, ...decoded] };
+    if (last && last.kind === kind)
+      ops[ops.length - 1] = { kind, lines: [...last.lines, ...decoded] };
     else ops.push({ kind, lines: decoded });
   }
   return ops;
@@ -119,9 +127,16 @@ export function formatUnified(ops: readonly LineOp[], options: UnifiedOptions = 
     const aCount = hunk.filter((r) => r.sign !== '+').length;
     const bCount = hunk.filter((r) => r.sign !== '-').length;
     const first = hunk[0]!;
-    out.push(paint('36', `@@ -${aCount ? first.a : first.a - 1},${aCount} +${bCount ? first.b : first.b - 1},${bCount} @@`));
+    out.push(
+      paint(
+        '36',
+        `@@ -${aCount ? first.a : first.a - 1},${aCount} +${bCount ? first.b : first.b - 1},${bCount} @@`,
+      ),
+    );
     for (const r of hunk) {
-      const text = r.text.endsWith('\n') ? r.text.slice(0, -1) : `${r.text}\n\\ No newline at end of file`;
+      const text = r.text.endsWith('\n')
+        ? r.text.slice(0, -1)
+        : `${r.text}\n\\ No newline at end of file`;
       const line = `${r.sign}${text}`;
       out.push(r.sign === '+' ? paint('32', line) : r.sign === '-' ? paint('31', line) : line);
     }

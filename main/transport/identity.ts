@@ -28,11 +28,11 @@ export function base32(bytes: Uint8Array): string {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      out += ALPHABET.charAt((value >>> (bits - 5)) & 31);
       bits -= 5;
     }
   }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
+  if (bits > 0) out += ALPHABET.charAt((value << (5 - bits)) & 31);
   return out;
 }
 
@@ -45,8 +45,12 @@ export function deviceIdOfCert(cert: string | Buffer): DeviceId {
 /** Accepts an ID typed by a person (any case, with or without dashes or spaces). */
 export function parseDeviceId(raw: string): DeviceId {
   const compact = raw.toUpperCase().replace(/[\s-]/g, '');
-  if (compact.length !== ID_CHARS || ![...compact].every((c) => ALPHABET.includes(c))) {
-    throw new LanfoldError('BAD_ARGUMENT', `"${raw}" is not a device ID`, 'a device ID has 52 letters and digits 2-7, as printed by `lanfold id`');
+  if (compact.length !== ID_CHARS || !/^[A-Z2-7]+$/.test(compact)) {
+    throw new LanfoldError(
+      'BAD_ARGUMENT',
+      `"${raw}" is not a device ID`,
+      'a device ID has 52 letters and digits 2-7, as printed by `lanfold id`',
+    );
   }
   return compact as DeviceId;
 }
@@ -65,7 +69,10 @@ export async function generateIdentity(name: string): Promise<Identity> {
   x509.cryptoProvider.set(webcrypto);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  const serial = createHash('sha256').update(webcrypto.getRandomValues(new Uint8Array(16))).digest('hex').slice(0, 16);
+  const serial = createHash('sha256')
+    .update(webcrypto.getRandomValues(new Uint8Array(16)))
+    .digest('hex')
+    .slice(0, 16);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: `01${serial}`,
     name: `CN=${escapeDn(name)}, O=Lanfold`,
@@ -77,7 +84,10 @@ export async function generateIdentity(name: string): Promise<Identity> {
   });
   const certPem = cert.toString('pem');
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END PRIVATE KEY-----\n`;
   return { deviceId: deviceIdOfCert(certPem), certPem, keyPem };
 }
 

@@ -27,10 +27,19 @@ function openLog(state: DeviceState, folder: FolderConfig): VersionLog | undefin
   return existsSync(file) ? new VersionLog(file, { readonly: true }) : undefined;
 }
 
-function withLog<T>(state: DeviceState, folderId: string, use: (log: VersionLog, folder: FolderConfig) => T): T {
+function withLog<T>(
+  state: DeviceState,
+  folderId: string,
+  use: (log: VersionLog, folder: FolderConfig) => T,
+): T {
   const folder = state.folder(folderId);
   const log = openLog(state, folder);
-  if (!log) throw new LanfoldError('VERSION_UNKNOWN', `Folder "${folderId}" has no versions yet`, 'start the daemon (`lanfold start`) to scan it');
+  if (!log)
+    throw new LanfoldError(
+      'VERSION_UNKNOWN',
+      `Folder "${folderId}" has no versions yet`,
+      'start the daemon (`lanfold start`) to scan it',
+    );
   try {
     return use(log, folder);
   } finally {
@@ -40,16 +49,39 @@ function withLog<T>(state: DeviceState, folderId: string, use: (log: VersionLog,
 
 function checkVersion(log: VersionLog, seq: number): VersionInfo {
   const v = log.version(seq);
-  if (!v) throw new LanfoldError('VERSION_UNKNOWN', `Version ${seq} does not exist (the latest is ${log.head()})`);
+  if (!v)
+    throw new LanfoldError(
+      'VERSION_UNKNOWN',
+      `Version ${seq} does not exist (the latest is ${log.head()})`,
+    );
   return v;
 }
 
 function versionLine(v: VersionInfo): string[] {
-  return [`v${v.seq}`, formatTime(v.createdAt), v.method, String(v.changes), formatBytes(v.bytes), v.origin, v.reason];
+  return [
+    `v${v.seq}`,
+    formatTime(v.createdAt),
+    v.method,
+    String(v.changes),
+    formatBytes(v.bytes),
+    v.origin,
+    v.reason,
+  ];
 }
 
 function entryJson(e: Entry) {
-  return { path: e.path, op: e.op, kind: e.kind, size: e.size, mtimeMs: e.mtimeMs, mode: e.mode, hash: e.hash, target: e.target, movedFrom: e.movedFrom, chunks: e.chunks?.count ?? 0 };
+  return {
+    path: e.path,
+    op: e.op,
+    kind: e.kind,
+    size: e.size,
+    mtimeMs: e.mtimeMs,
+    mode: e.mode,
+    hash: e.hash,
+    target: e.target,
+    movedFrom: e.movedFrom,
+    chunks: e.chunks?.count ?? 0,
+  };
 }
 
 function describeOp(e: Entry): string {
@@ -59,7 +91,11 @@ function describeOp(e: Entry): string {
     case 'delete':
       return e.path;
     default:
-      return e.kind === 'symlink' ? `${e.path} -> ${e.target ?? ''}` : e.kind === 'dir' ? `${e.path}/` : e.path;
+      return e.kind === 'symlink'
+        ? `${e.path} -> ${e.target ?? ''}`
+        : e.kind === 'dir'
+          ? `${e.path}/`
+          : e.path;
   }
 }
 
@@ -100,15 +136,30 @@ export function registerInspect(program: Command): void {
           log?.close();
         }
       });
-      const result = { device: { id: state.device.deviceId, name: state.device.name, stateDir: state.paths.dir }, daemon: { running: pid !== undefined, pid: pid ?? null }, folders };
+      const result = {
+        device: { id: state.device.deviceId, name: state.device.name, stateDir: state.paths.dir },
+        daemon: { running: pid !== undefined, pid: pid ?? null },
+        folders,
+      };
       if (opts.json) return printJson(result);
       print(`Device ${state.device.name} (${formatDeviceId(state.device.deviceId as DeviceId)})`);
-      print(`Daemon ${pid !== undefined ? `running (pid ${pid})` : 'not running; start it with `lanfold start`'}`);
-      if (folders.length === 0) return print('No folders yet. Add one with `lanfold folder add PATH --master`.');
+      print(
+        `Daemon ${pid !== undefined ? `running (pid ${pid})` : 'not running; start it with `lanfold start`'}`,
+      );
+      if (folders.length === 0)
+        return print('No folders yet. Add one with `lanfold folder add PATH --master`.');
       print(
         table([
           ['FOLDER', 'ROLE', 'VERSION', 'FILES', 'SIZE', 'LAST CHANGE', 'PATH'],
-          ...folders.map((f) => [f.id, f.role, f.version ? `v${f.version}` : '-', formatCount(f.files), formatBytes(f.bytes), f.lastChange ? formatTime(f.lastChange) : '-', f.error ? `${f.path}  ERROR: ${f.error}` : f.path]),
+          ...folders.map((f) => [
+            f.id,
+            f.role,
+            f.version ? `v${f.version}` : '-',
+            formatCount(f.files),
+            formatBytes(f.bytes),
+            f.lastChange ? formatTime(f.lastChange) : '-',
+            f.error ? `${f.path}  ERROR: ${f.error}` : f.path,
+          ]),
         ]),
       );
     });
@@ -119,17 +170,28 @@ export function registerInspect(program: Command): void {
     .option('--limit <n>', 'how many versions', '20')
     .option('--before <version>', 'only versions older than this one')
     .option('--json', 'print JSON')
-    .action((folderId: string, opts: { limit: string; before?: string; json?: boolean }, cmd: Command) => {
-      const limit = parsePositiveInt(opts.limit, '--limit');
-      const before = opts.before ? parsePositiveInt(opts.before, '--before') : undefined;
-      const state = DeviceState.open(stateDirOf(cmd));
-      withLog(state, folderId, (log) => {
-        const versions = log.history(limit, before);
-        if (opts.json) return printJson({ folder: folderId, head: log.head(), versions });
-        if (versions.length === 0) return print('No versions yet.');
-        print(table([['VERSION', 'TIME', 'METHOD', 'CHANGES', 'NEW DATA', 'ORIGIN', 'WHY'], ...versions.map(versionLine)]));
-      });
-    });
+    .action(
+      (
+        folderId: string,
+        opts: { limit: string; before?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const limit = parsePositiveInt(opts.limit, '--limit');
+        const before = opts.before ? parsePositiveInt(opts.before, '--before') : undefined;
+        const state = DeviceState.open(stateDirOf(cmd));
+        withLog(state, folderId, (log) => {
+          const versions = log.history(limit, before);
+          if (opts.json) return printJson({ folder: folderId, head: log.head(), versions });
+          if (versions.length === 0) return print('No versions yet.');
+          print(
+            table([
+              ['VERSION', 'TIME', 'METHOD', 'CHANGES', 'NEW DATA', 'ORIGIN', 'WHY'],
+              ...versions.map(versionLine),
+            ]),
+          );
+        });
+      },
+    );
 
   program
     .command('show <folder> <version>')
@@ -142,8 +204,19 @@ export function registerInspect(program: Command): void {
         const v = checkVersion(log, seq);
         const ops = log.operations(seq);
         if (opts.json) return printJson({ version: v, operations: ops.map(entryJson) });
-        print(`Version ${v.seq} of ${folderId}: ${formatTime(v.createdAt)}, ${v.method} (${v.reason}), ${v.changes} changes`);
-        print(table(ops.map((e) => [e.op, e.kind === 'none' ? '' : e.kind, e.kind === 'file' ? formatBytes(e.size) : '', describeOp(e)])));
+        print(
+          `Version ${v.seq} of ${folderId}: ${formatTime(v.createdAt)}, ${v.method} (${v.reason}), ${v.changes} changes`,
+        );
+        print(
+          table(
+            ops.map((e) => [
+              e.op,
+              e.kind === 'none' ? '' : e.kind,
+              e.kind === 'file' ? formatBytes(e.size) : '',
+              describeOp(e),
+            ]),
+          ),
+        );
       });
     });
 
@@ -152,36 +225,60 @@ export function registerInspect(program: Command): void {
     .description('what changed between two versions; with PATH, the text diff of that file')
     .option('--json', 'print JSON')
     .option('--no-color', 'no colours, even in a terminal')
-    .action((folderId: string, rawA: string, rawB: string, rawPath: string | undefined, opts: { json?: boolean; color: boolean }, cmd: Command) => {
-      const a = parsePositiveInt(rawA.replace(/^v/, ''), 'V1');
-      const b = parsePositiveInt(rawB.replace(/^v/, ''), 'V2');
-      const state = DeviceState.open(stateDirOf(cmd));
-      withLog(state, folderId, (log, folder) => {
-        checkVersion(log, a);
-        checkVersion(log, b);
-        if (rawPath === undefined) {
-          const [lo, hi] = a <= b ? [a, b] : [b, a];
-          const changed = log.scope(lo, hi);
-          if (opts.json) return printJson({ from: a, to: b, paths: changed.map(entryJson) });
-          if (changed.length === 0) return print(`No differences between v${a} and v${b}.`);
-          return print(changed.map((e) => `${e.kind === 'none' ? 'deleted ' : 'changed '} ${describeOp(e)}`).join('\n'));
-        }
-        const rel = toRelPath(rawPath.replace(/^\.\//, '').replace(/\/$/, ''));
-        const ea = log.entryAt(rel, a);
-        const eb = log.entryAt(rel, b);
-        const store = new ContentStore(path.join(state.folderDataDir(folderId), 'content.db'), { readonly: true });
-        try {
-          const read = (e: Entry | undefined) => (e && e.kind === 'file' ? readEntryContent(folder.path, store, e, MAX_DIFF_BYTES) : Buffer.alloc(0));
-          if ((!ea || ea.kind === 'none') && (!eb || eb.kind === 'none')) throw new LanfoldError('NOT_A_FILE', `${rel} exists in neither v${a} nor v${b}`);
-          const result = diffBuffers(read(ea), read(eb));
-          if (opts.json) return printJson({ path: rel, from: a, to: b, ...result });
-          if (result.kind === 'binary') return print(`Binary file ${rel} differs between v${a} and v${b}.`);
-          if (result.kind === 'too-large') return print(`${rel} is too large to diff as text.`);
-          const text = formatUnified(result.ops, { color: opts.color && process.stdout.isTTY, labelA: `${rel}@v${a}`, labelB: `${rel}@v${b}` });
-          print(text === '' ? `${rel} is the same in v${a} and v${b}.` : text);
-        } finally {
-          store.close();
-        }
-      });
-    });
+    .action(
+      (
+        folderId: string,
+        rawA: string,
+        rawB: string,
+        rawPath: string | undefined,
+        opts: { json?: boolean; color: boolean },
+        cmd: Command,
+      ) => {
+        const a = parsePositiveInt(rawA.replace(/^v/, ''), 'V1');
+        const b = parsePositiveInt(rawB.replace(/^v/, ''), 'V2');
+        const state = DeviceState.open(stateDirOf(cmd));
+        withLog(state, folderId, (log, folder) => {
+          checkVersion(log, a);
+          checkVersion(log, b);
+          if (rawPath === undefined) {
+            const [lo, hi] = a <= b ? [a, b] : [b, a];
+            const changed = log.scope(lo, hi);
+            if (opts.json) return printJson({ from: a, to: b, paths: changed.map(entryJson) });
+            if (changed.length === 0) return print(`No differences between v${a} and v${b}.`);
+            return print(
+              changed
+                .map((e) => `${e.kind === 'none' ? 'deleted ' : 'changed '} ${describeOp(e)}`)
+                .join('\n'),
+            );
+          }
+          const rel = toRelPath(rawPath.replace(/^\.\//, '').replace(/\/$/, ''));
+          const ea = log.entryAt(rel, a);
+          const eb = log.entryAt(rel, b);
+          const store = new ContentStore(path.join(state.folderDataDir(folderId), 'content.db'), {
+            readonly: true,
+          });
+          try {
+            const read = (e: Entry | undefined) =>
+              e && e.kind === 'file'
+                ? readEntryContent(folder.path, store, e, MAX_DIFF_BYTES)
+                : Buffer.alloc(0);
+            if ((!ea || ea.kind === 'none') && (!eb || eb.kind === 'none'))
+              throw new LanfoldError('NOT_A_FILE', `${rel} exists in neither v${a} nor v${b}`);
+            const result = diffBuffers(read(ea), read(eb));
+            if (opts.json) return printJson({ path: rel, from: a, to: b, ...result });
+            if (result.kind === 'binary')
+              return print(`Binary file ${rel} differs between v${a} and v${b}.`);
+            if (result.kind === 'too-large') return print(`${rel} is too large to diff as text.`);
+            const text = formatUnified(result.ops, {
+              color: opts.color && process.stdout.isTTY,
+              labelA: `${rel}@v${a}`,
+              labelB: `${rel}@v${b}`,
+            });
+            print(text === '' ? `${rel} is the same in v${a} and v${b}.` : text);
+          } finally {
+            store.close();
+          }
+        });
+      },
+    );
 }

@@ -11,7 +11,8 @@ const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 function hostPort(raw: string, what: string): string {
   const m = HOST_PORT.exec(raw);
   const port = m ? Number(m[2]) : -1;
-  if (!m || port < 0 || port > 65535) throw new UsageError(`${what} must be HOST:PORT (for example 127.0.0.1:47210), not "${raw}"`);
+  if (!m || port < 0 || port > 65535)
+    throw new UsageError(`${what} must be HOST:PORT (for example 127.0.0.1:47210), not "${raw}"`);
   return raw;
 }
 
@@ -23,17 +24,31 @@ export function registerSetup(program: Command): void {
     .option('--listen <host:port>', 'address for other devices to connect to')
     .option('--gui <host:port>', 'address of the control API and web UI')
     .option('--json', 'print JSON')
-    .action(async (opts: { name: string; listen?: string; gui?: string; json?: boolean }, cmd: Command) => {
-      const name = opts.name.trim();
-      if (name === '' || name.length > 64) throw new UsageError('--name must be 1 to 64 characters');
-      const device = await initDevice(stateDirOf(cmd), {
-        name,
-        ...(opts.listen ? { listen: hostPort(opts.listen, '--listen') } : {}),
-        ...(opts.gui ? { gui: hostPort(opts.gui, '--gui') } : {}),
-      });
-      if (opts.json) printJson({ deviceId: device.deviceId, name: device.name, stateDir: path.resolve(stateDirOf(cmd)) });
-      else print(`Created device "${device.name}" in ${path.resolve(stateDirOf(cmd))}\nDevice ID: ${formatDeviceId(device.deviceId as DeviceId)}`);
-    });
+    .action(
+      async (
+        opts: { name: string; listen?: string; gui?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const name = opts.name.trim();
+        if (name === '' || name.length > 64)
+          throw new UsageError('--name must be 1 to 64 characters');
+        const device = await initDevice(stateDirOf(cmd), {
+          name,
+          ...(opts.listen ? { listen: hostPort(opts.listen, '--listen') } : {}),
+          ...(opts.gui ? { gui: hostPort(opts.gui, '--gui') } : {}),
+        });
+        if (opts.json)
+          printJson({
+            deviceId: device.deviceId,
+            name: device.name,
+            stateDir: path.resolve(stateDirOf(cmd)),
+          });
+        else
+          print(
+            `Created device "${device.name}" in ${path.resolve(stateDirOf(cmd))}\nDevice ID: ${formatDeviceId(device.deviceId as DeviceId)}`,
+          );
+      },
+    );
 
   program
     .command('id')
@@ -52,13 +67,26 @@ export function registerSetup(program: Command): void {
     .option('--master', 'this device is the master of the folder (it owns the truth)')
     .option('--id <id>', 'folder ID (default: a random one)')
     .option('--json', 'print JSON')
-    .action((folderPath: string, opts: { master?: boolean; id?: string; json?: boolean }, cmd: Command) => {
-      if (!opts.master) throw new UsageError('say how this device holds the folder: --master');
-      const state = DeviceState.open(stateDirOf(cmd));
-      const added = state.addFolder({ path: folderPath, role: 'master', ...(opts.id ? { id: opts.id } : {}) });
-      if (opts.json) printJson(added);
-      else print(`Added folder "${added.id}" (master) at ${added.path}\nA running daemon picks it up within seconds; otherwise run \`lanfold start\`.`);
-    });
+    .action(
+      (
+        folderPath: string,
+        opts: { master?: boolean; id?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        if (!opts.master) throw new UsageError('say how this device holds the folder: --master');
+        const state = DeviceState.open(stateDirOf(cmd));
+        const added = state.addFolder({
+          path: folderPath,
+          role: 'master',
+          ...(opts.id ? { id: opts.id } : {}),
+        });
+        if (opts.json) printJson(added);
+        else
+          print(
+            `Added folder "${added.id}" (master) at ${added.path}\nA running daemon picks it up within seconds; otherwise run \`lanfold start\`.`,
+          );
+      },
+    );
   folder
     .command('list')
     .description('list the folders of this device')
@@ -66,7 +94,8 @@ export function registerSetup(program: Command): void {
     .action((opts: { json?: boolean }, cmd: Command) => {
       const state = DeviceState.open(stateDirOf(cmd));
       if (opts.json) return printJson(state.folders);
-      if (state.folders.length === 0) return print('No folders yet. Add one with `lanfold folder add PATH --master`.');
+      if (state.folders.length === 0)
+        return print('No folders yet. Add one with `lanfold folder add PATH --master`.');
       print(table([['ID', 'ROLE', 'PATH'], ...state.folders.map((f) => [f.id, f.role, f.path])]));
     });
 }

@@ -15,7 +15,10 @@ export function registerStart(program: Command): void {
     .option('--log-stderr', 'also write the structured log to stderr')
     .action(async (opts: { quiet?: boolean; logStderr?: boolean }, cmd: Command) => {
       const dir = stateDirOf(cmd);
-      const logger = createLogger({ file: statePaths(dir).logFile, stderr: opts.logStderr ?? false });
+      const logger = createLogger({
+        file: statePaths(dir).logFile,
+        stderr: opts.logStderr ?? false,
+      });
       const progress = new ProgressLine();
       const say = (text: string) => {
         if (opts.quiet) return;
@@ -23,11 +26,18 @@ export function registerStart(program: Command): void {
         print(text);
       };
       const daemon = await Daemon.start(dir, logger, {
-        onVersion: (folder, v) => say(`${folder}: v${v.seq} recorded, ${v.changes} change${v.changes === 1 ? '' : 's'}${v.bytes ? `, ${formatBytes(v.bytes)} new` : ''} (${v.method})`),
+        onVersion: (folder, v) =>
+          say(
+            `${folder}: v${v.seq} recorded, ${v.changes} change${v.changes === 1 ? '' : 's'}${v.bytes ? `, ${formatBytes(v.bytes)} new` : ''} (${v.method})`,
+          ),
         onProgress: (folder, p) => {
           if (opts.quiet) return;
           if (p.phase === 'walking') progress.update(`${folder}: reading folder`, p.files, 0);
-          else progress.update(`${folder}: hashing`, p.files, p.totalFiles, { done: p.bytes, total: p.totalBytes });
+          else
+            progress.update(`${folder}: hashing`, p.files, p.totalFiles, {
+              done: p.bytes,
+              total: p.totalBytes,
+            });
         },
         onFolderError: (folder, message) => {
           progress.clear();
@@ -35,7 +45,9 @@ export function registerStart(program: Command): void {
         },
       });
       progress.clear();
-      say(`Lanfold running as "${daemon.state.device.name}" with ${daemon.state.folders.length} folder(s). Press Ctrl-C to stop.`);
+      say(
+        `Lanfold running as "${daemon.state.device.name}" with ${daemon.state.folders.length} folder(s). Press Ctrl-C to stop.`,
+      );
       print('READY');
       await new Promise<void>((resolve) => {
         let stopping = false;

@@ -8,7 +8,8 @@ import type { Entry, NewEntry, PathStat } from '../entry.js';
 import { isWithin, type RelPath } from '../relpath.js';
 
 /** Which part of the folder a scan covers: all of it, or the subtrees at some roots. */
-export type Scope = { readonly all: true } | { readonly all: false; readonly roots: readonly RelPath[] };
+export type Scope =
+  { readonly all: true } | { readonly all: false; readonly roots: readonly RelPath[] };
 
 export const WHOLE_FOLDER: Scope = { all: true };
 
@@ -21,11 +22,19 @@ export function inScope(path: string, scope: Scope): boolean {
  * directory rename of thousands of files becomes one subtree to walk.
  */
 export function minimalRoots(paths: Iterable<RelPath>): RelPath[] {
+  // Sorted, a parent comes before its children, but not always right before them: `a-b`
+  // and `a.txt` sort between `a` and `a/c`. So check every ancestor, not the last root.
   const sorted = [...new Set(paths)].sort();
+  const kept = new Set<string>();
   const out: RelPath[] = [];
   for (const p of sorted) {
-    const last = out[out.length - 1];
-    if (last === undefined || !isWithin(p, last)) out.push(p);
+    let covered = false;
+    for (let i = p.indexOf('/'); i >= 0 && !covered; i = p.indexOf('/', i + 1))
+      covered = kept.has(p.slice(0, i));
+    if (!covered) {
+      kept.add(p);
+      out.push(p);
+    }
   }
   return out;
 }
@@ -111,7 +120,8 @@ export function movesByInode(diff: StateDiff): Map<RelPath, Entry> {
     if (prev !== undefined) continue;
     const from = byIno.get(stat.ino);
     if (!from || from.kind !== stat.kind) continue;
-    if (stat.kind === 'file' && (from.size !== stat.size || from.mtimeMs !== stat.mtimeMs)) continue;
+    if (stat.kind === 'file' && (from.size !== stat.size || from.mtimeMs !== stat.mtimeMs))
+      continue;
     moves.set(stat.path, from);
     byIno.delete(stat.ino);
   }
@@ -161,7 +171,10 @@ export function buildEntries(
         const candidates = byHash.get(c.hash);
         if (candidates && candidates.length > 0) {
           const name = baseName(stat.path);
-          const i = Math.max(0, candidates.findIndex((e) => baseName(e.path) === name));
+          const i = Math.max(
+            0,
+            candidates.findIndex((e) => baseName(e.path) === name),
+          );
           from = candidates.splice(i, 1)[0];
         }
       }

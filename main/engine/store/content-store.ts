@@ -40,7 +40,9 @@ export class ContentStore {
     const db = this.db;
     this.stmts = {
       has: db.prepare<[Buffer], { n: number }>('SELECT 1 AS n FROM chunks WHERE hash = ?'),
-      get: db.prepare<[Buffer], { codec: number; data: Buffer }>('SELECT codec, data FROM chunks WHERE hash = ?'),
+      get: db.prepare<[Buffer], { codec: number; data: Buffer }>(
+        'SELECT codec, data FROM chunks WHERE hash = ?',
+      ),
       put: db.prepare(
         'INSERT OR IGNORE INTO chunks (hash, codec, size, stored, last_used, data) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -71,11 +73,21 @@ export class ContentStore {
       return;
     }
     const packed = brotliCompressSync(data, {
-      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length },
+      params: {
+        [zlibConstants.BROTLI_PARAM_QUALITY]: 1,
+        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
     });
     const useBrotli = packed.length < data.length - (data.length >> 3);
     const stored = useBrotli ? packed : data;
-    this.stmts.put.run(hash, useBrotli ? CODEC_BROTLI : CODEC_RAW, data.length, stored.length, now, stored);
+    this.stmts.put.run(
+      hash,
+      useBrotli ? CODEC_BROTLI : CODEC_RAW,
+      data.length,
+      stored.length,
+      now,
+      stored,
+    );
   }
 
   /** Many puts in one transaction. */
@@ -89,9 +101,17 @@ export class ContentStore {
   get(hash: Buffer): Buffer | undefined {
     const row = this.stmts.get.get(hash);
     if (!row) return undefined;
-    const data = row.codec === CODEC_BROTLI ? brotliDecompressSync(row.data) : row.data;
-    if (!createHash('sha256').update(data).digest().equals(hash)) {
-      throw new LanfoldError('DB_CORRUPT', `retained chunk ${hash.toString('hex').slice(0, 12)} is damaged`);
+    let data: Buffer | undefined;
+    try {
+      data = row.codec === CODEC_BROTLI ? brotliDecompressSync(row.data) : row.data;
+    } catch {
+      data = undefined; // damaged compressed bytes: reported below like any other damage
+    }
+    if (!data || !createHash('sha256').update(data).digest().equals(hash)) {
+      throw new LanfoldError(
+        'DB_CORRUPT',
+        `retained chunk ${hash.toString('hex').slice(0, 12)} is damaged`,
+      );
     }
     return data;
   }

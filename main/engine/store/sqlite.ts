@@ -21,7 +21,10 @@ export interface OpenOptions {
 export function openDatabase(file: string, schema: Schema, options: OpenOptions = {}): Db {
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
   } catch (err) {
     throw asDbError(err, file, schema);
   }
@@ -52,7 +55,11 @@ function migrate(db: Db, file: string, schema: Schema, readonly: boolean): void 
   }
   if (current === target) return;
   if (readonly) {
-    throw new LanfoldError('DB_TOO_NEW', `The ${schema.name} database ${file} needs an upgrade`, 'start the daemon once');
+    throw new LanfoldError(
+      'DB_TOO_NEW',
+      `The ${schema.name} database ${file} needs an upgrade`,
+      'start the daemon once',
+    );
   }
   const step = db.transaction(() => {
     for (let v = current; v < target; v++) db.exec(schema.migrations[v]!);
@@ -63,7 +70,7 @@ function migrate(db: Db, file: string, schema: Schema, readonly: boolean): void 
 
 function asDbError(err: unknown, file: string, schema: Schema): unknown {
   if (err instanceof LanfoldError) return err;
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT')) {
     return new LanfoldError(
       'DB_CORRUPT',
@@ -72,8 +79,15 @@ function asDbError(err: unknown, file: string, schema: Schema): unknown {
       { cause: err },
     );
   }
-  if (code === 'SQLITE_CANTOPEN') {
-    return new LanfoldError('STATE_MISSING', `Cannot open the ${schema.name} database ${file}`, undefined, { cause: err });
+  // better-sqlite3 reports a missing parent directory as a plain TypeError, before SQLite runs.
+  const noDir = err instanceof TypeError && /directory does not exist/.test(err.message);
+  if (code === 'SQLITE_CANTOPEN' || noDir) {
+    return new LanfoldError(
+      'STATE_MISSING',
+      `Cannot open the ${schema.name} database ${file}`,
+      undefined,
+      { cause: err },
+    );
   }
   return err;
 }

@@ -82,12 +82,16 @@ export class VersionLog {
             AND e.seq = (SELECT MAX(seq) FROM entries WHERE path = e.path AND seq <= ?)
           ORDER BY e.path`,
       ),
-      opsOf: db.prepare<[number], EntryRow>(`SELECT ${ALL_COLUMNS} FROM entries WHERE seq = ? ORDER BY path`),
+      opsOf: db.prepare<[number], EntryRow>(
+        `SELECT ${ALL_COLUMNS} FROM entries WHERE seq = ? ORDER BY path`,
+      ),
       entryAt: db.prepare<[string, number], EntryRow>(
         `SELECT ${ALL_COLUMNS} FROM entries WHERE path = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`,
       ),
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
     };
   }
 
@@ -123,7 +127,8 @@ export class VersionLog {
         throw new LanfoldError('INTERNAL', `version ${next} is not after the head ${head}`);
       }
       let bytes = 0;
-      for (const e of entries) if (e.kind === 'file' && (e.op === 'add' || e.op === 'modify')) bytes += e.size;
+      for (const e of entries)
+        if (e.kind === 'file' && (e.op === 'add' || e.op === 'modify')) bytes += e.size;
       const info: VersionInfo = { ...header, seq: next, changes: entries.length, bytes };
       this.stmts.insertVersion.run(info);
       for (const e of entries) {

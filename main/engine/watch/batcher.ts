@@ -62,7 +62,12 @@ export class Batcher {
     this.maxTimer?.cancel();
     this.quietTimer = this.maxTimer = undefined;
     if (!this.pending) return;
-    const batch: Batch = { paths: this.paths, openedAt: this.openedAt, lastEventAt: this.lastEventAt, full: this.full };
+    const batch: Batch = {
+      paths: this.paths,
+      openedAt: this.openedAt,
+      lastEventAt: this.lastEventAt,
+      full: this.full,
+    };
     this.paths = new Set();
     this.full = false;
     this.onBatch(batch);

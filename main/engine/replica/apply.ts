@@ -1,0 +1,294 @@
+/**
+ * Applies one version to a replica's folder, crash-safely: everything new is staged and
+ * verified first, local edits in the way are kept as conflict files, the steps are
+ * journaled durably, executed (idempotently), and only then is the version committed to
+ * the replica's log. After a crash the journal is replayed, so the folder and the log
+ * end at the new version; before the journal exists nothing in the folder has changed.
+ */
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, chmodSync, utimesSync, unlinkSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { ChunkList } from '../chunk-list.js';
+import type { CommitMethod, Entry, NewEntry, VersionInfo } from '../entry.js';
+import { errnoCode } from '../errors.js';
+import { failpoint } from '../failpoints.js';
+import type { Logger } from '../logger.js';
+import { resolveIn, toRelPath, type RelPath } from '../relpath.js';
+import type { VersionLog } from '../store/version-log.js';
+import { writeJournal, readJournal, removeJournal, type Journal, type Step } from './journal.js';
+import { assertSafeParents, keepAsConflict, localState } from './fs-safety.js';
+import { stageFile, stagingDir, type StageSources } from './staging.js';
+
+export interface ApplyTarget {
+  readonly version: number;
+  readonly createdAt: number;
+  readonly method: CommitMethod;
+  /** The net effect per path relative to the replica's current state. */
+  readonly entries: readonly NewEntry[];
+}
+
+export interface ReplicaDisk {
+  readonly root: string;
+  readonly journalFile: string;
+  readonly deviceId: string;
+  readonly log: VersionLog;
+  /** The replica's current state (live paths), as applied. */
+  readonly index: Map<string, Entry>;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** True when the file at `rel` still has the content `known` records (a re-hash; used only when stat differs). */
+  readonly sameContent: (rel: RelPath, known: Entry) => boolean;
+}
+
+export interface ApplyResult {
+  readonly info: VersionInfo;
+  /** Local files moved aside because the new version replaced or deleted them. */
+  readonly conflicts: { path: RelPath; keptAs: RelPath }[];
+}
+
+export async function applyVersion(disk: ReplicaDisk, target: ApplyTarget, sources: StageSources): Promise<ApplyResult> {
+  const { root } = disk;
+  // 1. Stage every new file's content (verified, fsynced, with mode and mtime).
+  const staged = new Map<string, string>();
+  const localMoves = planLocalMoves(disk, target.entries);
+  for (const e of target.entries) {
+    if (e.kind !== 'file' || localMoves.has(e.path)) continue;
+    const current = disk.index.get(e.path);
+    if (current?.kind === 'file' && current.hash === e.hash && localState(root, e.path, current, disk.sameContent) === 'same') continue;
+    staged.set(e.path, await stageFile(root, e, sources));
+  }
+  failpoint('apply:staged');
+
+  // 2. Keep local edits that stand in the way.
+  const conflicts: { path: RelPath; keptAs: RelPath }[] = [];
+  for (const e of target.entries) {
+    if (e.kind === 'dir') continue;
+    const current = disk.index.get(e.path);
+    const state = localState(root, e.path, current, disk.sameContent);
+    const wantsSame = e.kind === 'file' && current?.kind === 'file' && current.hash === e.hash && !staged.has(e.path);
+    if ((state === 'changed' || state === 'unknown') && !wantsSame) {
+      if (lstatSync(resolveIn(root, e.path)).isDirectory()) continue; // a local directory: kept, reported as a local change
+      const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
+      conflicts.push({ path: e.path, keptAs });
+      disk.logger.warn({ path: e.path, keptAs }, 'local change kept as a conflict file');
+    }
+  }
+
+  // 3. Journal the steps, then run them.
+  const journal: Journal = { version: target.version, createdAt: target.createdAt, method: target.method, steps: planSteps(target.entries, staged, localMoves), entries: target.entries.map(toJournalEntry) };
+  writeJournal(disk.journalFile, journal);
+  failpoint('apply:journaled');
+  runSteps(root, journal.steps);
+  return { info: commitJournal(disk, journal), conflicts };
+}
+
+/** Replays an unfinished apply found at start; returns the version it committed, if any. */
+export function recoverApply(disk: ReplicaDisk): VersionInfo | undefined {
+  const journal = readJournal(disk.journalFile);
+  if (!journal) return undefined;
+  disk.logger.warn({ version: journal.version }, 'finishing an apply interrupted by a crash');
+  runSteps(disk.root, journal.steps);
+  return commitJournal(disk, journal);
+}
+
+/** Paths whose new content is an unchanged local file moving within this version: renamed, not copied. */
+function planLocalMoves(disk: ReplicaDisk, entries: readonly NewEntry[]): Map<RelPath, RelPath> {
+  const deleted = new Set(entries.filter((e) => e.kind === 'none').map((e) => e.path));
+  const moves = new Map<RelPath, RelPath>();
+  const used = new Set<string>();
+  for (const e of entries) {
+    if (e.kind !== 'file' || e.op !== 'move' || !e.movedFrom || !deleted.has(e.movedFrom) || used.has(e.movedFrom)) continue;
+    const source = disk.index.get(e.movedFrom);
+    if (source?.kind !== 'file' || source.hash !== e.hash) continue;
+    if (localState(disk.root, e.movedFrom, source, disk.sameContent) !== 'same') continue;
+    moves.set(e.path, e.movedFrom);
+    used.add(e.movedFrom);
+  }
+  return moves;
+}
+
+function depth(p: string): number {
+  return p.split('/').length;
+}
+
+function planSteps(entries: readonly NewEntry[], staged: ReadonlyMap<string, string>, moves: ReadonlyMap<RelPath, RelPath>): Step[] {
+  const steps: Step[] = [];
+  for (const [to, from] of moves) steps.push({ op: 'move', from, to });
+  const deletes = entries.filter((e) => e.kind === 'none').sort((a, b) => depth(b.path) - depth(a.path));
+  for (const e of deletes) steps.push({ op: 'delete', path: e.path });
+  const dirs = entries.filter((e) => e.kind === 'dir').sort((a, b) => depth(a.path) - depth(b.path));
+  for (const e of dirs) steps.push({ op: 'mkdir', path: e.path, mode: e.mode });
+  for (const e of entries) {
+    if (e.kind === 'file') {
+      const s = staged.get(e.path);
+      if (s) steps.push({ op: 'place', staged: path.basename(s), path: e.path });
+      steps.push({ op: 'meta', path: e.path, mode: e.mode, mtimeMs: e.mtimeMs });
+    } else if (e.kind === 'symlink') {
+      steps.push({ op: 'symlink', path: e.path, target: e.target! });
+    }
+  }
+  return steps;
+}
+
+/** Runs journaled steps; each is idempotent, so a replay after a crash is safe. */
+function runSteps(root: string, steps: readonly Step[]): void {
+  const places = steps.filter((s) => s.op === 'place').length;
+  let placed = 0;
+  const touchedDirs = new Set<string>();
+  for (const step of steps) {
+    const rel = step.op === 'move' ? step.to : step.path;
+    assertSafeParents(root, rel);
+    const full = resolveIn(root, rel);
+    touchedDirs.add(path.dirname(full));
+    switch (step.op) {
+      case 'move': {
+        const from = resolveIn(root, step.from);
+        if (!existsSync(from)) break;
+        assertSafeParents(root, step.from);
+        mkdirSync(path.dirname(full), { recursive: true });
+        clearDirAt(full);
+        renameSync(from, full);
+        touchedDirs.add(path.dirname(from));
+        break;
+      }
+      case 'delete':
+        removePath(full);
+        break;
+      case 'mkdir':
+        if (!isDir(full)) {
+          removePath(full);
+          mkdirSync(full, { recursive: true });
+        }
+        chmodSync(full, step.mode);
+        break;
+      case 'place': {
+        const source = path.join(stagingDir(root), step.staged);
+        if (!existsSync(source)) break; // placed before a crash
+        mkdirSync(path.dirname(full), { recursive: true });
+        clearDirAt(full);
+        renameSync(source, full);
+        placed++;
+        if (placed === Math.ceil(places / 2)) failpoint('apply:renamed-some');
+        break;
+      }
+      case 'symlink': {
+        mkdirSync(path.dirname(full), { recursive: true });
+        let current: string | undefined;
+        try {
+          current = readlinkSync(full);
+        } catch {
+          current = undefined;
+        }
+        if (current === step.target) break;
+        const tmp = path.join(stagingDir(root), `link-${process.pid}-${Date.now()}`);
+        mkdirSync(stagingDir(root), { recursive: true });
+        rmSync(tmp, { force: true });
+        symlinkSync(step.target, tmp);
+        clearDirAt(full);
+        renameSync(tmp, full);
+        break;
+      }
+      case 'meta':
+        try {
+          chmodSync(full, step.mode);
+          utimesSync(full, new Date(step.mtimeMs), new Date(step.mtimeMs));
+        } catch (err) {
+          if (errnoCode(err) !== 'ENOENT') throw err;
+        }
+        break;
+    }
+  }
+  failpoint('apply:renamed');
+  for (const dir of touchedDirs) fsyncDir(dir);
+}
+
+function isDir(full: string): boolean {
+  try {
+    return lstatSync(full).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Removes an empty directory standing where a file or link must go (a non-empty one stays: the rename then fails loudly). */
+function clearDirAt(full: string): void {
+  if (isDir(full)) {
+    try {
+      rmdirSync(full);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+  }
+}
+
+function removePath(full: string): void {
+  let st;
+  try {
+    st = lstatSync(full);
+  } catch {
+    return;
+  }
+  if (st.isDirectory()) {
+    try {
+      rmdirSync(full);
+    } catch (err) {
+      // Files the replica did not put there keep the directory alive; they show as local changes.
+      if (errnoCode(err) !== 'ENOTEMPTY' && errnoCode(err) !== 'EEXIST' && errnoCode(err) !== 'ENOENT') throw err;
+    }
+  } else {
+    unlinkSync(full);
+  }
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Gone, or not supported: the journal still lets a replay finish the job.
+  }
+}
+
+/** Records the journaled version in the replica's log with what is now on disk, then drops the journal. */
+function commitJournal(disk: ReplicaDisk, journal: Journal): VersionInfo {
+  const entries = journal.entries.map(fromJournalEntry).map((e) => withLocalStat(disk.root, e));
+  let info = disk.log.version(journal.version);
+  if (!info) {
+    info = disk.log.commit({ epoch: 1, createdAt: journal.createdAt, method: journal.method, reason: 'applied from upstream', origin: 'apply' }, entries, journal.version);
+  }
+  failpoint('apply:committed');
+  for (const e of entries) {
+    if (e.kind === 'none') disk.index.delete(e.path);
+    else disk.index.set(e.path, { ...e, seq: journal.version, chunks: null });
+  }
+  removeJournal(disk.journalFile);
+  rmSync(stagingDir(disk.root), { recursive: true, force: true });
+  return info;
+}
+
+function withLocalStat(root: string, e: NewEntry): NewEntry {
+  if (e.kind === 'none') return e;
+  try {
+    const st = lstatSync(resolveIn(root, e.path));
+    return { ...e, ino: st.ino, mtimeMs: e.kind === 'file' ? st.mtimeMs : e.mtimeMs };
+  } catch {
+    return e;
+  }
+}
+
+interface JournalEntry extends Omit<NewEntry, 'chunks'> {
+  readonly chunks: string | null;
+}
+
+function toJournalEntry(e: NewEntry): JournalEntry {
+  return { ...e, chunks: e.chunks ? e.chunks.packed.toString('base64') : null };
+}
+
+function fromJournalEntry(e: unknown): NewEntry {
+  const j = e as JournalEntry;
+  return { ...j, path: toRelPath(j.path), movedFrom: j.movedFrom ? toRelPath(j.movedFrom) : null, chunks: j.chunks ? ChunkList.fromPacked(Buffer.from(j.chunks, 'base64')) : null };
+}
+

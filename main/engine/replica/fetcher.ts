@@ -1,0 +1,99 @@
+/**
+ * Fetches chunks from the upstream over a link, pipelined: up to a window of bytes is
+ * requested ahead, and answers may arrive while earlier ones are being written. A cut
+ * link fails every pending request at once (what already arrived stays staged).
+ */
+import { createHash } from 'node:crypto';
+import type { PeerLink } from '../../protocol/link.js';
+import type { Chunk } from '../chunk-list.js';
+import type { RelPath } from '../relpath.js';
+
+export class ChunkUnavailable extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`chunk of ${path} unavailable upstream: ${reason}`);
+    this.name = 'ChunkUnavailable';
+  }
+}
+
+export class LinkLost extends Error {
+  constructor(reason: string) {
+    super(`connection to upstream lost: ${reason}`);
+    this.name = 'LinkLost';
+  }
+}
+
+interface Pending {
+  readonly path: string;
+  readonly hash: Buffer;
+  readonly size: number;
+  resolve(data: Buffer): void;
+  reject(err: Error): void;
+}
+
+export interface ChunkRequest {
+  readonly path: RelPath;
+  readonly version: number;
+  readonly index: number;
+  readonly chunk: Chunk;
+}
+
+export class Fetcher {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private inFlightBytes = 0;
+  private waiters: (() => void)[] = [];
+  private lost: string | undefined;
+  /** Bytes received (for progress and the wire counters). */
+  received = 0;
+
+  constructor(
+    private readonly link: PeerLink,
+    private readonly folder: string,
+    private readonly windowBytes = 16 * 1024 * 1024,
+  ) {
+    link.onClose((reason) => this.fail(reason));
+  }
+
+  /** Requests one chunk; resolves with its verified bytes. Waits while the window is full. */
+  async fetch(req: ChunkRequest): Promise<Buffer> {
+    while (this.inFlightBytes > 0 && this.inFlightBytes + req.chunk.size > this.windowBytes && this.lost === undefined) {
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    if (this.lost !== undefined || this.link.closed) throw new LinkLost(this.lost ?? 'closed');
+    const id = this.nextId++;
+    this.inFlightBytes += req.chunk.size;
+    const result = new Promise<Buffer>((resolve, reject) => {
+      this.pending.set(id, { path: req.path, hash: Buffer.from(req.chunk.hash), size: req.chunk.size, resolve, reject });
+    });
+    this.link.send({ t: 'get', folder: this.folder, id, path: req.path, version: req.version, index: req.index, hash: req.chunk.hash.toString('hex') });
+    return result;
+  }
+
+  /** Handles `data` / `nodata` answers. */
+  onAnswer(id: number, data: Uint8Array | undefined, reason?: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.inFlightBytes -= p.size;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+    if (!data) return p.reject(new ChunkUnavailable(p.path, reason ?? 'gone'));
+    const buf = Buffer.from(data); // copy: decoded buffers are views of the receive buffer
+    if (buf.length !== p.size || !createHash('sha256').update(buf).digest().equals(p.hash)) {
+      return p.reject(new ChunkUnavailable(p.path, 'bytes did not match their hash'));
+    }
+    this.received += buf.length;
+    p.resolve(buf);
+  }
+
+  private fail(reason: string): void {
+    this.lost = reason;
+    for (const p of this.pending.values()) p.reject(new LinkLost(reason));
+    this.pending.clear();
+    this.inFlightBytes = 0;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Guards for every write a replica makes into its folder: the parent chain of a target
+ * path must consist of real directories inside the folder (no symlink may redirect a
+ * write outside it), and local files that would be overwritten are detected first.
+ */
+import { lstatSync, readlinkSync, renameSync, existsSync } from 'node:fs';
+import type { Entry } from '../entry.js';
+import { errnoCode, LanfoldError } from '../errors.js';
+import { parentOf, resolveIn, type RelPath } from '../relpath.js';
+
+/** Throws unless every existing ancestor of `rel` below `root` is a real directory. */
+export function assertSafeParents(root: string, rel: RelPath): void {
+  for (let p = parentOf(rel); p !== undefined; p = parentOf(p)) {
+    let st;
+    try {
+      st = lstatSync(resolveIn(root, p));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') continue;
+      throw err;
+    }
+    if (!st.isDirectory()) {
+      throw new LanfoldError('BAD_PATH', `Refused to write ${rel}: ${p} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`);
+    }
+  }
+}
+
+export type LocalState = 'same' | 'missing' | 'changed' | 'unknown';
+
+/**
+ * How the disk at `rel` compares with what the replica last applied there (`known`):
+ * unchanged, missing, changed locally, or present without the replica having put it there.
+ */
+export function localState(root: string, rel: RelPath, known: Entry | undefined, sameContent: (rel: RelPath, known: Entry) => boolean): LocalState {
+  const full = resolveIn(root, rel);
+  let st;
+  try {
+    st = lstatSync(full);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return 'missing';
+    throw err;
+  }
+  if (!known || known.kind === 'none') return st.isDirectory() ? 'same' : 'unknown';
+  if (st.isDirectory()) return known.kind === 'dir' ? 'same' : 'changed';
+  if (st.isSymbolicLink()) return known.kind === 'symlink' && readlinkSync(full) === known.target ? 'same' : 'changed';
+  if (!st.isFile() || known.kind !== 'file') return 'changed';
+  if (st.size === known.size && st.mtimeMs === known.mtimeMs && st.ino === known.ino) return 'same';
+  return st.size === known.size && known.hash !== null && sameContent(rel, known) ? 'same' : 'changed';
+}
+
+/** `notes.txt` -> `notes.conflict-ABCD1234-20261126-091500.txt`, made unique in its directory. */
+export function conflictName(rel: RelPath, deviceId: string, now: number): RelPath {
+  const dir = parentOf(rel);
+  const base = rel.slice(rel.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
+  const d = new Date(now);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+  const name = `${stem}.conflict-${deviceId.slice(0, 8)}-${stamp}${ext}`;
+  return (dir ? `${dir}/${name}` : name) as RelPath;
+}
+
+/** Moves a local file aside under a conflict name; returns the name used. */
+export function keepAsConflict(root: string, rel: RelPath, deviceId: string, now: number): RelPath {
+  let target = conflictName(rel, deviceId, now);
+  for (let n = 2; existsSync(resolveIn(root, target)); n++) target = `${conflictName(rel, deviceId, now)}-${n}` as RelPath;
+  renameSync(resolveIn(root, rel), resolveIn(root, target));
+  return target;
+}
+

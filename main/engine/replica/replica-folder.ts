@@ -1,0 +1,349 @@
+/**
+ * A folder this device holds as a replica: a persistent local copy with its own log
+ * (claim 3). It follows its upstream: on a change packet whose prior version is its own
+ * it applies it (claims 7/8/12, 19); when it missed versions that the packet's window
+ * covers it applies those in order; otherwise, and on a heartbeat ahead of it, it asks
+ * for one delta (claims 1/5/20). Offline it keeps serving its data; it catches up by
+ * one delta however long it was away.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
+import type { PeerLink } from '../../protocol/link.js';
+import type { Message, MessageOf, TextDelta, WireVersion } from '../../protocol/messages.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Entry, NewEntry, VersionInfo } from '../entry.js';
+import { LanfoldError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { checkFolderRoot } from '../master-folder.js';
+import { resolveIn, type RelPath } from '../relpath.js';
+import { VersionLog } from '../store/version-log.js';
+import { fromWire } from '../replication/wire-entries.js';
+import { applyVersion, recoverApply, type ReplicaDisk } from './apply.js';
+import { ChunkUnavailable, Fetcher, LinkLost } from './fetcher.js';
+import { LocalChunks } from './local-chunks.js';
+
+export interface ReplicaFolderOptions {
+  readonly id: string;
+  readonly root: string;
+  readonly dataDir: string;
+  /** This device's ID (names conflict files). */
+  readonly deviceId: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly onVersion?: (info: VersionInfo) => void;
+  readonly onConflict?: (path: RelPath, keptAs: RelPath) => void;
+  readonly onProgress?: (progress: { bytes: number; files: number; totalFiles: number }) => void;
+}
+
+export interface ReplicaStatus {
+  readonly head: number;
+  /** The newest version the upstream announced. */
+  readonly upstreamVersion: number;
+  readonly connected: boolean;
+  readonly syncing: boolean;
+  readonly lastError: string | undefined;
+  readonly conflicts: readonly { path: string; keptAs: string; at: number }[];
+  readonly bytesFetched: number;
+}
+
+interface DeltaWait {
+  readonly id: number;
+  readonly entries: MessageOf<'delta-part'>['entries'];
+  readonly texts: TextDelta[];
+  readonly inline: Map<string, Buffer>;
+  resolve(end: MessageOf<'delta-end'>): void;
+  reject(err: Error): void;
+}
+
+const DELTA_TIMEOUT_MS = 120_000;
+const RETRY_MS = 1000;
+
+export class ReplicaFolder {
+  readonly id: string;
+  readonly root: string;
+  readonly log: VersionLog;
+  private readonly index = new Map<string, Entry>();
+  private readonly local: LocalChunks;
+  private readonly disk: ReplicaDisk;
+  private link: PeerLink | undefined;
+  private fetcher: Fetcher | undefined;
+  private upstreamVersion = 0;
+  private pendingChange: MessageOf<'change'> | undefined;
+  private running = false;
+  private delta: DeltaWait | undefined;
+  private nextDeltaId = 1;
+  private retryTimer: TimerHandle | undefined;
+  private lastError: string | undefined;
+  private readonly conflicts: { path: string; keptAs: string; at: number }[] = [];
+  private bytesFetched = 0;
+  private closed = false;
+
+  constructor(private readonly options: ReplicaFolderOptions) {
+    this.id = options.id;
+    this.root = path.resolve(options.root);
+    checkFolderRoot(this.root);
+    mkdirSync(options.dataDir, { recursive: true });
+    this.log = new VersionLog(path.join(options.dataDir, 'log.db'));
+    const logger = options.logger.child({ folder: options.id });
+    this.local = new LocalChunks(this.root);
+    this.disk = {
+      root: this.root,
+      journalFile: path.join(options.dataDir, 'apply-journal.json'),
+      deviceId: options.deviceId,
+      log: this.log,
+      index: this.index,
+      logger,
+      now: () => options.clock.now(),
+      sameContent: (rel, known) => this.sameContent(rel, known),
+    };
+    this.loadState();
+    const recovered = recoverApply(this.disk);
+    if (recovered) this.loadState();
+  }
+
+  private loadState(): void {
+    this.index.clear();
+    for (const e of this.log.stateAt(this.log.head(), { withChunks: true })) {
+      this.index.set(e.path, { ...e, chunks: null });
+      if (e.kind === 'file' && e.chunks) this.local.addFile(e.path, e.chunks);
+    }
+  }
+
+  head(): number {
+    return this.log.head();
+  }
+
+  status(): ReplicaStatus {
+    return {
+      head: this.head(),
+      upstreamVersion: this.upstreamVersion,
+      connected: this.link !== undefined && !this.link.closed,
+      syncing: this.running,
+      lastError: this.lastError,
+      conflicts: this.conflicts,
+      bytesFetched: this.bytesFetched + (this.fetcher?.received ?? 0),
+    };
+  }
+
+  /** The upstream is connected: subscribe and catch up. */
+  attach(link: PeerLink): void {
+    this.link = link;
+    this.fetcher = new Fetcher(link, this.id);
+    link.onClose((reason) => {
+      if (this.link !== link) return;
+      this.bytesFetched += this.fetcher?.received ?? 0;
+      this.link = undefined;
+      this.fetcher = undefined;
+      this.delta?.reject(new LinkLost(reason));
+    });
+    link.send({ t: 'subscribe', folder: this.id, have: this.head() });
+  }
+
+  handle(link: PeerLink, message: Message): void {
+    if (link !== this.link) return;
+    switch (message.t) {
+      case 'heartbeat':
+        this.upstreamVersion = Math.max(this.upstreamVersion, message.version);
+        link.send({ t: 'ack', folder: this.id, version: this.head() });
+        this.kick();
+        return;
+      case 'change':
+        this.upstreamVersion = Math.max(this.upstreamVersion, message.current.version);
+        if (!this.pendingChange || message.current.version > this.pendingChange.current.version) this.pendingChange = message;
+        this.kick();
+        return;
+      case 'delta-part': {
+        const d = this.delta;
+        if (!d || d.id !== message.id) return;
+        d.entries.push(...message.entries);
+        d.texts.push(...message.texts);
+        for (const i of message.inline) d.inline.set(i.hash, Buffer.from(i.data));
+        return;
+      }
+      case 'delta-end':
+        if (this.delta?.id === message.id) this.delta.resolve(message);
+        return;
+      case 'data':
+        this.fetcher?.onAnswer(message.id, message.data);
+        return;
+      case 'nodata':
+        this.fetcher?.onAnswer(message.id, undefined, message.reason);
+        return;
+      case 'refuse':
+        this.lastError = `upstream refused the folder: ${message.reason}`;
+        this.options.logger.error({ folder: this.id, reason: message.reason }, 'upstream refused the folder');
+        return;
+      default:
+        this.options.logger.warn({ folder: this.id, t: message.t }, 'unexpected message for a replica folder');
+    }
+  }
+
+  /** Starts the catch-up loop unless it runs already. */
+  private kick(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    void this.catchUp().finally(() => {
+      this.running = false;
+    });
+  }
+
+  private async catchUp(): Promise<void> {
+    while (!this.closed && this.link && this.head() < this.upstreamVersion) {
+      const link = this.link;
+      try {
+        const change = this.pendingChange;
+        this.pendingChange = undefined;
+        if (!(change && change.current.version > this.head() && (await this.applyChange(change)))) {
+          await this.applyDelta(link);
+        }
+        this.lastError = undefined;
+        link.send({ t: 'ack', folder: this.id, version: this.head() });
+      } catch (err) {
+        if (err instanceof LinkLost) return;
+        const message = err instanceof LanfoldError ? err.toLine() : err instanceof Error ? err.message : String(err);
+        this.lastError = message;
+        if (!(err instanceof ChunkUnavailable)) this.options.logger.error({ err, folder: this.id }, 'applying a version failed; retrying');
+        this.retryTimer?.cancel();
+        this.retryTimer = this.options.clock.setTimeout(() => this.kick(), RETRY_MS);
+        return;
+      }
+    }
+  }
+
+  /** Applies a change packet (with the window's earlier versions if needed); false when it does not connect to our head. */
+  private async applyChange(change: MessageOf<'change'>): Promise<boolean> {
+    const versions = [...change.window, change.current].filter((v) => v.version > this.head());
+    if (versions.length === 0 || versions[0]!.prior !== this.head()) return false;
+    for (let i = 1; i < versions.length; i++) if (versions[i]!.prior !== versions[i - 1]!.version) return false;
+    const net = this.mergeVersions(versions);
+    if (!net) return false;
+    const inline = new Map(change.inline.map((i) => [i.hash, Buffer.from(i.data)]));
+    await this.apply(change.current.version, change.current.createdAt, change.current.method, net, inline, new Map());
+    return true;
+  }
+
+  /** The net effect of consecutive versions, each resolved against the state the previous ones leave. */
+  private mergeVersions(versions: readonly WireVersion[]): NewEntry[] | undefined {
+    const overlay = new Map<string, NewEntry>();
+    for (const v of versions) {
+      for (const w of v.entries) {
+        const entry = fromWire(w, (p) => {
+          const o = overlay.get(p);
+          if (o) return o.kind === 'none' ? undefined : { ...o, seq: 0 };
+          return this.currentWithChunks(p);
+        });
+        if (!entry) return undefined;
+        overlay.set(entry.path, entry);
+      }
+    }
+    return [...overlay.values()];
+  }
+
+  private currentWithChunks(p: RelPath): Entry | undefined {
+    const e = this.index.get(p);
+    return e?.kind === 'file' ? this.log.entryAt(p, this.head()) : e;
+  }
+
+  private async applyDelta(link: PeerLink): Promise<void> {
+    const id = this.nextDeltaId++;
+    const have = this.head();
+    const end = await new Promise<MessageOf<'delta-end'>>((resolve, reject) => {
+      const timer = this.options.clock.setTimeout(() => reject(new LinkLost('delta timed out')), DELTA_TIMEOUT_MS);
+      this.delta = {
+        id,
+        entries: [],
+        texts: [],
+        inline: new Map(),
+        resolve: (m) => {
+          timer.cancel();
+          resolve(m);
+        },
+        reject: (e) => {
+          timer.cancel();
+          reject(e);
+        },
+      };
+      link.send({ t: 'delta-req', folder: this.id, id, have });
+    });
+    const d = this.delta!;
+    this.delta = undefined;
+    if (end.to <= have || end.from !== have) {
+      this.upstreamVersion = Math.max(have, Math.min(this.upstreamVersion, end.to));
+      return;
+    }
+    const entries: NewEntry[] = [];
+    for (const w of d.entries) {
+      const e = fromWire(w, (p) => this.currentWithChunks(p));
+      if (!e) throw new LanfoldError('INTERNAL', `delta for ${w.path} does not fit this replica's base`);
+      entries.push(e);
+    }
+    await this.apply(end.to, end.createdAt, '1pc', entries, d.inline, new Map(d.texts.map((t) => [t.path, t])));
+  }
+
+  private async apply(version: number, createdAt: number, method: VersionInfo['method'], entries: NewEntry[], inline: Map<string, Buffer>, texts: Map<string, TextDelta>): Promise<void> {
+    const files = entries.filter((e) => e.kind === 'file').length;
+    let bytes = 0;
+    const result = await applyVersion(this.disk, { version, createdAt, method, entries }, {
+      version,
+      local: this.local,
+      inline,
+      texts,
+      currentContent: (p, hash) => this.currentContent(p as RelPath, hash),
+      fetcher: this.fetcher,
+      onBytes: (n) => {
+        bytes += n;
+        this.options.onProgress?.({ bytes, files, totalFiles: files });
+      },
+    });
+    for (const e of entries) if (e.kind === 'file' && e.chunks) this.local.addFile(e.path, e.chunks);
+    for (const c of result.conflicts) {
+      this.conflicts.push({ path: c.path, keptAs: c.keptAs, at: this.options.clock.now() });
+      this.options.onConflict?.(c.path, c.keptAs);
+    }
+    this.options.logger.info({ folder: this.id, version, changes: entries.length, conflicts: result.conflicts.length }, 'version applied');
+    this.options.onVersion?.(result.info);
+  }
+
+  /** The replica's current content of `p` if it is intact and has `hash` (base of a text delta). */
+  private currentContent(p: RelPath, hash: string): Buffer | undefined {
+    const known = this.log.entryAt(p, this.head());
+    if (!known || known.kind !== 'file' || known.hash !== hash || !known.chunks) return undefined;
+    return readVerified(resolveIn(this.root, p), known);
+  }
+
+  private sameContent(rel: RelPath, known: Entry): boolean {
+    const withChunks = known.chunks ? known : this.log.entryAt(rel, this.head());
+    return withChunks?.chunks ? readVerified(resolveIn(this.root, rel), withChunks) !== undefined : false;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.retryTimer?.cancel();
+    this.delta?.reject(new LinkLost('closing'));
+    this.log.close();
+  }
+}
+
+/** The whole file, if every chunk of `known` matches it; undefined otherwise. */
+function readVerified(full: string, known: Entry): Buffer | undefined {
+  if (!known.chunks || known.size > 64 * 1024 * 1024) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(full, 'r');
+    const data = Buffer.allocUnsafe(known.size);
+    if (readSync(fd, data, 0, known.size, 0) !== known.size) return undefined;
+    const extra = Buffer.allocUnsafe(1);
+    if (readSync(fd, extra, 0, 1, known.size) !== 0) return undefined;
+    let offset = 0;
+    for (const c of known.chunks) {
+      if (!createHash('sha256').update(data.subarray(offset, offset + c.size)).digest().equals(c.hash)) return undefined;
+      offset += c.size;
+    }
+    return data;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

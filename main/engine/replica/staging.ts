@@ -1,0 +1,133 @@
+/**
+ * Builds a file's new content in the folder's staging area (same filesystem as the
+ * folder, so placing it is one rename). Staged files are named by content hash, so a
+ * download cut half-way resumes where it stopped: the verified prefix is kept.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, ftruncateSync, fchmodSync, futimesSync, mkdirSync, openSync, readSync, renameSync, fstatSync, writeSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { TextDelta } from '../../protocol/messages.js';
+import type { ChunkList } from '../chunk-list.js';
+import type { NewEntry } from '../entry.js';
+import { STAGING_DIR } from '../ignore-rules.js';
+import { applyTextDelta } from '../replication/text-delta.js';
+import type { Fetcher } from './fetcher.js';
+import type { LocalChunks } from './local-chunks.js';
+
+export interface StageSources {
+  readonly version: number;
+  readonly local: LocalChunks;
+  readonly inline: ReadonlyMap<string, Buffer>;
+  readonly texts: ReadonlyMap<string, TextDelta>;
+  /** The replica's current content of a path, if intact and with the given hash. */
+  readonly currentContent: (path: string, hash: string) => Buffer | undefined;
+  readonly fetcher: Fetcher | undefined;
+  /** Called with the bytes of each chunk as it is written (progress). */
+  readonly onBytes?: (n: number) => void;
+}
+
+export class StageError extends Error {}
+
+export function stagingDir(root: string): string {
+  return path.join(root, STAGING_DIR);
+}
+
+/** The path of the completed staged file for content `hash`. */
+export function stagedPath(root: string, hash: string): string {
+  return path.join(stagingDir(root), `${hash}.ok`);
+}
+
+/**
+ * Makes sure the content of `entry` is staged, complete and verified, with the entry's
+ * mode and mtime, and returns the staged file's path.
+ */
+export async function stageFile(root: string, entry: NewEntry, sources: StageSources): Promise<string> {
+  const hash = entry.hash!;
+  const chunks = entry.chunks!;
+  const done = stagedPath(root, hash);
+  const part = path.join(stagingDir(root), `${hash}.part`);
+  mkdirSync(stagingDir(root), { recursive: true });
+  if (!existsSync(done)) {
+    const whole = wholeContent(entry, sources);
+    const fd = openSync(part, existsSync(part) ? 'r+' : 'w+', 0o600);
+    try {
+      if (whole) {
+        if (!matchesChunks(whole, chunks)) throw new StageError(`content for ${entry.path} did not match its chunks`);
+        ftruncateSync(fd, 0);
+        writeSync(fd, whole, 0, whole.length, 0);
+        sources.onBytes?.(whole.length);
+      } else {
+        await fillChunks(fd, entry, sources);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(part, done);
+  }
+  const fd = openSync(done, 'r+');
+  try {
+    fchmodSync(fd, entry.mode);
+    futimesSync(fd, new Date(entry.mtimeMs), new Date(entry.mtimeMs));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return done;
+}
+
+/** Inline data or a text delta against the current content, when either is at hand. */
+function wholeContent(entry: NewEntry, sources: StageSources): Buffer | undefined {
+  if (entry.size === 0) return Buffer.alloc(0);
+  const inline = sources.inline.get(entry.hash!);
+  if (inline) return inline;
+  const text = sources.texts.get(entry.path);
+  if (text && text.hash === entry.hash) {
+    const base = sources.currentContent(entry.path, text.baseHash);
+    const result = base ? applyTextDelta(base, text.edits) : undefined;
+    if (result && matchesChunks(result, entry.chunks!)) return result;
+  }
+  return undefined;
+}
+
+function matchesChunks(data: Buffer, chunks: ChunkList): boolean {
+  let offset = 0;
+  for (const c of chunks) {
+    if (!createHash('sha256').update(data.subarray(offset, offset + c.size)).digest().equals(c.hash)) return false;
+    offset += c.size;
+  }
+  return offset === data.length;
+}
+
+/** Keeps the verified prefix of a partial file, then writes the rest chunk by chunk from local copies or the upstream. */
+async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): Promise<void> {
+  const chunks = entry.chunks!;
+  const have = fstatSync(fd).size;
+  let offset = 0;
+  let first = 0;
+  for (; first < chunks.count; first++) {
+    const c = chunks.at(first);
+    if (offset + c.size > have) break;
+    const buf = Buffer.allocUnsafe(c.size);
+    if (readSync(fd, buf, 0, c.size, offset) !== c.size || !createHash('sha256').update(buf).digest().equals(c.hash)) break;
+    offset += c.size;
+  }
+  ftruncateSync(fd, offset);
+  if (offset > 0) sources.onBytes?.(offset);
+  const offsets = chunks.offsets();
+  const jobs: Promise<Buffer>[] = [];
+  for (let i = first; i < chunks.count; i++) {
+    const c = chunks.at(i);
+    const local = sources.local.read(c);
+    if (local) jobs.push(Promise.resolve(local));
+    else if (sources.fetcher) jobs.push(sources.fetcher.fetch({ path: entry.path, version: sources.version, index: i, chunk: c }));
+    else jobs.push(Promise.reject(new StageError(`no source for a chunk of ${entry.path}`)));
+  }
+  // Nobody awaits the later jobs if an earlier one fails: keep their rejections handled.
+  for (const j of jobs) j.catch(() => undefined);
+  for (let k = 0; k < jobs.length; k++) {
+    const data = await jobs[k]!;
+    writeSync(fd, data, 0, data.length, offsets[first + k]!);
+    sources.onBytes?.(data.length);
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The master side of replication for one folder: it serves the folder to the replicas it
+ * is shared with, sends each new version as a change packet (small files inline, plus a
+ * window of recent versions), heartbeats the current version until each replica
+ * acknowledges it, and answers delta and chunk requests.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { MessageOf, WireVersion } from '../../protocol/messages.js';
+import { INLINE_FILE_BYTES, type Message } from '../../protocol/messages.js';
+import type { PeerLink } from '../../protocol/link.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Entry, VersionInfo } from '../entry.js';
+import type { Logger } from '../logger.js';
+import type { MasterFolder } from '../master-folder.js';
+import { resolveIn, type RelPath } from '../relpath.js';
+import { ChunkServer } from './chunk-server.js';
+import { buildDelta } from './delta-builder.js';
+import { toWire } from './wire-entries.js';
+
+export interface PublisherOptions {
+  readonly folder: MasterFolder;
+  readonly isShared: (deviceId: string) => boolean;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Period of the steady heartbeat (claim 9), ms. */
+  readonly heartbeatMs: number;
+  /** How many earlier versions ride along in a change packet (claim 14). */
+  readonly windowVersions: number;
+}
+
+/** What the master knows of one connected replica. */
+export interface ReplicaState {
+  readonly deviceId: string;
+  readonly name: string;
+  readonly acked: number;
+  readonly connectedAt: number;
+}
+
+interface Subscriber {
+  readonly link: PeerLink;
+  acked: number;
+  readonly connectedAt: number;
+  timer: TimerHandle | undefined;
+  backoffMs: number;
+}
+
+const INLINE_BUDGET_BYTES = 4 * 1024 * 1024;
+const WINDOW_MAX_ENTRIES = 5000;
+
+export class FolderPublisher {
+  private readonly subs = new Map<string, Subscriber>();
+  private readonly chunks: ChunkServer;
+  private closed = false;
+
+  constructor(private readonly options: PublisherOptions) {
+    const f = options.folder;
+    this.chunks = new ChunkServer(f.root, f.log, f.content);
+  }
+
+  get folderId(): string {
+    return this.options.folder.id;
+  }
+
+  replicas(): ReplicaState[] {
+    return [...this.subs.values()].map((s) => ({ deviceId: s.link.deviceId, name: s.link.name, acked: s.acked, connectedAt: s.connectedAt }));
+  }
+
+  /** Handles a message from a replica for this folder. */
+  handle(link: PeerLink, message: Message): void {
+    switch (message.t) {
+      case 'subscribe':
+        return this.subscribe(link, message);
+      case 'ack': {
+        const sub = this.subs.get(link.deviceId);
+        if (sub && sub.link === link) {
+          sub.acked = Math.max(sub.acked, Math.min(message.version, this.head()));
+          if (sub.acked >= this.head()) this.scheduleHeartbeat(sub, this.options.heartbeatMs, true);
+        }
+        return;
+      }
+      case 'delta-req':
+        if (this.authorized(link)) void this.sendDelta(link, message);
+        return;
+      case 'get':
+        if (this.authorized(link)) void this.serveChunk(link, message);
+        return;
+      default:
+        this.options.logger.warn({ from: link.deviceId, t: message.t }, 'unexpected message for a master folder');
+    }
+  }
+
+  private authorized(link: PeerLink): boolean {
+    return this.subs.get(link.deviceId)?.link === link;
+  }
+
+  private head(): number {
+    return this.options.folder.head();
+  }
+
+  private subscribe(link: PeerLink, message: MessageOf<'subscribe'>): void {
+    if (!this.options.isShared(link.deviceId)) {
+      link.send({ t: 'refuse', folder: this.folderId, reason: 'this folder is not shared with your device' });
+      this.options.logger.warn({ from: link.deviceId }, 'refused a subscription: folder not shared with that device');
+      return;
+    }
+    const old = this.subs.get(link.deviceId);
+    if (old) old.timer?.cancel();
+    const sub: Subscriber = { link, acked: Math.min(message.have, this.head()), connectedAt: this.options.clock.now(), timer: undefined, backoffMs: 250 };
+    this.subs.set(link.deviceId, sub);
+    link.onClose(() => this.detach(link));
+    this.options.logger.info({ replica: link.deviceId, have: message.have, head: this.head() }, 'replica subscribed');
+    this.heartbeat(sub);
+  }
+
+  detach(link: PeerLink): void {
+    const sub = this.subs.get(link.deviceId);
+    if (sub && sub.link === link) {
+      sub.timer?.cancel();
+      this.subs.delete(link.deviceId);
+    }
+  }
+
+  /** Sends a heartbeat now and schedules the next one: quickly while unacknowledged, else at the steady period. */
+  private heartbeat(sub: Subscriber): void {
+    if (this.closed || sub.link.closed) return;
+    const head = this.head();
+    sub.link.send({ t: 'heartbeat', folder: this.folderId, version: head });
+    if (sub.acked < head) {
+      this.scheduleHeartbeat(sub, sub.backoffMs, false);
+      sub.backoffMs = Math.min(sub.backoffMs * 2, this.options.heartbeatMs);
+    } else {
+      this.scheduleHeartbeat(sub, this.options.heartbeatMs, true);
+    }
+  }
+
+  private scheduleHeartbeat(sub: Subscriber, ms: number, resetBackoff: boolean): void {
+    sub.timer?.cancel();
+    if (resetBackoff) sub.backoffMs = 250;
+    sub.timer = this.options.clock.setTimeout(() => this.heartbeat(sub), ms);
+  }
+
+  /** Called after the master commits a version: push it to every replica (claims 1, 11, 14). */
+  onVersion(info: VersionInfo): void {
+    this.chunks.invalidate();
+    if (this.subs.size === 0) return;
+    const log = this.options.folder.log;
+    const current = this.wireVersion(info.seq, info.createdAt, info.method, log.operations(info.seq));
+    const window: WireVersion[] = [];
+    let windowEntries = 0;
+    for (let seq = info.seq - 1; seq >= Math.max(1, info.seq - this.options.windowVersions); seq--) {
+      const v = log.version(seq);
+      if (!v) break;
+      const ops = log.operations(seq);
+      windowEntries += ops.length;
+      if (windowEntries > WINDOW_MAX_ENTRIES) break;
+      window.unshift(this.wireVersion(seq, v.createdAt, v.method, ops));
+    }
+    const inline = this.inlineData(log.operations(info.seq));
+    for (const sub of this.subs.values()) {
+      sub.link.send({ t: 'change', folder: this.folderId, current, window, inline });
+      sub.backoffMs = 250;
+      this.scheduleHeartbeat(sub, sub.backoffMs, false);
+    }
+  }
+
+  private wireVersion(seq: number, createdAt: number, method: VersionInfo['method'], ops: Entry[]): WireVersion {
+    const log = this.options.folder.log;
+    return {
+      prior: seq - 1,
+      version: seq,
+      createdAt,
+      method,
+      entries: ops.map((e) => toWire(e, e.kind === 'file' ? log.entryAt(e.path, seq - 1) : undefined)),
+    };
+  }
+
+  /** Small new files of a version, read now and kept only if they still match what was recorded. */
+  private inlineData(ops: Entry[]): { hash: string; data: Uint8Array }[] {
+    const out: { hash: string; data: Uint8Array }[] = [];
+    let budget = INLINE_BUDGET_BYTES;
+    const root = this.options.folder.root;
+    for (const e of ops) {
+      if (e.kind !== 'file' || !e.hash || !e.chunks || e.size > INLINE_FILE_BYTES || e.size > budget || e.op === 'meta' || e.op === 'move') continue;
+      try {
+        const data = readFileSync(resolveIn(root, e.path as RelPath));
+        if (data.length === e.size && e.chunks.count <= 1 && sameContent(data, e)) {
+          out.push({ hash: e.hash, data });
+          budget -= data.length;
+        }
+      } catch {
+        // Changed or gone since it was recorded: the replica will fetch or ask for a delta.
+      }
+    }
+    return out;
+  }
+
+  private async sendDelta(link: PeerLink, req: MessageOf<'delta-req'>): Promise<void> {
+    const folder = this.options.folder;
+    try {
+      const head = this.head();
+      const from = Math.min(req.have, head);
+      for await (const part of buildDelta(folder, from, head)) {
+        if (link.closed) return;
+        link.send({ t: 'delta-part', folder: this.folderId, id: req.id, ...part });
+        await link.drained();
+      }
+      const v = folder.log.version(head);
+      link.send({ t: 'delta-end', folder: this.folderId, id: req.id, from, to: head, createdAt: v?.createdAt ?? 0 });
+    } catch (err) {
+      this.options.logger.error({ err, replica: link.deviceId }, 'building a delta failed');
+      link.send({ t: 'delta-end', folder: this.folderId, id: req.id, from: req.have, to: req.have, createdAt: 0 });
+    }
+  }
+
+  private async serveChunk(link: PeerLink, req: MessageOf<'get'>): Promise<void> {
+    const data = await this.chunks.read(req.path as RelPath, req.index, req.hash);
+    if (link.closed) return;
+    if (data) link.send({ t: 'data', folder: this.folderId, id: req.id, data });
+    else link.send({ t: 'nodata', folder: this.folderId, id: req.id, reason: 'superseded' });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const sub of this.subs.values()) sub.timer?.cancel();
+    this.subs.clear();
+    this.chunks.close();
+  }
+}
+
+function sameContent(data: Buffer, e: Entry): boolean {
+  const chunk = e.chunks?.count === 1 ? e.chunks.at(0) : undefined;
+  if (e.size === 0) return data.length === 0;
+  return chunk !== undefined && createSha(data).equals(chunk.hash);
+}
+
+function createSha(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}

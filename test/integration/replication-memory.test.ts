@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, existsSync, renameSync, appendFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../main/engine/clock.js';
+import { DEFAULT_FOLDER_SETTINGS } from '../../main/engine/folder-settings.js';
+import { silentLogger } from '../../main/engine/logger.js';
+import { MasterFolder } from '../../main/engine/master-folder.js';
+import { ReplicaFolder } from '../../main/engine/replica/replica-folder.js';
+import { FolderPublisher } from '../../main/engine/replication/publisher.js';
+import { memoryLinkPair } from '../../main/protocol/link.js';
+
+const dirs: string[] = [];
+function tmp(name: string): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), `lf-${name}-`));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('replication over an in-memory link', () => {
+  it('brings a replica to the master version and follows changes', async () => {
+    const mroot = tmp('m');
+    const rroot = tmp('r');
+    mkdirSync(path.join(mroot, 'sub'));
+    writeFileSync(path.join(mroot, 'a.txt'), 'hello\n');
+    writeFileSync(path.join(mroot, 'sub/big.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
+    const master = new MasterFolder({ id: 'f', root: mroot, dataDir: tmp('md'), settings: DEFAULT_FOLDER_SETTINGS });
+    const pub = new FolderPublisher({ folder: master, isShared: () => true, clock: systemClock, logger: silentLogger, heartbeatMs: 1000, windowVersions: 8 });
+    await master.start({ watch: false });
+    const replica = new ReplicaFolder({ id: 'f', root: rroot, dataDir: tmp('rd'), deviceId: 'R'.repeat(52), clock: systemClock, logger: silentLogger });
+    const [toMaster, toReplica] = memoryLinkPair({ deviceId: 'M', name: 'm' }, { deviceId: 'R', name: 'r' });
+    toReplica.onMessage((m) => pub.handle(toReplica, m));
+    toMaster.onMessage((m) => replica.handle(toMaster, m));
+    replica.attach(toMaster);
+    await until(() => replica.head() === master.head());
+    expect(readFileSync(path.join(rroot, 'a.txt'), 'utf8')).toBe('hello\n');
+    expect(readFileSync(path.join(rroot, 'sub/big.bin')).equals(Buffer.alloc(3 * 1024 * 1024, 7))).toBe(true);
+
+    appendFileSync(path.join(mroot, 'a.txt'), 'more\n');
+    const v = await master.rescan();
+    pub.onVersion(v!);
+    await until(() => replica.head() === master.head());
+    expect(readFileSync(path.join(rroot, 'a.txt'), 'utf8')).toBe('hello\nmore\n');
+
+    renameSync(path.join(mroot, 'sub'), path.join(mroot, 'sub2'));
+    pub.onVersion((await master.rescan())!);
+    await until(() => replica.head() === master.head());
+    expect(existsSync(path.join(rroot, 'sub'))).toBe(false);
+    expect(readFileSync(path.join(rroot, 'sub2/big.bin')).length).toBe(3 * 1024 * 1024);
+    replica.close();
+    pub.close();
+    await master.close();
+  });
+});
