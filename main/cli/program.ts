@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isLanfoldError } from '../engine/errors.js';
 import { LANFOLD_VERSION } from '../version.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPeers } from './commands/peers.js';
 import { registerSetup } from './commands/setup.js';
 import { registerStart } from './commands/start.js';
 import { UsageError } from './context.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `lanfold --help` for usage)')
     .exitOverride();
   registerSetup(program);
+  registerPeers(program);
   registerStart(program);
   registerInspect(program);
   return program;

@@ -32,6 +32,7 @@ import {
   type Content,
   type Observation,
   type Scope,
+  type StateDiff,
 } from './scan/plan.js';
 import { statPath, walk } from './scan/walk.js';
 import { ContentStore } from './store/content-store.js';
@@ -81,6 +82,25 @@ export function checkFolderRoot(root: string): string {
   }
   if (!st.isDirectory()) throw new LanfoldError('FOLDER_MISSING', `${root} is not a directory`);
   return `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Drops directory moves found by inode whose old content did not come along. A directory
+ * deleted with what it held, then another one made, can get the freed inode (ext4 hands it
+ * out again at once): that is no rename. A renamed directory has each of its old paths again
+ * below its new name (paths deleted in the same batch make it an add, which is still right).
+ */
+function dropFalseDirMoves(inodeMoves: Map<RelPath, Entry>, diff: StateDiff): void {
+  const dirMoves = new Map<string, RelPath>();
+  for (const [to, from] of inodeMoves) if (from.kind === 'dir') dirMoves.set(from.path, to);
+  if (dirMoves.size === 0) return;
+  const arrived = new Set<string>(diff.changed.map((o) => o.stat.path));
+  for (const gone of diff.deleted) {
+    for (let a = parentOf(gone.path); a !== undefined; a = parentOf(a)) {
+      const to = dirMoves.get(a);
+      if (to !== undefined && !arrived.has(to + gone.path.slice(a.length))) inodeMoves.delete(to);
+    }
+  }
 }
 
 export class MasterFolder {
@@ -224,6 +244,7 @@ export class MasterFolder {
     if (diff.changed.length === 0 && diff.deleted.length === 0 && head > 0) return undefined;
 
     const inodeMoves = movesByInode(diff);
+    dropFalseDirMoves(inodeMoves, diff);
     const content = new Map<string, Content>();
     const digested: RelPath[] = [];
     const changed: Observation[] = [];

@@ -58,7 +58,7 @@ describe('replication over an in-memory link', () => {
     await until(() => replica.head() === master.head());
     expect(existsSync(path.join(rroot, 'sub'))).toBe(false);
     expect(readFileSync(path.join(rroot, 'sub2/big.bin')).length).toBe(3 * 1024 * 1024);
-    replica.close();
+    await replica.close();
     pub.close();
     await master.close();
   });

@@ -5,7 +5,7 @@ import { createLogger } from '../../daemon/logging.js';
 import { statePaths } from '../../daemon/state-dir.js';
 import { formatBytes } from '../format.js';
 import { ProgressLine } from '../progress.js';
-import { print, stateDirOf } from '../context.js';
+import { print, stateDirOf, UsageError } from '../context.js';
 
 export function registerStart(program: Command): void {
   program
@@ -13,7 +13,11 @@ export function registerStart(program: Command): void {
     .description('run the daemon in the foreground (Ctrl-C stops it cleanly)')
     .option('--quiet', 'print nothing but errors')
     .option('--log-stderr', 'also write the structured log to stderr')
-    .action(async (opts: { quiet?: boolean; logStderr?: boolean }, cmd: Command) => {
+    .option('--listen <host:port>', 'listen for devices here instead of the address set at init')
+    .action(async (opts: { quiet?: boolean; logStderr?: boolean; listen?: string }, cmd: Command) => {
+      if (opts.listen !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.listen)) {
+        throw new UsageError(`--listen must be HOST:PORT, not "${opts.listen}"`);
+      }
       const dir = stateDirOf(cmd);
       const logger = createLogger({
         file: statePaths(dir).logFile,
@@ -43,11 +47,13 @@ export function registerStart(program: Command): void {
           progress.clear();
           process.stderr.write(`lanfold: folder ${folder}: ${message}\n`);
         },
-      });
+        onConflict: (folder, path, keptAs) => say(`${folder}: local change to ${path} kept as ${keptAs}`),
+      }, opts.listen ? { listen: opts.listen } : {});
       progress.clear();
       say(
         `Lanfold running as "${daemon.state.device.name}" with ${daemon.state.folders.length} folder(s). Press Ctrl-C to stop.`,
       );
+      say(`Listening for devices on port ${daemon.listenPort}.`);
       print('READY');
       await new Promise<void>((resolve) => {
         let stopping = false;

@@ -71,6 +71,7 @@ export class ReplicaFolder {
   private upstreamVersion = 0;
   private pendingChange: MessageOf<'change'> | undefined;
   private running = false;
+  private loop: Promise<void> = Promise.resolve();
   private delta: DeltaWait | undefined;
   private nextDeltaId = 1;
   private retryTimer: TimerHandle | undefined;
@@ -183,7 +184,7 @@ export class ReplicaFolder {
   private kick(): void {
     if (this.running || this.closed) return;
     this.running = true;
-    void this.catchUp().finally(() => {
+    this.loop = this.catchUp().finally(() => {
       this.running = false;
     });
   }
@@ -317,10 +318,13 @@ export class ReplicaFolder {
     return withChunks?.chunks ? readVerified(resolveIn(this.root, rel), withChunks) !== undefined : false;
   }
 
-  close(): void {
+  /** Stops following the upstream; an apply under way finishes (or, cut off, leaves its journal for the next start). */
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     this.retryTimer?.cancel();
     this.delta?.reject(new LinkLost('closing'));
+    await this.loop.catch(() => undefined);
     this.log.close();
   }
 }

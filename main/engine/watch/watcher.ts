@@ -4,6 +4,7 @@
  * only has to never miss one: besides chokidar's events it listens to the raw ones, which
  * carry attribute changes (chmod) that chokidar filters out.
  */
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { IgnoreRules } from '../ignore-rules.js';
@@ -16,8 +17,20 @@ export interface WatcherHandlers {
   readonly onError: (err: Error) => void;
 }
 
+/**
+ * When a watched directory's own watch reports it gone, it is checked again after this long
+ * too: chokidar re-reads a changed directory at most once a second, so by then it has
+ * either dropped the old directory or (racing a quick re-create) kept it as if unchanged.
+ */
+const RECHECK_MS = 1100;
+
 export class FolderWatcher {
   private watcher: FSWatcher | undefined;
+  /** Directories whose watch may have died, to check shortly; and the timers doing so. */
+  private readonly suspects = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Inode each directory had when it was last re-watched. */
+  private readonly rewatched = new Map<string, number>();
 
   constructor(
     private readonly root: string,
@@ -42,18 +55,70 @@ export class FolderWatcher {
     });
     this.watcher = w;
     w.on('all', (_event, full) => this.report(full));
-    w.on('raw', (_event, name, details) => {
+    w.on('raw', (event, name, details) => {
       if (typeof name !== 'string' || name === '') return;
       const watched = (details as { watchedPath?: unknown }).watchedPath;
       if (typeof watched !== 'string') return;
       this.report(path.join(watched, name));
-      if (path.basename(watched) === name) this.report(watched);
+      if (path.basename(watched) === name) {
+        this.report(watched);
+        // The watched path itself was deleted or moved: see whether a directory took its place.
+        if (event === 'rename' && watched !== this.root) this.suspect(watched);
+      }
     });
     w.on('error', (err) => {
       this.log.warn({ err }, 'watcher error; rescanning the folder');
       this.handlers.onError(err instanceof Error ? err : new Error(String(err)));
     });
     await new Promise<void>((resolve) => w.once('ready', resolve));
+  }
+
+  /**
+   * A directory removed and re-created under the same name before chokidar re-read its parent
+   * keeps chokidar's dead watch: nothing inside it would be reported again. So when a watched
+   * path reports its own removal, check (now and once chokidar has re-read the parent) whether
+   * a directory is there, and if so drop chokidar's state for it and watch it afresh.
+   */
+  private suspect(full: string): void {
+    if (this.suspects.size === 0) this.schedule(() => this.checkSuspects(false), 20);
+    this.suspects.add(full);
+  }
+
+  private schedule(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private checkSuspects(late: boolean, paths?: readonly string[]): void {
+    const w = this.watcher;
+    if (!w) return;
+    const list = paths ?? [...this.suspects];
+    if (!paths) this.suspects.clear();
+    // Outermost paths only: re-watching a directory re-watches everything below it.
+    const roots = list
+      .sort()
+      .filter((p, i, all) => !all.slice(0, i).some((q) => p.startsWith(q + path.sep)));
+    for (const full of roots) {
+      let ino: number;
+      try {
+        const st = lstatSync(full);
+        if (!st.isDirectory()) continue;
+        ino = st.ino;
+      } catch {
+        continue; // gone: chokidar drops it when it re-reads the parent
+      }
+      if (!late || this.rewatched.get(full) !== ino) {
+        this.rewatched.set(full, ino);
+        this.log.debug({ path: full }, 're-watching a replaced directory');
+        w._remove(path.dirname(full), path.basename(full), true);
+        w.add(full);
+      }
+      this.report(full); // rescan it: what was made there before the new watch is found
+    }
+    if (!late) this.schedule(() => this.checkSuspects(true, roots), RECHECK_MS);
   }
 
   private report(full: string): void {
@@ -65,6 +130,8 @@ export class FolderWatcher {
   async close(): Promise<void> {
     const w = this.watcher;
     this.watcher = undefined;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     await w?.close();
   }
 }
