@@ -25,6 +25,20 @@ const layerBans = {
   'main/cli/**': [
     { group: ['**/electron/**', 'electron'], message: 'The CLI never loads Electron.' },
   ],
+  'renderer/src/**': [
+    {
+      group: [
+        'node:*',
+        ...['fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'url', 'stream'],
+        ...['electron', 'better-sqlite3', 'ws'],
+      ],
+      message: 'The renderer runs in a browser: no Node, no Electron.',
+    },
+    {
+      regex: '(^|/)main/(?!api/(contract|client)(\\.js)?$)',
+      message: 'Of main/, the renderer uses only the API contract and client (main/api/).',
+    },
+  ],
 };
 
 export default tseslint.config(
@@ -65,6 +79,18 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+  {
+    // The renderer (React, DOM): typed by its own tsconfigs (DOM lib, no Node types), and
+    // its Vite config by a Node one.
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: ['./renderer/tsconfig.json', './renderer/tsconfig.node.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },

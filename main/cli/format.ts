@@ -5,7 +5,7 @@ export function formatBytes(n: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  while (Math.round(v) >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
   }

@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { isLanfoldError } from '../engine/errors.js';
 import { LANFOLD_VERSION } from '../version.js';
+import { registerDemo } from './commands/demo.js';
+import { registerGui } from './commands/gui.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPeers } from './commands/peers.js';
 import { registerSetup } from './commands/setup.js';
@@ -18,12 +20,20 @@ export function buildProgram(): Command {
       '--state <dir>',
       'state directory of this device (default: $LANFOLD_STATE or the config directory)',
     )
-    .showHelpAfterError('(run `lanfold --help` for usage)')
+    // Usage errors from commander on one line, like every other error.
+    .configureOutput({
+      outputError: (text, write) =>
+        write(
+          `lanfold: ${text.replace(/^error: /, '').trim().split(/\s*\n\s*/).join(' ')} (run \`lanfold --help\` for usage)\n`,
+        ),
+    })
     .exitOverride();
   registerSetup(program);
   registerPeers(program);
+  registerDemo(program);
   registerStart(program);
   registerInspect(program);
+  registerGui(program);
   return program;
 }
 

@@ -7,32 +7,58 @@
 import { unlinkSync, unwatchFile, watchFile } from 'node:fs';
 import { systemClock } from '../engine/clock.js';
 import type { VersionInfo } from '../engine/entry.js';
-import { isLanfoldError } from '../engine/errors.js';
+import { errnoCode, isLanfoldError } from '../engine/errors.js';
+import type { FolderSettings } from '../engine/folder-settings.js';
 import type { Logger } from '../engine/logger.js';
 import { MasterFolder, type ScanProgress } from '../engine/master-folder.js';
 import { ReplicaFolder } from '../engine/replica/replica-folder.js';
+import type { ReplicaState } from '../engine/replication/publisher.js';
+import { ApiEventHub, ApiServer, loadOrCreateToken, type ControlBackend } from './api/index.js';
 import type { FolderConfig } from './config.js';
 import { writeConfig } from './config.js';
 import { DeviceState } from './device.js';
 import { acquireLock, type DaemonLock } from './lock.js';
-import { ReplicationHost } from './replication-host.js';
+import { ReplicationHost, type PeerStatus } from './replication-host.js';
 
 export interface DaemonEvents {
   readonly onVersion?: (folderId: string, version: VersionInfo) => void;
   readonly onProgress?: (folderId: string, progress: ScanProgress) => void;
   readonly onFolderError?: (folderId: string, message: string) => void;
   readonly onConflict?: (folderId: string, path: string, keptAs: string) => void;
+  /** A trusted device connected, or its connection ended. */
+  readonly onPeer?: (deviceId: string, name: string, connected: boolean) => void;
+  /** A replica folder's transfer advanced. */
+  readonly onTransfer?: (
+    folderId: string,
+    progress: { bytes: number; files: number; totalFiles: number },
+  ) => void;
+}
+
+/** Calls each hook of both: whoever started the daemon, and the control API's event hub. */
+function bothEvents(a: DaemonEvents, b: Required<DaemonEvents>): DaemonEvents {
+  return {
+    onVersion: (f, v) => (a.onVersion?.(f, v), b.onVersion(f, v)),
+    onProgress: (f, p) => (a.onProgress?.(f, p), b.onProgress(f, p)),
+    onFolderError: (f, m) => (a.onFolderError?.(f, m), b.onFolderError(f, m)),
+    onConflict: (f, p, k) => (a.onConflict?.(f, p, k), b.onConflict(f, p, k)),
+    onPeer: (d, n, c) => (a.onPeer?.(d, n, c), b.onPeer(d, n, c)),
+    onTransfer: (f, p) => (a.onTransfer?.(f, p), b.onTransfer(f, p)),
+  };
 }
 
 export interface DaemonOptions {
   /** Overrides the device's listen address (HOST:PORT; port 0 picks a free one). */
   readonly listen?: string;
+  /** Overrides the device's control API address (loopback HOST:PORT; port 0 picks one). */
+  readonly gui?: string;
+  /** The renderer build the control API serves (default: renderer/dist of this package). */
+  readonly staticDir?: string;
 }
 
 const RETRY_MS = 5000;
 const RUNTIME_MS = 1000;
 
-export class Daemon {
+export class Daemon implements ControlBackend {
   readonly state: DeviceState;
   private readonly masters = new Map<string, MasterFolder>();
   private readonly replicas = new Map<string, ReplicaFolder>();
@@ -41,15 +67,23 @@ export class Daemon {
   private retryTimer: NodeJS.Timeout | undefined;
   private runtimeTimer: NodeJS.Timeout | undefined;
   private stopping = false;
-  private readonly startedAt = Date.now();
+  readonly startedAt = Date.now();
+  private readonly events: DaemonEvents;
+  private readonly hub: ApiEventHub;
+  private api: ApiServer | undefined;
+  private apiError: string | undefined;
+  /** Each open master's settings object, updated in place by applySettings. */
+  private readonly liveSettings = new Map<string, FolderSettings>();
 
   private constructor(
     state: DeviceState,
     private readonly lock: DaemonLock,
     private readonly logger: Logger,
-    private readonly events: DaemonEvents,
+    events: DaemonEvents,
   ) {
     this.state = state;
+    this.hub = new ApiEventHub(logger);
+    this.events = bothEvents(events, this.hub);
   }
 
   static async start(stateDir: string, logger: Logger, events: DaemonEvents = {}, options: DaemonOptions = {}): Promise<Daemon> {
@@ -58,8 +92,11 @@ export class Daemon {
     const daemon = new Daemon(state, lock, logger, events);
     try {
       logger.info({ device: state.device.deviceId, folders: state.folders.length }, 'daemon starting');
-      daemon.host = new ReplicationHost(state, logger);
+      daemon.host = new ReplicationHost(state, logger, (id, name, connected) =>
+        daemon.events.onPeer?.(id, name, connected),
+      );
       await daemon.host.listen(options.listen ?? state.device.listen);
+      await daemon.startApi(options.gui ?? state.device.gui, options.staticDir);
       daemon.writeRuntime();
       await daemon.openFolders(true);
       watchFile(state.paths.folders, { interval: 500 }, () => void daemon.onFoldersChanged());
@@ -93,6 +130,72 @@ export class Daemon {
     return this.failed;
   }
 
+  /** The control API's HOST:PORT, or undefined when it is not running (see `guiError`). */
+  get guiAddress(): string | undefined {
+    return this.api?.listening;
+  }
+
+  /** Why the control API is not running, if it is not. */
+  get guiError(): string | undefined {
+    return this.apiError;
+  }
+
+  replicaStates(folderId: string): readonly ReplicaState[] {
+    return this.host?.replicaStates(folderId) ?? [];
+  }
+
+  peerStatus(): readonly PeerStatus[] {
+    return this.host?.peerStatus() ?? [];
+  }
+
+  /** Opens folders added to the configuration since (without waiting for the file watch). */
+  openNewFolders(): Promise<void> {
+    return this.openFolders();
+  }
+
+  /** The trusted devices changed: drop the untrusted, dial the new. */
+  peersChanged(): void {
+    this.host?.enforceTrust();
+  }
+
+  /**
+   * Gives an open master its new settings. The folder reads its settings object whenever it
+   * records, so the commit mode, atomic patterns and retention apply to the next version;
+   * the batch timings are fixed when the folder opens (true: a restart is needed for them).
+   */
+  applySettings(folderId: string, settings: FolderSettings): boolean {
+    const live = this.liveSettings.get(folderId);
+    if (!live) return false;
+    const restart =
+      live.batchQuietMs !== settings.batchQuietMs ||
+      live.batchMaxDelayMs !== settings.batchMaxDelayMs;
+    Object.assign(live, settings);
+    return restart;
+  }
+
+  /** Starts the control API; a failure is logged and shown in status, never fatal. */
+  private async startApi(address: string, staticDir: string | undefined): Promise<void> {
+    let api: ApiServer | undefined;
+    try {
+      const token = loadOrCreateToken(this.state.paths.apiToken);
+      api = new ApiServer({
+        backend: this,
+        hub: this.hub,
+        token,
+        logger: this.logger,
+        ...(staticDir !== undefined ? { staticDir } : {}),
+      });
+      await api.listen(address);
+      this.api = api;
+    } catch (err) {
+      await api?.close();
+      this.apiError = isLanfoldError(err)
+        ? err.toLine()
+        : `cannot listen on ${address}: ${errnoCode(err) ?? String(err)}`;
+      this.logger.error({ err, address }, 'control API not started');
+    }
+  }
+
   /** daemon.json: what `lanfold status` shows about the running daemon. */
   private writeRuntime(): void {
     if (this.stopping) return;
@@ -103,6 +206,8 @@ export class Daemon {
       pid: process.pid,
       startedAt: this.startedAt,
       listenPort: this.listenPort,
+      gui: this.api?.listening ?? null,
+      guiError: this.apiError ?? null,
       folderErrors: Object.fromEntries(this.failed),
       folders,
       peers: this.host?.peerStatus() ?? [],
@@ -140,6 +245,13 @@ export class Daemon {
           this.writeRuntime();
         }
       } catch (err) {
+        // A damaged or too-new database needs a person: at start it stops the daemon, and
+        // whoever started it reports the error (once). A missing folder may come back (a disk
+        // mounted later), so that is retried.
+        if (initial && isLanfoldError(err) && (err.code === 'DB_CORRUPT' || err.code === 'DB_TOO_NEW')) {
+          this.logger.error({ folder: config.id, err }, 'folder could not be opened');
+          throw err;
+        }
         const message = isLanfoldError(err) ? err.toLine() : String(err);
         if (this.failed.get(config.id) !== message) {
           this.logger.error({ folder: config.id, err }, 'folder could not be opened');
@@ -147,18 +259,17 @@ export class Daemon {
         }
         this.failed.set(config.id, message);
         this.writeRuntime();
-        // A damaged or too-new database needs a person; a missing folder may come back (a disk mounted later).
-        if (initial && isLanfoldError(err) && (err.code === 'DB_CORRUPT' || err.code === 'DB_TOO_NEW')) throw err;
       }
     }
   }
 
   private async openMaster(config: FolderConfig): Promise<void> {
+    const settings = { ...config.settings };
     const folder = new MasterFolder({
       id: config.id,
       root: config.path,
       dataDir: this.state.folderDataDir(config.id),
-      settings: config.settings,
+      settings,
       logger: this.logger,
       onVersion: (v) => {
         this.host?.onMasterVersion(config.id, v);
@@ -167,11 +278,13 @@ export class Daemon {
       onProgress: (p) => this.events.onProgress?.(config.id, p),
     });
     this.masters.set(config.id, folder);
+    this.liveSettings.set(config.id, settings);
     this.host?.addMaster(folder);
     try {
       await folder.start();
     } catch (err) {
       this.masters.delete(config.id);
+      this.liveSettings.delete(config.id);
       await folder.close().catch(() => undefined);
       throw err;
     }
@@ -187,9 +300,11 @@ export class Daemon {
       logger: this.logger,
       onVersion: (v) => this.events.onVersion?.(config.id, v),
       onConflict: (p, keptAs) => this.events.onConflict?.(config.id, p, keptAs),
+      onProgress: (p) => this.events.onTransfer?.(config.id, p),
     });
     this.replicas.set(config.id, folder);
     this.host?.addReplica(folder, config.upstreams);
+    folder.watchLocal().catch((err: unknown) => this.logger.warn({ err, folder: config.id }, 'watching a replica folder failed'));
   }
 
   async stop(): Promise<void> {
@@ -199,6 +314,8 @@ export class Daemon {
     if (this.runtimeTimer) clearInterval(this.runtimeTimer);
     unwatchFile(this.state.paths.folders);
     unwatchFile(this.state.paths.peers);
+    await this.api?.close();
+    this.hub.close();
     await this.host?.close();
     for (const folder of this.masters.values()) {
       try {

@@ -43,7 +43,7 @@ export async function initDevice(dir: string, options: InitOptions): Promise<Dev
       'use another --state, or keep this one',
     );
   }
-  const device: DeviceConfig = DeviceConfigSchema.parse({
+  const parsed = DeviceConfigSchema.safeParse({
     version: 1,
     deviceId: 'A'.repeat(52),
     name: options.name,
@@ -51,6 +51,11 @@ export async function initDevice(dir: string, options: InitOptions): Promise<Dev
     gui: options.gui ?? DEFAULT_GUI,
     createdAt: Date.now(),
   });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LanfoldError('BAD_ARGUMENT', `Invalid ${issue?.path.join('.') || 'device setting'}: ${issue?.message ?? 'bad value'}`);
+  }
+  const device: DeviceConfig = parsed.data;
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const identity = await generateIdentity(options.name);
   writeFileAtomic(paths.key, identity.keyPem, 0o600);

@@ -39,6 +39,8 @@ export class ReplicationHost {
   constructor(
     private readonly state: DeviceState,
     private readonly logger: Logger,
+    /** Told when a trusted device connects or its connection ends. */
+    private readonly onPeer?: (deviceId: string, name: string, connected: boolean) => void,
   ) {
     const identity = state.identity();
     this.transport = new Transport({
@@ -103,9 +105,12 @@ export class ReplicationHost {
     this.links.set(link.deviceId, link);
     if (old && old !== link) old.close('replaced by a newer connection');
     this.logger.info({ peer: link.deviceId, name: link.name }, 'device connected');
+    this.onPeer?.(link.deviceId, link.name, true);
     link.onClose((reason) => {
-      if (this.links.get(link.deviceId) === link) this.links.delete(link.deviceId);
+      const current = this.links.get(link.deviceId) === link; // else replaced: still connected
+      if (current) this.links.delete(link.deviceId);
       this.logger.info({ peer: link.deviceId, reason }, 'device disconnected');
+      if (current) this.onPeer?.(link.deviceId, link.name, false);
     });
     link.onMessage((m) => this.route(link, m));
     for (const [folderId, upstream] of this.upstreamOf) {

@@ -18,6 +18,8 @@ export interface StatePaths {
   readonly lock: string;
   readonly logFile: string;
   readonly runtime: string;
+  /** The control API's access token (0600). */
+  readonly apiToken: string;
   folderData(id: string): string;
 }
 
@@ -43,6 +45,7 @@ export function statePaths(dir: string): StatePaths {
     lock: path.join(abs, 'daemon.lock'),
     logFile: path.join(abs, 'daemon.log'),
     runtime: path.join(abs, 'daemon.json'),
+    apiToken: path.join(abs, 'api-token'),
     folderData: (id: string) => path.join(abs, 'folders', id),
   };
 }

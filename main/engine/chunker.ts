@@ -1,4 +1,7 @@
-/** Content-defined chunking (FastCDC) of files into the ChunkList Lanfold stores and sends, plus an incremental re-chunker for files edited in place. */
+/**
+ * Content-defined chunking (FastCDC) of files into the ChunkList Lanfold stores and sends, with an
+ * incremental re-chunker for files edited in place.
+ */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ChunkList, type Chunk } from './chunk-list.js';
@@ -51,7 +54,7 @@ export class FileChangedWhileReading extends LanfoldError {
 // ---------------------------------------------------------------------------------------------
 // The gear table and the cut rule.
 
-/** The seed of the gear table. Changing it moves every chunk boundary (see DEFAULT_CHUNK_PARAMS). */
+/** The gear table's seed. Changing it moves every chunk boundary (see DEFAULT_CHUNK_PARAMS). */
 const GEAR_SEED = 0x4c616e66;
 
 /**
@@ -97,14 +100,15 @@ function topBits(bits: number): number {
 function cutRuleFor(params: ChunkParams): CutRule {
   const { minSize: min, avgSize: avg, maxSize: max } = params;
   const whole = [min, avg, max].every((n) => Number.isSafeInteger(n));
-  const bits = Math.log2(avg);
   if (!whole || min < 1 || !(min < avg && avg < max) || max > 2 ** 30) {
     throw new LanfoldError(
       'BAD_ARGUMENT',
       `chunk sizes must be integers with 1 <= min < avg < max <= 2^30, got ${min}/${avg}/${max}`,
     );
   }
-  if (!Number.isInteger(bits) || bits < 6 || bits > 28) {
+  // Integer arithmetic only: the masks must come out the same on every platform.
+  const bits = 31 - Math.clz32(avg);
+  if ((avg & (avg - 1)) !== 0 || bits < 6 || bits > 28) {
     throw new LanfoldError(
       'BAD_ARGUMENT',
       `average chunk size must be a power of two from 64 B to 256 MiB, got ${avg}`,

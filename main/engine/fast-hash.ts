@@ -1,4 +1,6 @@
-/** The xxhash64 "fast" hash kept per chunk, used only to tell cheaply whether a chunk is unchanged. */
+/**
+ * The xxhash64 "fast" hash kept per chunk, used only to tell cheaply whether a chunk is unchanged.
+ */
 import { createXXHash64, type IHasher } from 'hash-wasm';
 
 /**

@@ -27,6 +27,13 @@ export function readEntryContent(
       `${entry.path} is ${entry.size} bytes at version ${entry.seq}, more than ${maxBytes} can be shown`,
     );
   }
+  if (entry.chunks.totalSize() !== entry.size) {
+    // Never hand out a buffer with bytes no chunk filled (or overrun it).
+    throw new LanfoldError(
+      'DB_CORRUPT',
+      `${entry.path} at version ${entry.seq} has ${entry.size} bytes but chunks for ${entry.chunks.totalSize()}`,
+    );
+  }
   const out = Buffer.allocUnsafe(entry.size);
   let fd: number | undefined;
   let offset = 0;

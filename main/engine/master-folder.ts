@@ -3,7 +3,24 @@
  * of changes into one numbered version in the version log (claim 4), keeping past content
  * in the content store (claim 2). Every version-producing step runs through one queue.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants as fsConstants,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import {
   digestFile,
@@ -16,10 +33,12 @@ import { systemClock, type Clock } from './clock.js';
 import type { Entry, PathStat, VersionInfo } from './entry.js';
 import { errnoCode, LanfoldError } from './errors.js';
 import type { FolderSettings } from './folder-settings.js';
-import { IGNORE_FILE, IgnoreRules } from './ignore-rules.js';
+import { readEntryContent } from './history-content.js';
+import { IGNORE_FILE, IgnoreRules, STAGING_DIR } from './ignore-rules.js';
 import { silentLogger, type Logger } from './logger.js';
 import { chooseMethod } from './method.js';
-import { parentOf, resolveIn, type RelPath } from './relpath.js';
+import { isWithin, parentOf, resolveIn, type RelPath } from './relpath.js';
+import { assertSafeParents } from './replica/fs-safety.js';
 import { retainFiles } from './retain.js';
 import {
   buildEntries,
@@ -61,6 +80,19 @@ export interface MasterFolderOptions {
   readonly onProgress?: (progress: ScanProgress) => void;
 }
 
+/** What `MasterFolder.restore` did. */
+export interface RestoreOutcome {
+  /** Paths written back. */
+  readonly written: number;
+  /** Paths below a restored directory that could not be restored, and why. */
+  readonly skipped: readonly { readonly path: RelPath; readonly reason: string }[];
+  /** The version that recorded the restore; undefined when the disk already held it all. */
+  readonly version: VersionInfo | undefined;
+}
+
+/** Largest file a restore writes back (it is read into memory whole). */
+const RESTORE_MAX_FILE_BYTES = 256 * 1024 * 1024;
+
 /** Checks that `root` is a readable directory; returns its device:inode identity. */
 export function checkFolderRoot(root: string): string {
   let st;
@@ -81,6 +113,15 @@ export function checkFolderRoot(root: string): string {
     );
   }
   if (!st.isDirectory()) throw new LanfoldError('FOLDER_MISSING', `${root} is not a directory`);
+  try {
+    accessSync(root, fsConstants.R_OK | fsConstants.X_OK);
+  } catch (err) {
+    throw new LanfoldError(
+      'FOLDER_UNREADABLE',
+      `Folder ${root} cannot be read: ${errnoCode(err) ?? String(err)}`,
+      'give this user read and search permission on it',
+    );
+  }
   return `${st.dev}:${st.ino}`;
 }
 
@@ -103,6 +144,16 @@ function dropFalseDirMoves(inodeMoves: Map<RelPath, Entry>, diff: StateDiff): vo
   }
 }
 
+/**
+ * Keeps what was recorded below directories that could not be listed: their content was not
+ * seen, which does not mean it was deleted.
+ */
+function keepUnreadable(diff: StateDiff, unreadable: readonly { path: RelPath }[]): StateDiff {
+  if (unreadable.length === 0) return diff;
+  const hidden = (p: string) => unreadable.some((u) => p !== u.path && isWithin(p, u.path));
+  return { ...diff, deleted: diff.deleted.filter((d) => !hidden(d.path)) };
+}
+
 export class MasterFolder {
   readonly id: string;
   readonly root: string;
@@ -121,6 +172,14 @@ export class MasterFolder {
   private rootId: string;
   /** The last problem that stopped recording (for status), cleared by the next success. */
   lastError: string | undefined;
+  /** Paths the recording in progress could not read (directories it could not list, files). */
+  private unreadable: { path: RelPath; code: string; dir: boolean }[] = [];
+  /** Directories that could not be listed when last scanned: unwatched until readable. */
+  private unreadableDirs = new Set<RelPath>();
+  private readonly noteUnreadable = (p: RelPath, code: string, dir = true): void => {
+    this.logger.warn({ path: p, code }, 'cannot read; left as it was');
+    this.unreadable.push({ path: p, code, dir });
+  };
 
   constructor(private readonly options: MasterFolderOptions) {
     this.id = options.id;
@@ -193,6 +252,116 @@ export class MasterFolder {
     return this.enqueue(() => this.record(scope, origin));
   }
 
+  /**
+   * Writes `rel` back as it was at `version` (for a directory: it and everything below it)
+   * and records the result as a new version with origin `restore`, so the history keeps
+   * what it replaced. Paths created after `version` are left alone. Content comes from the
+   * retained history (or the disk, where unchanged). A lone path that cannot be restored
+   * throws; below a directory, such paths are listed in `skipped`.
+   */
+  restore(rel: RelPath, version: number): Promise<RestoreOutcome> {
+    return this.enqueue(async () => {
+      if (this.closed) throw new LanfoldError('FOLDER_MISSING', `Folder ${this.id} is closed`);
+      if (!this.log.version(version)) {
+        throw new LanfoldError(
+          'VERSION_UNKNOWN',
+          `Version ${version} does not exist (the latest is ${this.log.head()})`,
+        );
+      }
+      const top = this.log.entryAt(rel, version);
+      if (!top || top.kind === 'none') {
+        throw new LanfoldError('NOT_A_FILE', `${rel} did not exist at version ${version}`);
+      }
+      this.checkRootUnchanged();
+      // Sorted by path: a directory comes before what it holds.
+      const below =
+        top.kind === 'dir'
+          ? this.log.stateAt(version).filter((e) => e.path !== rel && isWithin(e.path, rel))
+          : [];
+      let written = 0;
+      const skipped: { path: RelPath; reason: string }[] = [];
+      for (const e of [top, ...below]) {
+        try {
+          if (this.restoreOne(e.kind === 'file' ? this.log.entryAt(e.path, version)! : e))
+            written++;
+        } catch (err) {
+          if (e === top) throw err;
+          skipped.push({
+            path: e.path,
+            reason: err instanceof LanfoldError ? err.toLine() : String(err),
+          });
+        }
+      }
+      const info =
+        written > 0 ? await this.record({ all: false, roots: [rel] }, 'restore') : undefined;
+      return { written, skipped, version: info };
+    });
+  }
+
+  /** Puts one path back as `e` describes it; false when the disk already holds it. */
+  private restoreOne(e: Entry): boolean {
+    assertSafeParents(this.root, e.path);
+    const full = resolveIn(this.root, e.path);
+    let current: Stats | undefined;
+    try {
+      current = lstatSync(full);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+    if (e.kind === 'dir') {
+      if (current?.isDirectory()) return false;
+      if (current)
+        throw new LanfoldError(
+          'BAD_ARGUMENT',
+          `${e.path} is not a directory now`,
+          'move what is there first',
+        );
+      mkdirSync(full, { recursive: true });
+      chmodSync(full, e.mode);
+      return true;
+    }
+    if (current?.isDirectory()) {
+      throw new LanfoldError('BAD_ARGUMENT', `${e.path} is a directory now`, 'move it first');
+    }
+    const known = this.index.get(e.path);
+    if (e.kind === 'symlink') {
+      if (current?.isSymbolicLink() && readlinkSync(full) === e.target) return false;
+    } else if (
+      current?.isFile() &&
+      known?.hash === e.hash &&
+      current.size === known.size &&
+      current.mtimeMs === known.mtimeMs
+    ) {
+      return false;
+    }
+    const data =
+      e.kind === 'file'
+        ? readEntryContent(this.root, this.content, e, RESTORE_MAX_FILE_BYTES)
+        : undefined;
+    const staging = path.join(this.root, STAGING_DIR);
+    mkdirSync(staging, { recursive: true });
+    mkdirSync(path.dirname(full), { recursive: true });
+    const part = path.join(staging, `restore-${randomBytes(8).toString('hex')}.part`);
+    try {
+      if (data === undefined) {
+        symlinkSync(e.target ?? '', part);
+      } else {
+        const fd = openSync(part, 'wx', 0o600);
+        try {
+          for (let off = 0; off < data.length;) off += writeSync(fd, data, off);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        chmodSync(part, e.mode);
+      }
+      renameSync(part, full);
+    } finally {
+      rmSync(part, { force: true });
+    }
+    return true;
+  }
+
   /** Resolves once every queued recording (and content retention) has finished. */
   async idle(): Promise<void> {
     while (this.batcher.pending) this.batcher.flush();
@@ -238,10 +407,15 @@ export class MasterFolder {
     const started = this.clock.now();
     this.checkRootUnchanged();
     if (scope.all) this.rules = IgnoreRules.load(this.root);
+    this.unreadable = [];
     const observed = await this.observe(scope);
-    const diff = diffState(this.index, observed, scope);
+    const diff = keepUnreadable(diffState(this.index, observed, scope), this.unreadable);
+    this.rewatchReadable(scope);
     const head = this.log.head();
-    if (diff.changed.length === 0 && diff.deleted.length === 0 && head > 0) return undefined;
+    if (diff.changed.length === 0 && diff.deleted.length === 0 && head > 0) {
+      this.noteOutcome();
+      return undefined;
+    }
 
     const inodeMoves = movesByInode(diff);
     dropFalseDirMoves(inodeMoves, diff);
@@ -286,7 +460,10 @@ export class MasterFolder {
     }
 
     const entries = buildEntries({ ...diff, changed }, content, inodeMoves);
-    if (entries.length === 0 && head > 0) return undefined;
+    if (entries.length === 0 && head > 0) {
+      this.noteOutcome();
+      return undefined;
+    }
     const choice =
       head === 0
         ? { method: 'scan' as const, reason: 'first scan of the folder' }
@@ -299,7 +476,7 @@ export class MasterFolder {
       if (e.kind === 'none') this.index.delete(e.path);
       else this.index.set(e.path, { ...e, seq: info.seq, chunks: null });
     }
-    this.lastError = undefined;
+    this.noteOutcome();
     this.logger.info(
       {
         version: info.seq,
@@ -320,12 +497,36 @@ export class MasterFolder {
     return info;
   }
 
+  /** Directories that could not be listed before and now could were never watched: watch them. */
+  private rewatchReadable(scope: Scope): void {
+    const still = new Set(this.unreadable.filter((u) => u.dir).map((u) => u.path));
+    for (const dir of this.unreadableDirs) {
+      if (!inScope(dir, scope) || still.has(dir)) continue;
+      this.unreadableDirs.delete(dir);
+      if (statPath(this.root, dir)?.kind === 'dir') this.watcher?.rewatch(dir);
+    }
+    for (const dir of still) this.unreadableDirs.add(dir);
+  }
+
+  /** After a recording: clears the last error, or says which paths could not be read. */
+  private noteOutcome(): void {
+    const u = this.unreadable;
+    this.lastError =
+      u.length === 0
+        ? undefined
+        : `${u.length} path(s) could not be read and were left as they were: ${u
+            .slice(0, 3)
+            .map((x) => `${x.path} (${x.code})`)
+            .join(', ')}${u.length > 3 ? ', ...' : ''}`;
+  }
+
   /** Guards against recording "everything deleted" when the disk under the folder went away. */
   private checkRootUnchanged(): void {
     let id: string;
     try {
       id = checkFolderRoot(this.root);
     } catch (err) {
+      if (err instanceof LanfoldError && err.code === 'FOLDER_UNREADABLE') throw err;
       throw new LanfoldError(
         'FOLDER_MISSING',
         `Folder root ${this.root} is missing; nothing recorded`,
@@ -345,14 +546,20 @@ export class MasterFolder {
   /** What is on disk within `scope`, including new ancestors of its roots. */
   private async observe(scope: Scope): Promise<PathStat[]> {
     if (scope.all) {
-      return walk(this.root, this.rules, undefined, (n) =>
-        this.options.onProgress?.({
-          phase: 'walking',
-          files: n,
-          totalFiles: 0,
-          bytes: 0,
-          totalBytes: 0,
-        }),
+      return walk(
+        this.root,
+        this.rules,
+        undefined,
+        (n) =>
+          this.options.onProgress?.({
+            phase: 'walking',
+            files: n,
+            totalFiles: 0,
+            bytes: 0,
+            totalBytes: 0,
+          }),
+        undefined,
+        this.noteUnreadable,
       );
     }
     const out = new Map<string, PathStat>();
@@ -365,7 +572,15 @@ export class MasterFolder {
       if (!st || this.rules.ignores(rootPath, st.kind === 'dir')) continue;
       out.set(rootPath, st);
       if (st.kind === 'dir')
-        for (const child of await walk(this.root, this.rules, rootPath)) out.set(child.path, child);
+        for (const child of await walk(
+          this.root,
+          this.rules,
+          rootPath,
+          undefined,
+          undefined,
+          this.noteUnreadable,
+        ))
+          out.set(child.path, child);
     }
     return [...out.values()].filter((s) => inScope(s.path, scope) || !this.index.has(s.path));
   }
@@ -387,6 +602,12 @@ export class MasterFolder {
     } catch (err) {
       if (err instanceof FileChangedWhileReading || errnoCode(err) === 'ENOENT') {
         this.batcher.touch(stat.path); // try again once it is stable
+        return undefined;
+      }
+      const code = errnoCode(err);
+      if (code === 'EACCES' || code === 'EPERM') {
+        // Left as it was (a new file: not recorded) until a change of its permissions.
+        this.noteUnreadable(stat.path, code, false);
         return undefined;
       }
       throw err;

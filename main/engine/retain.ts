@@ -35,7 +35,7 @@ export async function retainFiles(
       const piece = data.subarray(offset, offset + chunk.size);
       offset += chunk.size;
       if (!createHash('sha256').update(piece).digest().equals(chunk.hash)) intact = false;
-      else if (!store.has(chunk.hash)) pieces.push({ hash: Buffer.from(chunk.hash), data: piece });
+      else pieces.push({ hash: Buffer.from(chunk.hash), data: piece }); // put() refreshes chunks it already has
     }
     if (!intact) continue;
     store.putMany(pieces, now);

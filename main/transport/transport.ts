@@ -70,7 +70,9 @@ export class Transport {
       .then((link) => this.options.onLink(link, true))
       .catch((err: unknown) => {
         this.options.logger.warn({ peer: peerId, err: String(err) }, 'hello failed');
-        socket.destroy();
+        // The link was closed gracefully (its `error` answer still flushing); destroying the
+        // socket now would drop that answer, so only make sure it goes away soon.
+        setTimeout(() => socket.destroy(), 1000).unref();
       });
   }
 

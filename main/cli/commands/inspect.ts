@@ -18,8 +18,41 @@ import { parsePositiveInt, print, printJson, stateDirOf } from '../context.js';
 
 const MAX_DIFF_BYTES = 64 * 1024 * 1024;
 
+interface ReplicaRuntime {
+  readonly role: 'replica';
+  readonly upstreamVersion: number;
+  readonly connected: boolean;
+  readonly syncing: boolean;
+  readonly lastError: string | null;
+  readonly conflicts: readonly { path: string; keptAs: string }[];
+  readonly localChanges: readonly { path: string; kind: string }[];
+}
+
+interface MasterRuntime {
+  readonly role: 'master';
+  readonly replicas: readonly { deviceId: string; name: string; acked: number }[];
+  readonly error: string | null;
+}
+
 interface RuntimeInfo {
   readonly folderErrors?: Record<string, string>;
+  readonly folders?: Record<string, ReplicaRuntime | MasterRuntime>;
+  readonly peers?: readonly { deviceId: string; name: string; connected: boolean }[];
+}
+
+/** Lines under a folder's row: replication state from the running daemon. */
+function runtimeLines(version: number, r: ReplicaRuntime | MasterRuntime | undefined): string[] {
+  if (!r) return [];
+  if (r.role === 'master') {
+    if (r.replicas.length === 0) return ['    no replica connected'];
+    return r.replicas.map((x) => `    replica ${x.name || x.deviceId.slice(0, 8)}: v${x.acked}${x.acked >= version ? ' (in sync)' : `, ${version - x.acked} version(s) behind`}`);
+  }
+  const lines = [`    upstream ${r.connected ? 'connected' : 'offline'}, at v${r.upstreamVersion}${r.syncing ? ', syncing' : version >= r.upstreamVersion ? ', in sync' : ', behind'}`];
+  if (r.lastError) lines.push(`    last error: ${r.lastError}`);
+  for (const c of r.localChanges.slice(0, 10)) lines.push(`    local change (${c.kind}): ${c.path}`);
+  if (r.localChanges.length > 10) lines.push(`    ... and ${r.localChanges.length - 10} more local changes`);
+  for (const c of r.conflicts.slice(-10)) lines.push(`    conflict: ${c.path} kept as ${c.keptAs}`);
+  return lines;
 }
 
 function openLog(state: DeviceState, folder: FolderConfig): VersionLog | undefined {
@@ -116,7 +149,25 @@ export function registerInspect(program: Command): void {
         }
       }
       const folders = state.folders.map((f) => {
-        const log = openLog(state, f);
+        let log: VersionLog | undefined;
+        try {
+          log = openLog(state, f);
+        } catch (err) {
+          // One damaged folder must not hide the others: show it with what is wrong.
+          if (!(err instanceof LanfoldError)) throw err;
+          return {
+            id: f.id,
+            role: f.role,
+            path: f.path,
+            version: 0,
+            lastChange: null,
+            files: 0,
+            dirs: 0,
+            bytes: 0,
+            error: err.toLine(),
+            replication: runtime.folders?.[f.id] ?? null,
+          };
+        }
         try {
           const head = log?.head() ?? 0;
           const latest = head > 0 ? log?.version(head) : undefined;
@@ -131,6 +182,7 @@ export function registerInspect(program: Command): void {
             dirs: live.filter((e) => e.kind === 'dir').length,
             bytes: live.reduce((n, e) => n + e.size, 0),
             error: runtime.folderErrors?.[f.id] ?? null,
+            replication: runtime.folders?.[f.id] ?? null,
           };
         } finally {
           log?.close();
@@ -162,6 +214,10 @@ export function registerInspect(program: Command): void {
           ]),
         ]),
       );
+      for (const f of folders) {
+        const lines = runtimeLines(f.version, f.replication ?? undefined);
+        if (lines.length > 0) print(`${f.id}:\n${lines.join('\n')}`);
+      }
     });
 
   program

@@ -1,11 +1,20 @@
 /** `lanfold start`: runs the daemon in the foreground until SIGINT or SIGTERM, then stops it cleanly. */
 import type { Command } from 'commander';
+import { isLoopbackHost } from '../../daemon/api/access.js';
+import { splitHostPort } from '../../daemon/config.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/logging.js';
 import { statePaths } from '../../daemon/state-dir.js';
 import { formatBytes } from '../format.js';
 import { ProgressLine } from '../progress.js';
 import { print, stateDirOf, UsageError } from '../context.js';
+
+/** A loopback HOST:PORT: the only kind of address the control API listens on. */
+function isGuiAddress(raw: string): boolean {
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(raw)) return false;
+  const { host, port } = splitHostPort(raw);
+  return port <= 65535 && isLoopbackHost(host);
+}
 
 export function registerStart(program: Command): void {
   program
@@ -14,9 +23,13 @@ export function registerStart(program: Command): void {
     .option('--quiet', 'print nothing but errors')
     .option('--log-stderr', 'also write the structured log to stderr')
     .option('--listen <host:port>', 'listen for devices here instead of the address set at init')
-    .action(async (opts: { quiet?: boolean; logStderr?: boolean; listen?: string }, cmd: Command) => {
+    .option('--gui <host:port>', 'serve the control API and UI here (loopback) instead of the address set at init')
+    .action(async (opts: { quiet?: boolean; logStderr?: boolean; listen?: string; gui?: string }, cmd: Command) => {
       if (opts.listen !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.listen)) {
         throw new UsageError(`--listen must be HOST:PORT, not "${opts.listen}"`);
+      }
+      if (opts.gui !== undefined && !isGuiAddress(opts.gui)) {
+        throw new UsageError(`--gui must be a loopback HOST:PORT such as 127.0.0.1:47211, not "${opts.gui}"`);
       }
       const dir = stateDirOf(cmd);
       const logger = createLogger({
@@ -48,12 +61,14 @@ export function registerStart(program: Command): void {
           process.stderr.write(`lanfold: folder ${folder}: ${message}\n`);
         },
         onConflict: (folder, path, keptAs) => say(`${folder}: local change to ${path} kept as ${keptAs}`),
-      }, opts.listen ? { listen: opts.listen } : {});
+      }, { ...(opts.listen ? { listen: opts.listen } : {}), ...(opts.gui ? { gui: opts.gui } : {}) });
       progress.clear();
       say(
         `Lanfold running as "${daemon.state.device.name}" with ${daemon.state.folders.length} folder(s). Press Ctrl-C to stop.`,
       );
       say(`Listening for devices on port ${daemon.listenPort}.`);
+      if (daemon.guiAddress) say(`Control API and UI on http://${daemon.guiAddress} (\`lanfold gui-url\` prints a signed-in address).`);
+      else process.stderr.write(`lanfold: the control API is not running: ${daemon.guiError ?? 'unknown reason'}\n`);
       print('READY');
       await new Promise<void>((resolve) => {
         let stopping = false;

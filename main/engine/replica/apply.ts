@@ -5,7 +5,7 @@
  * the replica's log. After a crash the journal is replayed, so the folder and the log
  * end at the new version; before the journal exists nothing in the folder has changed.
  */
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, chmodSync, utimesSync, unlinkSync, existsSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, chmodSync, utimesSync, unlinkSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { ChunkList } from '../chunk-list.js';
 import type { CommitMethod, Entry, NewEntry, VersionInfo } from '../entry.js';
@@ -60,13 +60,24 @@ export async function applyVersion(disk: ReplicaDisk, target: ApplyTarget, sourc
 
   // 2. Keep local edits that stand in the way.
   const conflicts: { path: RelPath; keptAs: RelPath }[] = [];
+  const deleted = new Set<string>(target.entries.filter((e) => e.kind === 'none').map((e) => e.path));
   for (const e of target.entries) {
     if (e.kind === 'dir') continue;
+    if (e.kind !== 'none' && isDir(resolveIn(root, e.path)) && holdsMoreThan(root, e.path, deleted)) {
+      // A directory stands where a file or link must go, with content this version does not
+      // delete (made locally): it could never be replaced, so it is kept aside like a file.
+      const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
+      conflicts.push({ path: e.path, keptAs });
+      disk.logger.warn({ path: e.path, keptAs }, 'local directory kept as a conflict copy');
+      continue;
+    }
     const current = disk.index.get(e.path);
     const state = localState(root, e.path, current, disk.sameContent);
     const wantsSame = e.kind === 'file' && current?.kind === 'file' && current.hash === e.hash && !staged.has(e.path);
     if ((state === 'changed' || state === 'unknown') && !wantsSame) {
       if (lstatSync(resolveIn(root, e.path)).isDirectory()) continue; // a local directory: kept, reported as a local change
+      // Already what this version puts there (a copy seeded by hand, the same edit made on both sides): nothing to keep.
+      if (e.kind !== 'none' && localState(root, e.path, { ...e, seq: target.version }, disk.sameContent) === 'same') continue;
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
       conflicts.push({ path: e.path, keptAs });
       disk.logger.warn({ path: e.path, keptAs }, 'local change kept as a conflict file');
@@ -132,9 +143,15 @@ function planSteps(entries: readonly NewEntry[], staged: ReadonlyMap<string, str
 /** Runs journaled steps; each is idempotent, so a replay after a crash is safe. */
 function runSteps(root: string, steps: readonly Step[]): void {
   const places = steps.filter((s) => s.op === 'place').length;
+  // Staged files are named by content: paths with the same content share one. Each place
+  // but its last copies it; the last renames it (so a replay knows the earlier ones ran).
+  const lastUse = new Map<string, number>();
+  steps.forEach((s, i) => {
+    if (s.op === 'place') lastUse.set(s.staged, i);
+  });
   let placed = 0;
   const touchedDirs = new Set<string>();
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
     const rel = step.op === 'move' ? step.to : step.path;
     assertSafeParents(root, rel);
     const full = resolveIn(root, rel);
@@ -165,7 +182,14 @@ function runSteps(root: string, steps: readonly Step[]): void {
         if (!existsSync(source)) break; // placed before a crash
         mkdirSync(path.dirname(full), { recursive: true });
         clearDirAt(full);
-        renameSync(source, full);
+        if (lastUse.get(step.staged) === index) {
+          renameSync(source, full);
+        } else {
+          const copy = `${source}.copy`;
+          copyFileSync(source, copy);
+          fsyncFile(copy);
+          renameSync(copy, full);
+        }
         placed++;
         if (placed === Math.ceil(places / 2)) failpoint('apply:renamed-some');
         break;
@@ -199,6 +223,16 @@ function runSteps(root: string, steps: readonly Step[]): void {
   }
   failpoint('apply:renamed');
   for (const dir of touchedDirs) fsyncDir(dir);
+}
+
+/** True when the directory `rel` holds anything (at any depth) outside `deleted`. */
+function holdsMoreThan(root: string, rel: string, deleted: ReadonlySet<string>): boolean {
+  for (const d of readdirSync(resolveIn(root, rel as RelPath), { withFileTypes: true })) {
+    const child = `${rel}/${d.name}`;
+    if (!deleted.has(child)) return true;
+    if (d.isDirectory() && holdsMoreThan(root, child, deleted)) return true;
+  }
+  return false;
 }
 
 function isDir(full: string): boolean {
@@ -236,6 +270,15 @@ function removePath(full: string): void {
     }
   } else {
     unlinkSync(full);
+  }
+}
+
+function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -41,7 +41,8 @@ export class Fetcher {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private inFlightBytes = 0;
-  private waiters: (() => void)[] = [];
+  /** Requests not sent yet (the window was full), oldest first. */
+  private waiting: { req: ChunkRequest; resolve(data: Buffer): void; reject(err: Error): void }[] = [];
   private lost: string | undefined;
   /** Bytes received (for progress and the wire counters). */
   received = 0;
@@ -49,24 +50,37 @@ export class Fetcher {
   constructor(
     private readonly link: PeerLink,
     private readonly folder: string,
-    private readonly windowBytes = 16 * 1024 * 1024,
+    private readonly windowBytes = 4 * 1024 * 1024,
   ) {
     link.onClose((reason) => this.fail(reason));
   }
 
-  /** Requests one chunk; resolves with its verified bytes. Waits while the window is full. */
-  async fetch(req: ChunkRequest): Promise<Buffer> {
-    while (this.inFlightBytes > 0 && this.inFlightBytes + req.chunk.size > this.windowBytes && this.lost === undefined) {
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-    if (this.lost !== undefined || this.link.closed) throw new LinkLost(this.lost ?? 'closed');
-    const id = this.nextId++;
-    this.inFlightBytes += req.chunk.size;
-    const result = new Promise<Buffer>((resolve, reject) => {
-      this.pending.set(id, { path: req.path, hash: Buffer.from(req.chunk.hash), size: req.chunk.size, resolve, reject });
+  /**
+   * Requests one chunk; resolves with its verified bytes. Requests go out in the order they
+   * are made (first in, first out), each once the window has room for it: a large chunk is
+   * never overtaken by later small ones, so answers come back in file order and a cut loses
+   * at most the window.
+   */
+  fetch(req: ChunkRequest): Promise<Buffer> {
+    if (this.lost !== undefined || this.link.closed) return Promise.reject(new LinkLost(this.lost ?? 'closed'));
+    return new Promise<Buffer>((resolve, reject) => {
+      this.waiting.push({ req, resolve, reject });
+      this.pump();
     });
-    this.link.send({ t: 'get', folder: this.folder, id, path: req.path, version: req.version, index: req.index, hash: req.chunk.hash.toString('hex') });
-    return result;
+  }
+
+  /** Sends waiting requests, oldest first, while the window has room (one always goes when none is in flight). */
+  private pump(): void {
+    while (this.waiting.length > 0 && this.lost === undefined) {
+      const next = this.waiting[0]!;
+      if (this.inFlightBytes > 0 && this.inFlightBytes + next.req.chunk.size > this.windowBytes) return;
+      this.waiting.shift();
+      const { req } = next;
+      const id = this.nextId++;
+      this.inFlightBytes += req.chunk.size;
+      this.pending.set(id, { path: req.path, hash: Buffer.from(req.chunk.hash), size: req.chunk.size, resolve: next.resolve, reject: next.reject });
+      this.link.send({ t: 'get', folder: this.folder, id, path: req.path, version: req.version, index: req.index, hash: req.chunk.hash.toString('hex') });
+    }
   }
 
   /** Handles `data` / `nodata` answers. */
@@ -75,9 +89,7 @@ export class Fetcher {
     if (!p) return;
     this.pending.delete(id);
     this.inFlightBytes -= p.size;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.pump();
     if (!data) return p.reject(new ChunkUnavailable(p.path, reason ?? 'gone'));
     const buf = Buffer.from(data); // copy: decoded buffers are views of the receive buffer
     if (buf.length !== p.size || !createHash('sha256').update(buf).digest().equals(p.hash)) {
@@ -92,8 +104,8 @@ export class Fetcher {
     for (const p of this.pending.values()) p.reject(new LinkLost(reason));
     this.pending.clear();
     this.inFlightBytes = 0;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) w.reject(new LinkLost(reason));
   }
 }

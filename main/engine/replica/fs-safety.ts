@@ -6,10 +6,16 @@
 import { lstatSync, readlinkSync, renameSync, existsSync } from 'node:fs';
 import type { Entry } from '../entry.js';
 import { errnoCode, LanfoldError } from '../errors.js';
-import { parentOf, resolveIn, type RelPath } from '../relpath.js';
+import { parentOf, relPathProblem, resolveIn, type RelPath } from '../relpath.js';
 
-/** Throws unless every existing ancestor of `rel` below `root` is a real directory. */
-export function assertSafeParents(root: string, rel: RelPath): void {
+/**
+ * Why a write at `rel` below `root` would be unsafe: `rel` is not a valid folder-relative
+ * path (a message that skipped validation), or an existing ancestor is not a real directory
+ * (a symlink there could redirect the write outside the folder). Undefined when safe.
+ */
+export function unsafeWrite(root: string, rel: RelPath): string | undefined {
+  const problem = relPathProblem(rel);
+  if (problem !== undefined) return problem;
   for (let p = parentOf(rel); p !== undefined; p = parentOf(p)) {
     let st;
     try {
@@ -18,10 +24,15 @@ export function assertSafeParents(root: string, rel: RelPath): void {
       if (errnoCode(err) === 'ENOENT') continue;
       throw err;
     }
-    if (!st.isDirectory()) {
-      throw new LanfoldError('BAD_PATH', `Refused to write ${rel}: ${p} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`);
-    }
+    if (!st.isDirectory()) return `${p} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`;
   }
+  return undefined;
+}
+
+/** Throws unless `rel` is a valid path whose existing ancestors below `root` are all real directories. */
+export function assertSafeParents(root: string, rel: RelPath): void {
+  const problem = unsafeWrite(root, rel);
+  if (problem !== undefined) throw new LanfoldError('BAD_PATH', `Refused to write ${JSON.stringify(rel)}: ${problem}`);
 }
 
 export type LocalState = 'same' | 'missing' | 'changed' | 'unknown';
@@ -29,8 +40,12 @@ export type LocalState = 'same' | 'missing' | 'changed' | 'unknown';
 /**
  * How the disk at `rel` compares with what the replica last applied there (`known`):
  * unchanged, missing, changed locally, or present without the replica having put it there.
+ * Throws BAD_PATH when `rel` is invalid or lies below a symlink or a file.
  */
 export function localState(root: string, rel: RelPath, known: Entry | undefined, sameContent: (rel: RelPath, known: Entry) => boolean): LocalState {
+  // Never look through a symlinked ancestor: what lies behind it is outside the folder, and
+  // the version that names such a path is refused (before anything is written).
+  assertSafeParents(root, rel);
   const full = resolveIn(root, rel);
   let st;
   try {
@@ -62,6 +77,8 @@ export function conflictName(rel: RelPath, deviceId: string, now: number): RelPa
 
 /** Moves a local file aside under a conflict name; returns the name used. */
 export function keepAsConflict(root: string, rel: RelPath, deviceId: string, now: number): RelPath {
+  // The rename must not reach through a symlinked ancestor (it would move a file outside the folder).
+  assertSafeParents(root, rel);
   let target = conflictName(rel, deviceId, now);
   for (let n = 2; existsSync(resolveIn(root, target)); n++) target = `${conflictName(rel, deviceId, now)}-${n}` as RelPath;
   renameSync(resolveIn(root, rel), resolveIn(root, target));

@@ -22,6 +22,11 @@ import { fromWire } from '../replication/wire-entries.js';
 import { applyVersion, recoverApply, type ReplicaDisk } from './apply.js';
 import { ChunkUnavailable, Fetcher, LinkLost } from './fetcher.js';
 import { LocalChunks } from './local-chunks.js';
+import { findLocalChanges, type LocalChange } from './local-changes.js';
+import { IgnoreRules } from '../ignore-rules.js';
+import { inScope, minimalRoots, WHOLE_FOLDER, type Scope } from '../scan/plan.js';
+import { Batcher } from '../watch/batcher.js';
+import { FolderWatcher } from '../watch/watcher.js';
 
 export interface ReplicaFolderOptions {
   readonly id: string;
@@ -45,6 +50,8 @@ export interface ReplicaStatus {
   readonly lastError: string | undefined;
   readonly conflicts: readonly { path: string; keptAs: string; at: number }[];
   readonly bytesFetched: number;
+  /** Paths edited locally since the replica applied them (a mirror reports, never records, them). */
+  readonly localChanges: readonly LocalChange[];
 }
 
 interface DeltaWait {
@@ -79,6 +86,10 @@ export class ReplicaFolder {
   private readonly conflicts: { path: string; keptAs: string; at: number }[] = [];
   private bytesFetched = 0;
   private closed = false;
+  private readonly localChanges = new Map<string, LocalChange>();
+  private watcher: FolderWatcher | undefined;
+  private batcher: Batcher | undefined;
+  private localScan: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ReplicaFolderOptions) {
     this.id = options.id;
@@ -115,6 +126,35 @@ export class ReplicaFolder {
     return this.log.head();
   }
 
+  /** Watches the folder for local edits (and looks for those made while stopped). */
+  async watchLocal(): Promise<void> {
+    this.batcher = new Batcher(this.options.clock, (batch) => {
+      const scope: Scope = batch.full ? WHOLE_FOLDER : { all: false, roots: minimalRoots(batch.paths) };
+      this.rescanLocal(scope);
+    }, { quietMs: 200, maxDelayMs: 2000 });
+    const rules = IgnoreRules.load(this.root);
+    this.watcher = new FolderWatcher(this.root, () => rules, { onPath: (p) => this.batcher?.touch(p), onError: () => this.batcher?.touch() }, this.options.logger);
+    await this.watcher.start();
+    this.rescanLocal(WHOLE_FOLDER);
+  }
+
+  /** Re-checks `scope` for local edits. */
+  rescanLocal(scope: Scope = WHOLE_FOLDER): Promise<void> {
+    this.localScan = this.localScan.then(async () => {
+      if (this.closed) return;
+      if (this.running) {
+        // Our own apply is moving files: look again once it is done.
+        this.options.clock.setTimeout(() => void this.rescanLocal(scope), 500);
+        return;
+      }
+      const found = await findLocalChanges(this.root, this.index, scope, (rel, known) => this.sameContent(rel, known));
+      for (const key of [...this.localChanges.keys()]) if (inScope(key, scope)) this.localChanges.delete(key);
+      for (const c of found) this.localChanges.set(c.path, c);
+      if (found.length > 0) this.options.logger.info({ folder: this.id, changes: found.length }, 'local changes in a replica folder');
+    }).catch((err: unknown) => this.options.logger.warn({ err, folder: this.id }, 'looking for local changes failed'));
+    return this.localScan;
+  }
+
   status(): ReplicaStatus {
     return {
       head: this.head(),
@@ -124,6 +164,7 @@ export class ReplicaFolder {
       lastError: this.lastError,
       conflicts: this.conflicts,
       bytesFetched: this.bytesFetched + (this.fetcher?.received ?? 0),
+      localChanges: [...this.localChanges.values()],
     };
   }
 
@@ -220,7 +261,7 @@ export class ReplicaFolder {
     const net = this.mergeVersions(versions);
     if (!net) return false;
     const inline = new Map(change.inline.map((i) => [i.hash, Buffer.from(i.data)]));
-    await this.apply(change.current.version, change.current.createdAt, change.current.method, net, inline, new Map());
+    await this.apply(change.current.version, change.current.createdAt, change.current.method, net, inline, new Map(), { via: 'change', from: versions[0]!.prior, versions: versions.length });
     return true;
   }
 
@@ -266,9 +307,11 @@ export class ReplicaFolder {
         },
       };
       link.send({ t: 'delta-req', folder: this.id, id, have });
+      this.options.logger.info({ folder: this.id, have, upstream: this.upstreamVersion }, 'delta requested');
     });
     const d = this.delta!;
     this.delta = undefined;
+    this.options.logger.debug({ folder: this.id, from: end.from, to: end.to, entries: d.entries.length, texts: d.texts.length, inline: d.inline.size }, 'delta received');
     if (end.to <= have || end.from !== have) {
       this.upstreamVersion = Math.max(have, Math.min(this.upstreamVersion, end.to));
       return;
@@ -279,10 +322,18 @@ export class ReplicaFolder {
       if (!e) throw new LanfoldError('INTERNAL', `delta for ${w.path} does not fit this replica's base`);
       entries.push(e);
     }
-    await this.apply(end.to, end.createdAt, '1pc', entries, d.inline, new Map(d.texts.map((t) => [t.path, t])));
+    await this.apply(end.to, end.createdAt, '1pc', entries, d.inline, new Map(d.texts.map((t) => [t.path, t])), { via: 'delta', from: end.from, texts: d.texts.length });
   }
 
-  private async apply(version: number, createdAt: number, method: VersionInfo['method'], entries: NewEntry[], inline: Map<string, Buffer>, texts: Map<string, TextDelta>): Promise<void> {
+  private async apply(
+    version: number,
+    createdAt: number,
+    method: VersionInfo['method'],
+    entries: NewEntry[],
+    inline: Map<string, Buffer>,
+    texts: Map<string, TextDelta>,
+    how: { via: 'change' | 'delta'; from: number; versions?: number; texts?: number },
+  ): Promise<void> {
     const files = entries.filter((e) => e.kind === 'file').length;
     let bytes = 0;
     const result = await applyVersion(this.disk, { version, createdAt, method, entries }, {
@@ -302,7 +353,8 @@ export class ReplicaFolder {
       this.conflicts.push({ path: c.path, keptAs: c.keptAs, at: this.options.clock.now() });
       this.options.onConflict?.(c.path, c.keptAs);
     }
-    this.options.logger.info({ folder: this.id, version, changes: entries.length, conflicts: result.conflicts.length }, 'version applied');
+    for (const e of entries) this.localChanges.delete(e.path);
+    this.options.logger.info({ folder: this.id, version, ...how, changes: entries.length, conflicts: result.conflicts.length }, 'version applied');
     this.options.onVersion?.(result.info);
   }
 
@@ -324,7 +376,10 @@ export class ReplicaFolder {
     this.closed = true;
     this.retryTimer?.cancel();
     this.delta?.reject(new LinkLost('closing'));
+    this.batcher?.dispose();
+    await this.watcher?.close();
     await this.loop.catch(() => undefined);
+    await this.localScan;
     this.log.close();
   }
 }

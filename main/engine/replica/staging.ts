@@ -28,6 +28,9 @@ export interface StageSources {
 
 export class StageError extends Error {}
 
+/** How far ahead of the writer chunks are requested: twice the fetcher's window keeps it full. */
+const LOOKAHEAD_BYTES = 8 * 1024 * 1024;
+
 export function stagingDir(root: string): string {
   return path.join(root, STAGING_DIR);
 }
@@ -115,19 +118,33 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
   ftruncateSync(fd, offset);
   if (offset > 0) sources.onBytes?.(offset);
   const offsets = chunks.offsets();
-  const jobs: Promise<Buffer>[] = [];
-  for (let i = first; i < chunks.count; i++) {
-    const c = chunks.at(i);
-    const local = sources.local.read(c);
-    if (local) jobs.push(Promise.resolve(local));
-    else if (sources.fetcher) jobs.push(sources.fetcher.fetch({ path: entry.path, version: sources.version, index: i, chunk: c }));
-    else jobs.push(Promise.reject(new StageError(`no source for a chunk of ${entry.path}`)));
-  }
-  // Nobody awaits the later jobs if an earlier one fails: keep their rejections handled.
-  for (const j of jobs) j.catch(() => undefined);
-  for (let k = 0; k < jobs.length; k++) {
-    const data = await jobs[k]!;
-    writeSync(fd, data, 0, data.length, offsets[first + k]!);
+  // Chunks are requested (or read locally) a bounded distance ahead of the writer, in file
+  // order, so a large file never sits in memory and a cut loses only what was in flight.
+  const ahead: { index: number; size: number; job: Promise<Buffer> }[] = [];
+  let aheadBytes = 0;
+  let next = first;
+  const fill = () => {
+    while (next < chunks.count && (ahead.length === 0 || aheadBytes + chunks.at(next).size <= LOOKAHEAD_BYTES)) {
+      const i = next++;
+      const c = chunks.at(i);
+      const local = sources.local.read(c);
+      let job: Promise<Buffer>;
+      if (local) job = Promise.resolve(local);
+      else if (sources.fetcher) job = sources.fetcher.fetch({ path: entry.path, version: sources.version, index: i, chunk: c });
+      else job = Promise.reject(new StageError(`no source for a chunk of ${entry.path}`));
+      // Nobody awaits the later jobs if an earlier one fails: keep their rejections handled.
+      job.catch(() => undefined);
+      ahead.push({ index: i, size: c.size, job });
+      aheadBytes += c.size;
+    }
+  };
+  fill();
+  while (ahead.length > 0) {
+    const { index, size, job } = ahead.shift()!;
+    const data = await job;
+    writeSync(fd, data, 0, data.length, offsets[index]!);
+    aheadBytes -= size;
     sources.onBytes?.(data.length);
+    fill();
   }
 }

@@ -75,6 +75,7 @@ export class FolderPublisher {
         const sub = this.subs.get(link.deviceId);
         if (sub && sub.link === link) {
           sub.acked = Math.max(sub.acked, Math.min(message.version, this.head()));
+          this.options.logger.debug({ replica: link.deviceId, version: message.version, head: this.head() }, 'ack received');
           if (sub.acked >= this.head()) this.scheduleHeartbeat(sub, this.options.heartbeatMs, true);
         }
         return;
@@ -126,6 +127,7 @@ export class FolderPublisher {
     if (this.closed || sub.link.closed) return;
     const head = this.head();
     sub.link.send({ t: 'heartbeat', folder: this.folderId, version: head });
+    this.options.logger.debug({ replica: sub.link.deviceId, version: head, acked: sub.acked }, 'heartbeat sent');
     if (sub.acked < head) {
       this.scheduleHeartbeat(sub, sub.backoffMs, false);
       sub.backoffMs = Math.min(sub.backoffMs * 2, this.options.heartbeatMs);
@@ -157,6 +159,7 @@ export class FolderPublisher {
       window.unshift(this.wireVersion(seq, v.createdAt, v.method, ops));
     }
     const inline = this.inlineData(log.operations(info.seq));
+    this.options.logger.debug({ version: info.seq, prior: current.prior, window: window.length, inline: inline.length, replicas: this.subs.size }, 'change packet sent');
     for (const sub of this.subs.values()) {
       sub.link.send({ t: 'change', folder: this.folderId, current, window, inline });
       sub.backoffMs = 250;
@@ -200,13 +203,19 @@ export class FolderPublisher {
     try {
       const head = this.head();
       const from = Math.min(req.have, head);
+      const sent = { parts: 0, entries: 0, texts: 0, inline: 0 };
       for await (const part of buildDelta(folder, from, head)) {
         if (link.closed) return;
         link.send({ t: 'delta-part', folder: this.folderId, id: req.id, ...part });
+        sent.parts++;
+        sent.entries += part.entries.length;
+        sent.texts += part.texts.length;
+        sent.inline += part.inline.length;
         await link.drained();
       }
       const v = folder.log.version(head);
       link.send({ t: 'delta-end', folder: this.folderId, id: req.id, from, to: head, createdAt: v?.createdAt ?? 0 });
+      this.options.logger.info({ replica: link.deviceId, have: req.have, from, to: head, ...sent }, 'delta served');
     } catch (err) {
       this.options.logger.error({ err, replica: link.deviceId }, 'building a delta failed');
       link.send({ t: 'delta-end', folder: this.folderId, id: req.id, from: req.have, to: req.have, createdAt: 0 });

@@ -5,7 +5,7 @@
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { PathStat } from '../entry.js';
-import { errnoCode } from '../errors.js';
+import { errnoCode, LanfoldError } from '../errors.js';
 import type { IgnoreRules } from '../ignore-rules.js';
 import { isRelPath, resolveIn, type RelPath } from '../relpath.js';
 
@@ -42,6 +42,10 @@ export function statPath(root: string, rel: RelPath): PathStat | undefined {
  * non-ignored path under it, sorted by path. Yields to the event loop between directories
  * so that a huge tree does not block the daemon. Entries whose names are not valid
  * RelPaths (for example with control characters) are reported through `onSkip`.
+ *
+ * A directory that cannot be listed (EACCES, EPERM) is reported through `onUnreadable` and
+ * its content left out (the caller must not take that content as deleted); without
+ * `onUnreadable` it fails the walk with a clear FOLDER_UNREADABLE error.
  */
 export async function walk(
   root: string,
@@ -49,6 +53,7 @@ export async function walk(
   start?: RelPath,
   onProgress?: WalkProgress,
   onSkip?: (name: string, why: string) => void,
+  onUnreadable?: (dir: RelPath, code: string) => void,
 ): Promise<PathStat[]> {
   const out: PathStat[] = [];
   const pending: (RelPath | undefined)[] = [start];
@@ -62,6 +67,18 @@ export async function walk(
     } catch (err) {
       const code = errnoCode(err);
       if (code === 'ENOENT' || code === 'ENOTDIR') continue; // vanished while walking
+      if (code === 'EACCES' || code === 'EPERM') {
+        if (onUnreadable && dir !== undefined) {
+          onUnreadable(dir, code);
+          continue;
+        }
+        throw new LanfoldError(
+          'FOLDER_UNREADABLE',
+          `Cannot list ${full}: ${code}`,
+          'give this user read permission on it, or list it in .lanfoldignore',
+          { cause: err },
+        );
+      }
       throw err;
     }
     for (const name of names) {

@@ -71,10 +71,10 @@ export class VersionLog {
          VALUES (@path, @seq, @op, @kind, @size, @mtimeMs, @mode, @ino, @hash, @target, @chunks, @movedFrom)`,
       ),
       stateAtMeta: db.prepare<[number], EntryRow>(
-        `SELECT ${META_COLUMNS}, MAX(seq) FROM entries WHERE seq <= ? GROUP BY path`,
+        `SELECT ${META_COLUMNS}, MAX(seq) FROM entries WHERE seq <= ? GROUP BY path ORDER BY path`,
       ),
       stateAtFull: db.prepare<[number], EntryRow>(
-        `SELECT ${ALL_COLUMNS}, MAX(seq) FROM entries WHERE seq <= ? GROUP BY path`,
+        `SELECT ${ALL_COLUMNS}, MAX(seq) FROM entries WHERE seq <= ? GROUP BY path ORDER BY path`,
       ),
       scope: db.prepare<[number, number, number], EntryRow>(
         `SELECT ${ALL_COLUMNS} FROM entries e

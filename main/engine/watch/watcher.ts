@@ -9,7 +9,7 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { IgnoreRules } from '../ignore-rules.js';
 import type { Logger } from '../logger.js';
-import { relativeTo, type RelPath } from '../relpath.js';
+import { relativeTo, resolveIn, type RelPath } from '../relpath.js';
 
 export interface WatcherHandlers {
   /** A path that may have changed; undefined means "rescan everything". */
@@ -95,7 +95,7 @@ export class FolderWatcher {
   private checkSuspects(late: boolean, paths?: readonly string[]): void {
     const w = this.watcher;
     if (!w) return;
-    const list = paths ?? [...this.suspects];
+    const list = [...(paths ?? this.suspects)];
     if (!paths) this.suspects.clear();
     // Outermost paths only: re-watching a directory re-watches everything below it.
     const roots = list
@@ -113,12 +113,29 @@ export class FolderWatcher {
       if (!late || this.rewatched.get(full) !== ino) {
         this.rewatched.set(full, ino);
         this.log.debug({ path: full }, 're-watching a replaced directory');
-        w._remove(path.dirname(full), path.basename(full), true);
-        w.add(full);
+        this.rewatchFull(w, full);
       }
       this.report(full); // rescan it: what was made there before the new watch is found
     }
     if (!late) this.schedule(() => this.checkSuspects(true, roots), RECHECK_MS);
+  }
+
+  /**
+   * Watches the directory `rel` afresh (one that could not be read when chokidar first saw
+   * it, and now can), and has it rescanned once the new watches are surely in place.
+   */
+  rewatch(rel: RelPath): void {
+    const w = this.watcher;
+    if (!w) return;
+    const full = resolveIn(this.root, rel);
+    this.rewatchFull(w, full);
+    this.schedule(() => this.report(full), RECHECK_MS);
+  }
+
+  /** Drops chokidar's state for a directory (and below) and adds it again. */
+  private rewatchFull(w: FSWatcher, full: string): void {
+    w._remove(path.dirname(full), path.basename(full), true);
+    w.add(full);
   }
 
   private report(full: string): void {

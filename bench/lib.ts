@@ -1,0 +1,212 @@
+/**
+ * Shared helpers of the benchmarks: timing external commands and Node workers in child
+ * processes (so peak RSS is per run), dropping the page cache, describing the machine, and
+ * printing tables. Nothing here knows a particular benchmark.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (bench/*.ts compiles to dist/bench/*.js). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const MIB = 1024 * 1024;
+
+/** What one timed child process cost. */
+export interface ProcessCost {
+  /** Wall time measured by the parent around the whole child process, seconds. */
+  readonly seconds: number;
+  /** Peak resident set size, KiB (null when /usr/bin/time is unavailable). */
+  readonly maxRssKiB: number | null;
+  readonly userSeconds: number | null;
+  readonly systemSeconds: number | null;
+  readonly stdout: string;
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Runs `command` with `sh -c` under GNU time; throws when it fails. Its stdout is returned
+ * (redirect it inside the command when it is large and not needed).
+ */
+export function timeShell(command: string, scratchDir: string): ProcessCost {
+  const haveTime = existsSync(GNU_TIME);
+  const timeFile = path.join(scratchDir, `time-${process.pid}.txt`);
+  const argv = haveTime
+    ? [GNU_TIME, '-f', '%M %U %S', '-o', timeFile, 'sh', '-c', command]
+    : ['sh', '-c', command];
+  const started = performance.now();
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    maxBuffer: 64 * MIB,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    throw new Error(`\`${command}\` exited with ${r.status ?? r.signal}: ${r.stderr.trim()}`);
+  }
+  let maxRssKiB: number | null = null;
+  let userSeconds: number | null = null;
+  let systemSeconds: number | null = null;
+  if (haveTime) {
+    const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
+    const [rss, user, sys] = last.split(' ').map(Number);
+    maxRssKiB = rss ?? null;
+    userSeconds = user ?? null;
+    systemSeconds = sys ?? null;
+    rmSync(timeFile, { force: true });
+  }
+  return { seconds, maxRssKiB, userSeconds, systemSeconds, stdout: r.stdout };
+}
+
+/**
+ * Runs a compiled bench script (`dist/bench/<script>`) in a fresh Node process and parses
+ * the JSON object on the last line of its stdout.
+ */
+export function runNodeWorker(
+  script: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): { result: unknown; seconds: number } {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [...nodeFlags, file, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * MIB,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    throw new Error(
+      `${script} ${args.join(' ')} exited with ${r.status ?? r.signal}:\n${r.stderr.trim()}`,
+    );
+  }
+  const lines = r.stdout.trim().split('\n');
+  return { result: JSON.parse(lines[lines.length - 1] ?? 'null') as unknown, seconds };
+}
+
+/** Flushes dirty pages to disk. */
+export function syncDisks(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
+/**
+ * Flushes and drops the page cache, dentries and inodes (needs root and a writable
+ * /proc/sys/vm/drop_caches; false when not possible, e.g. in an unprivileged container).
+ */
+export function dropCaches(): boolean {
+  syncDisks();
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface MachineInfo {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly kernel: string;
+  readonly filesystem: string;
+}
+
+export function machineInfo(dir: string): MachineInfo {
+  const cpus = os.cpus();
+  const df = spawnSync('df', ['--output=fstype,source', dir], { encoding: 'utf8' });
+  const fs = df.status === 0 ? (df.stdout.trim().split('\n')[1] ?? '').trim() : 'unknown';
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    kernel: `${os.type()} ${os.release()}`,
+    filesystem: fs.replace(/\s+/g, ' '),
+  };
+}
+
+/** The checked-out commit, with "+dirty" when the tree has local changes. */
+export function gitRevision(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (head.status !== 0) return 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  return head.stdout.trim() + (dirty.stdout.trim() === '' ? '' : '+dirty');
+}
+
+/** The 1-minute load average: a hint of how much else ran on the machine meanwhile. */
+export function loadAverage(): number {
+  return Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+}
+
+/**
+ * The share of the last 60 s in which runnable tasks waited for a CPU (Linux PSI "some avg60",
+ * percent), or null where /proc/pressure is missing. Above a few percent, other work competed.
+ */
+export function cpuPressure(): number | null {
+  try {
+    const line = readFileSync('/proc/pressure/cpu', 'utf8').split('\n')[0] ?? '';
+    const m = /avg60=([\d.]+)/.exec(line);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A fresh temporary directory under /var/tmp (disk-backed, unlike a tmpfs /tmp). */
+export function makeScratchDir(prefix: string): string {
+  const base = existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir();
+  return mkdtempSync(path.join(base, `${prefix}-`));
+}
+
+/** Removes `dir` when the process ends, including on Ctrl-C. */
+export function removeOnExit(dir: string): () => void {
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    remove();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    remove();
+  };
+}
+
+/** Columns separated by two spaces; cells that look numeric are right-aligned. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  const numeric = /^[-+]?[\d.,]+( ?[×x%]| ?s| ?ms)?$/;
+  return rows
+    .map((row) =>
+      row
+        .map((c, i) => (numeric.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** A number with `digits` significant digits at most (no exponent), for tables. */
+export function fmt(n: number | null | undefined, digits = 3): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  if (n === 0) return '0';
+  const magnitude = Math.floor(Math.log10(Math.abs(n)));
+  const decimals = Math.max(0, digits - 1 - magnitude);
+  return n.toFixed(decimals);
+}

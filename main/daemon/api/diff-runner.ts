@@ -1,0 +1,53 @@
+/**
+ * Line diffs for the control API without stalling the daemon: fast-diff can take seconds on
+ * large, very different texts, so anything but small inputs is diffed in a worker thread
+ * that is stopped after a deadline (the answer is then "too-large"). Where the compiled
+ * text-diff module is not beside this one (tests running the TypeScript sources), small
+ * inputs are diffed in place and larger ones are reported as too large.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { diffBuffers, type TextDiffResult } from '../../engine/text-diff.js';
+
+/** Inputs up to this many bytes (together) are diffed in the daemon's own thread. */
+const IN_THREAD_BYTES = 128 * 1024;
+export const DIFF_DEADLINE_MS = 5000;
+
+const compiled = new URL('../../engine/text-diff.js', import.meta.url);
+const workerAvailable = compiled.protocol === 'file:' && existsSync(fileURLToPath(compiled));
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.module).then((m) => {
+  parentPort.postMessage(m.diffBuffers(Buffer.from(workerData.a), Buffer.from(workerData.b)));
+});
+`;
+
+export function diffText(
+  a: Buffer,
+  b: Buffer,
+  deadlineMs = DIFF_DEADLINE_MS,
+): Promise<TextDiffResult> {
+  if (a.length + b.length <= IN_THREAD_BYTES) return Promise.resolve(diffBuffers(a, b));
+  if (!workerAvailable) return Promise.resolve({ kind: 'too-large' });
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: compiled.href, a, b },
+    });
+    const timer = setTimeout(() => {
+      resolve({ kind: 'too-large' });
+      void worker.terminate();
+    }, deadlineMs);
+    worker.once('message', (result: TextDiffResult) => {
+      clearTimeout(timer);
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}

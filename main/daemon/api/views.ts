@@ -1,0 +1,233 @@
+/**
+ * The control API's read views of the running daemon: the status (device, daemon, each
+ * folder's state and lag, peers) and one folder's detail (settings; a master's replicas
+ * with their exact lag; a replica's upstream, local changes and conflicts).
+ */
+import type {
+  FolderDetail,
+  FolderSummary,
+  Lag,
+  Peer,
+  ReplicaLag,
+  Status,
+  SyncState,
+} from '../../api/contract.js';
+import { API_VERSION } from '../../api/contract.js';
+import type { MasterFolder } from '../../engine/master-folder.js';
+import type { VersionLog } from '../../engine/store/version-log.js';
+import { LANFOLD_VERSION } from '../../version.js';
+import type { FolderConfig } from '../config.js';
+import type { ControlBackend } from './backend.js';
+import type { ApiEventHub } from './event-hub.js';
+import { ApiHttpError } from './http.js';
+
+const MAX_LOCAL_CHANGES = 1000;
+const LAG_CACHE_SIZE = 32;
+
+export interface ViewContext {
+  readonly backend: ControlBackend;
+  readonly hub: ApiEventHub;
+  readonly lags: LagCache;
+}
+
+/**
+ * Lag by the log's scope of (acked, head]: the paths a replica still needs and their bytes.
+ * The scope is one query but may be large, so results are kept per (folder, from, to).
+ */
+export class LagCache {
+  private readonly entries = new Map<string, Lag>();
+
+  lag(folderId: string, log: VersionLog, from: number, to: number): Lag {
+    if (from >= to) return { versions: 0, files: 0, bytes: 0 };
+    const key = `${folderId}\0${from}\0${to}`;
+    let lag = this.entries.get(key);
+    if (!lag) {
+      let files = 0;
+      let bytes = 0;
+      for (const e of log.scope(from, to)) {
+        // Files, symlinks and deletions count (a replica at 0 has nothing to delete).
+        if (e.kind === 'dir' || (e.kind === 'none' && from === 0)) continue;
+        files++;
+        if (e.kind === 'file') bytes += e.size;
+      }
+      lag = { versions: to - from, files, bytes };
+      this.entries.set(key, lag);
+      if (this.entries.size > LAG_CACHE_SIZE)
+        this.entries.delete(this.entries.keys().next().value!);
+    }
+    return lag;
+  }
+}
+
+/** The log of an open folder; 404 for an unknown folder, 503 for one that is not open. */
+export function openLog(backend: ControlBackend, id: string): VersionLog {
+  const config = backend.state.folder(id);
+  const log = backend.folder(id)?.log ?? backend.replica(id)?.log;
+  if (log) return log;
+  const failure = backend.failures().get(config.id);
+  throw new ApiHttpError(
+    'FOLDER_UNAVAILABLE',
+    failure ? `Folder "${id}" is not open: ${failure}` : `Folder "${id}" is still being opened`,
+    failure ? 'fix the problem; the daemon retries every few seconds' : 'try again shortly',
+  );
+}
+
+function lastChange(log: VersionLog, head: number): number | null {
+  return head > 0 ? (log.version(head)?.createdAt ?? null) : null;
+}
+
+/** The summary of a folder as configured, whether it is open or not. */
+export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSummary {
+  const { backend, hub } = ctx;
+  const failure = backend.failures().get(config.id) ?? null;
+  const progress = hub.progressOf(config.id);
+  const base = { id: config.id, role: config.role, path: config.path, progress };
+  const master = backend.folder(config.id);
+  const replica = backend.replica(config.id);
+  if (master) {
+    const head = master.head();
+    const behind = backend
+      .replicaStates(config.id)
+      .reduce<number | undefined>(
+        (min, r) => (min === undefined ? r.acked : Math.min(min, r.acked)),
+        undefined,
+      );
+    const lag = behind === undefined ? null : ctx.lags.lag(config.id, master.log, behind, head);
+    const error = master.lastError ?? null;
+    const state: SyncState = error
+      ? 'error'
+      : progress
+        ? 'syncing'
+        : lag && lag.versions > 0
+          ? 'behind'
+          : 'in-sync';
+    return { ...base, head, lastChange: lastChange(master.log, head), state, lag, error };
+  }
+  if (replica) {
+    const s = replica.status();
+    const lag: Lag | null =
+      s.connected || s.upstreamVersion > 0
+        ? { versions: Math.max(0, s.upstreamVersion - s.head), files: null, bytes: null }
+        : null;
+    const state: SyncState = s.lastError
+      ? 'error'
+      : !s.connected
+        ? 'offline'
+        : s.syncing || progress
+          ? 'syncing'
+          : s.head < s.upstreamVersion
+            ? 'behind'
+            : 'in-sync';
+    return {
+      ...base,
+      head: s.head,
+      lastChange: lastChange(replica.log, s.head),
+      state,
+      lag,
+      error: s.lastError ?? null,
+    };
+  }
+  return {
+    ...base,
+    head: 0,
+    lastChange: null,
+    state: failure ? 'error' : 'syncing',
+    lag: null,
+    error: failure,
+  };
+}
+
+export function peerList(backend: ControlBackend): Peer[] {
+  const live = new Map(backend.peerStatus().map((p) => [p.deviceId, p]));
+  return backend.state.peers.map((p) => {
+    const s = live.get(p.deviceId);
+    return {
+      deviceId: p.deviceId,
+      name: s?.name || p.name,
+      addresses: [...p.addresses],
+      addedAt: p.addedAt,
+      connected: s?.connected ?? false,
+      bytesIn: s?.bytesIn ?? 0,
+      bytesOut: s?.bytesOut ?? 0,
+    };
+  });
+}
+
+export function status(ctx: ViewContext): Status {
+  const { state, startedAt } = ctx.backend;
+  return {
+    apiVersion: API_VERSION,
+    device: { id: state.device.deviceId, name: state.device.name },
+    daemon: { pid: process.pid, version: LANFOLD_VERSION, startedAt },
+    folders: state.folders.map((f) => folderSummary(ctx, f)),
+    peers: peerList(ctx.backend),
+  };
+}
+
+function replicaLags(
+  ctx: ViewContext,
+  config: FolderConfig,
+  master: MasterFolder | undefined,
+): ReplicaLag[] {
+  const peers = new Map(ctx.backend.state.peers.map((p) => [p.deviceId, p]));
+  const head = master?.head() ?? 0;
+  const out: ReplicaLag[] = [];
+  const connected = master ? ctx.backend.replicaStates(config.id) : [];
+  for (const r of connected) {
+    out.push({
+      deviceId: r.deviceId,
+      name: r.name || peers.get(r.deviceId)?.name || '',
+      connected: true,
+      version: r.acked,
+      connectedAt: r.connectedAt,
+      lag: ctx.lags.lag(config.id, master!.log, r.acked, head),
+    });
+  }
+  for (const id of config.sharedWith) {
+    if (connected.some((r) => r.deviceId === id)) continue;
+    out.push({
+      deviceId: id,
+      name: peers.get(id)?.name ?? '',
+      connected: false,
+      version: null,
+      connectedAt: null,
+      lag: null,
+    });
+  }
+  return out;
+}
+
+export function folderDetail(ctx: ViewContext, id: string): FolderDetail {
+  const config = ctx.backend.state.folder(id);
+  const summary = folderSummary(ctx, config);
+  const master = ctx.backend.folder(id);
+  const replica = ctx.backend.replica(id);
+  const s = replica?.status();
+  const upstreamId = config.upstreams[0];
+  const upstreamPeer = peerList(ctx.backend).find((p) => p.deviceId === upstreamId);
+  return {
+    ...summary,
+    createdAt: config.createdAt,
+    settings: config.settings,
+    sharedWith: [...config.sharedWith],
+    upstreams: [...config.upstreams],
+    totals: master ? master.totals() : null,
+    replicas: config.role === 'master' ? replicaLags(ctx, config, master) : [],
+    upstream:
+      config.role === 'replica' && upstreamId
+        ? {
+            deviceId: upstreamId,
+            name: upstreamPeer?.name ?? '',
+            connected: s?.connected ?? false,
+            version: s?.upstreamVersion ?? 0,
+          }
+        : null,
+    syncing: s?.syncing ?? false,
+    bytesFetched: s?.bytesFetched ?? 0,
+    localChanges: (s?.localChanges ?? [])
+      .slice(0, MAX_LOCAL_CHANGES)
+      .map((c) => ({ path: c.path, kind: c.kind })),
+    localChangesTotal: s?.localChanges.length ?? 0,
+    conflicts: (s?.conflicts ?? []).map((c) => ({ path: c.path, keptAs: c.keptAs, at: c.at })),
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The control API's types as the renderer uses them: re-exported from the one contract
+ * (main/api/contract.ts), plus names for the parts the screens pass around.
+ */
+import type { FolderSummary, Status } from '../../../main/api/contract';
+
+export type {
+  ApiEvent,
+  Diff,
+  Entry,
+  FileList,
+  FolderDetail,
+  FolderSettings,
+  FolderSettingsPatch,
+  FolderSummary,
+  History,
+  Lag,
+  LineOp,
+  Peer,
+  Progress,
+  ReplicaLag,
+  RestoreResult,
+  SettingsResult,
+  Status,
+  SyncState,
+  VersionDetail,
+  VersionInfo,
+} from '../../../main/api/contract';
+
+export type FolderRole = FolderSummary['role'];
+export type DeviceInfo = Status['device'];

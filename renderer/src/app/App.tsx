@@ -1,0 +1,70 @@
+/**
+ * The window: a skip link, the sidebar, and the screen the address names. The daemon's
+ * status is loaded here (and kept current by its events) because the sidebar and the
+ * overview both show it; state changes of folders are announced to screen readers.
+ */
+import { useEffect, useRef } from 'react';
+import { useEventsAlive } from '../api/connection';
+import { useStatus } from '../api/status';
+import type { Status } from '../api/types';
+import { describeError } from '../lib/errors';
+import { formatVersion } from '../lib/format';
+import { stateWords } from '../model/sync-state';
+import { DevicesScreen } from '../screens/devices/DevicesScreen';
+import { DeviceSettingsScreen } from '../screens/device/DeviceSettingsScreen';
+import { DiffScreen } from '../screens/diff/DiffScreen';
+import { FolderScreen } from '../screens/folder/FolderScreen';
+import { OverviewScreen } from '../screens/overview/OverviewScreen';
+import { useAnnounce } from './Announcer';
+import { ConnectionLost } from './ConnectionLost';
+import { SignedOut } from './SignedOut';
+import { Sidebar } from './Sidebar';
+import { useRoute } from './use-route';
+import { useTheme } from './theme';
+
+/** Announces folders whose state changed between two status snapshots. */
+function useStateAnnouncements(status: Status | undefined): void {
+  const announce = useAnnounce();
+  const previous = useRef<Map<string, string>>(new Map());
+  useEffect(() => {
+    if (!status) return;
+    const changes: string[] = [];
+    const next = new Map<string, string>();
+    for (const f of status.folders) {
+      next.set(f.id, f.state);
+      const before = previous.current.get(f.id);
+      if (before !== undefined && before !== f.state)
+        changes.push(`${f.id}: ${stateWords[f.state].label.toLowerCase()} at ${formatVersion(f.head)}`);
+    }
+    previous.current = next;
+    if (changes.length > 0) announce(changes.join('. '));
+  }, [status, announce]);
+}
+
+export function App() {
+  useTheme();
+  const route = useRoute();
+  const status = useStatus();
+  const live = useEventsAlive();
+  useStateAnnouncements(status.data);
+
+  if (status.error !== undefined && describeError(status.error).unauthorized)
+    return <SignedOut refused />;
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Sidebar route={route} status={status.data} live={live} />
+      <main className="main" id="main" tabIndex={-1}>
+        {!live && status.data !== undefined && <ConnectionLost />}
+        {route.page === 'overview' && <OverviewScreen status={status} />}
+        {route.page === 'devices' && <DevicesScreen />}
+        {route.page === 'device-settings' && <DeviceSettingsScreen status={status} />}
+        {route.page === 'folder' && <FolderScreen key={route.folderId} route={route} />}
+        {route.page === 'diff' && <DiffScreen route={route} />}
+      </main>
+    </div>
+  );
+}

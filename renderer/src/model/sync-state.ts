@@ -1,0 +1,35 @@
+/** How a folder's sync state and lag are shown: the pill's word and colour, the lag sentence. */
+import type { Tone } from '../components/Pill';
+import { formatBytes, formatCount, formatVersion, plural } from '../lib/format';
+import type { Lag, ReplicaLag, SyncState } from '../api/types';
+
+export const stateWords: Record<SyncState, { label: string; tone: Tone }> = {
+  'in-sync': { label: 'In sync', tone: 'ok' },
+  syncing: { label: 'Syncing', tone: 'busy' },
+  behind: { label: 'Behind', tone: 'warn' },
+  offline: { label: 'Offline', tone: 'idle' },
+  error: { label: 'Error', tone: 'bad' },
+};
+
+/**
+ * "v1,234 of 1,240: 6 versions, 3 files, 1.2 MB behind" (files and bytes when known), or
+ * "v1,240: up to date".
+ */
+export function lagSentence(version: number, head: number, lag: Lag): string {
+  if (lag.versions <= 0) return `${formatVersion(version)}: up to date`;
+  const parts = [plural(lag.versions, 'version')];
+  if (lag.files !== null) parts.push(plural(lag.files, 'file'));
+  if (lag.bytes !== null) parts.push(formatBytes(lag.bytes));
+  return `${formatVersion(version)} of ${formatCount(head)}: ${parts.join(', ')} behind`;
+}
+
+/** A master's view of one replica: a pill and a sentence. */
+export function replicaWords(r: ReplicaLag, head: number): { label: string; tone: Tone; detail: string } {
+  if (r.version === null)
+    return { label: 'Never connected', tone: 'idle', detail: 'Has not connected since Lanfold started' };
+  const lag = r.lag ?? { versions: Math.max(0, head - r.version), files: null, bytes: null };
+  const detail = lagSentence(r.version, head, lag);
+  if (!r.connected) return { label: 'Offline', tone: 'idle', detail };
+  if (lag.versions > 0) return { label: 'Behind', tone: 'warn', detail };
+  return { label: 'In sync', tone: 'ok', detail };
+}

@@ -1,0 +1,93 @@
+/**
+ * One folder on the overview: name, role, state, version and path; a progress bar while it
+ * scans or syncs; on a master, each replica's exact lag; on a replica, how far behind it is.
+ */
+import { useClient } from '../../api/connection';
+import { eventFolder, useLiveQuery } from '../../api/live';
+import type { FolderSummary } from '../../api/types';
+import { routeHref } from '../../app/routes';
+import { Icon } from '../../components/Icon';
+import { Pill } from '../../components/Pill';
+import { SyncProgress } from '../../components/SyncProgress';
+import { formatAgo, formatDateTime, formatVersion } from '../../lib/format';
+import { lagSentence, stateWords } from '../../model/sync-state';
+import { ReplicaLagList } from './ReplicaLagList';
+
+export function FolderCard({ folder }: { folder: FolderSummary }) {
+  const s = stateWords[folder.state];
+  const href = routeHref({ page: 'folder', folderId: folder.id, tab: 'status' });
+  const titleId = `folder-${folder.id}`;
+  return (
+    <article className="card folder-card" aria-labelledby={titleId} data-testid={`folder-card-${folder.id}`}>
+      <header className="folder-card-head">
+        <div className="folder-card-title">
+          <span className="folder-icon">
+            <Icon name="folder" />
+          </span>
+          <div className="truncate">
+            <h2 id={titleId} className="truncate">
+              <a href={href}>{folder.id}</a>
+            </h2>
+            <p className="mono faint truncate" title={folder.path}>
+              {folder.path}
+            </p>
+          </div>
+        </div>
+        <div className="row">
+          <Pill tone="accent" plain>
+            {folder.role === 'master' ? 'Master' : 'Replica'}
+          </Pill>
+          <span data-testid="folder-state">
+            <Pill tone={s.tone}>{s.label}</Pill>
+          </span>
+        </div>
+      </header>
+      <div className="folder-card-body">
+        <div className="folder-stats">
+          <div>
+            <span className="stat-label">Version</span>
+            <span className="stat-value numeric" data-testid="folder-version">
+              {folder.head > 0 ? formatVersion(folder.head) : 'None yet'}
+            </span>
+          </div>
+          <div>
+            <span className="stat-label">Last change</span>
+            <span className="stat-value" title={folder.lastChange === null ? undefined : formatDateTime(folder.lastChange)}>
+              {folder.lastChange === null ? '—' : formatAgo(folder.lastChange)}
+            </span>
+          </div>
+        </div>
+        {folder.progress !== null || folder.state === 'syncing' ? <SyncProgress progress={folder.progress} /> : null}
+        {folder.error !== null && <p className="folder-error" role="alert">{folder.error}</p>}
+        {folder.role === 'replica' && folder.lag !== null && folder.lag.versions > 0 && (
+          <p className="lag numeric">{lagSentence(folder.head, folder.head + folder.lag.versions, folder.lag)}</p>
+        )}
+        {folder.role === 'master' && <MasterReplicas folderId={folder.id} head={folder.head} />}
+      </div>
+      <footer className="folder-card-foot">
+        <a className="button button-small" href={routeHref({ page: 'folder', folderId: folder.id, tab: 'history' })}>
+          <Icon name="history" /> History
+        </a>
+        <a className="button button-small" href={href} aria-label={`Details of ${folder.id}`}>
+          Details
+        </a>
+      </footer>
+    </article>
+  );
+}
+
+function MasterReplicas({ folderId, head }: { folderId: string; head: number }) {
+  const client = useClient();
+  const detail = useLiveQuery(
+    `folder:${folderId}`,
+    () => client.folder(folderId),
+    (e) => eventFolder(e) === folderId || e.type === 'peer' || e.type === 'status',
+  );
+  if (!detail.data) return null;
+  return (
+    <div className="folder-replicas">
+      <h3 className="stat-label">Replicas</h3>
+      <ReplicaLagList replicas={detail.data.replicas} head={head} />
+    </div>
+  );
+}

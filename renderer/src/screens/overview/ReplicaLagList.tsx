@@ -1,0 +1,37 @@
+/** A master's replicas: online or not, and exactly how far each is behind. */
+import type { ReplicaLag } from '../../api/types';
+import { Pill } from '../../components/Pill';
+import { shortDeviceId } from '../../lib/format';
+import { replicaWords } from '../../model/sync-state';
+
+export function ReplicaLagList({
+  replicas,
+  head,
+}: {
+  replicas: readonly ReplicaLag[];
+  head: number;
+}) {
+  if (replicas.length === 0)
+    return (
+      <p className="muted replica-none">
+        Not shared with any device yet. Share it with{' '}
+        <code className="command">lanfold folder share FOLDER DEVICE</code>.
+      </p>
+    );
+  return (
+    <ul className="replica-list" aria-label="Replicas">
+      {replicas.map((r) => {
+        const w = replicaWords(r, head);
+        return (
+          <li key={r.deviceId} className="replica-row" data-testid={`replica-${r.name || r.deviceId}`}>
+            <span className="replica-name truncate" title={r.deviceId}>
+              {r.name || shortDeviceId(r.deviceId)}
+            </span>
+            <span className="replica-lag numeric">{w.detail}</span>
+            <Pill tone={w.tone}>{w.label}</Pill>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
