@@ -4,7 +4,7 @@
  * printing tables. Nothing here knows a particular benchmark.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -209,4 +209,21 @@ export function fmt(n: number | null | undefined, digits = 3): string {
   const magnitude = Math.floor(Math.log10(Math.abs(n)));
   const decimals = Math.max(0, digits - 1 - magnitude);
   return n.toFixed(decimals);
+}
+
+/**
+ * Writes a result file as JSON formatted the way the repository's Prettier config wants, so
+ * `prettier --check .` stays clean after a run (plain JSON if Prettier cannot be loaded).
+ */
+export async function writeJsonResult(file: string, value: unknown): Promise<void> {
+  let text = `${JSON.stringify(value, null, 2)}\n`;
+  try {
+    const prettier = await import('prettier');
+    const config = (await prettier.resolveConfig(file)) ?? {};
+    text = await prettier.format(text, { ...config, filepath: file });
+  } catch {
+    // Prettier is a dev dependency; without it the plain JSON is fine.
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
 }

@@ -12,6 +12,7 @@ export interface BenchmarkModule {
 /** Loaded lazily, so that one benchmark's imports do not slow down (or break) another. */
 const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   scan: () => import('./scan.js'),
+  sync: () => import('./sync.js'),
 };
 
 async function listing(): Promise<string> {

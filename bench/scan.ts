@@ -2,7 +2,7 @@
  * `npm run bench -- scan`: how fast Lanfold records a folder, beside find, sha256sum and
  * openssl on the same data in the same run.
  *
- * - initial scan of many small files (20,000 of 1–8 KiB in 350 directories), then the time
+ * - initial scan of many small files (20,000 of 1–8 KiB in 50 × 7 directories), then the time
  *   Lanfold spends afterwards copying them into its content store (retention);
  * - rescan of that tree with nothing changed (open the state, walk, stat), beside `find -printf`;
  * - initial scan of one 512 MiB random file, and of a 64 MiB one (peak RSS must not grow);
@@ -45,6 +45,7 @@ import {
   runNodeWorker,
   syncDisks,
   timeShell,
+  writeJsonResult,
   type MachineInfo,
 } from './lib.js';
 import { summarizeProfile } from './profile.js';
@@ -384,7 +385,7 @@ function onPath(cmd: string): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
-export function run(args: string[]): number {
+export async function run(args: string[]): Promise<number> {
   let opts: Options | undefined;
   try {
     opts = parseOptions(args);
@@ -400,7 +401,7 @@ export function run(args: string[]): number {
   const scratch = makeScratchDir('lanfold-bench-scan');
   const cleanup = opts.keep ? () => undefined : removeOnExit(scratch);
   try {
-    measureAll(scratch, opts, started);
+    await measureAll(scratch, opts, started);
   } finally {
     const c0 = performance.now();
     cleanup();
@@ -411,12 +412,16 @@ export function run(args: string[]): number {
   return 0;
 }
 
-function measureAll(scratch: string, opts: Options, started: number): void {
+async function measureAll(scratch: string, opts: Options, started: number): Promise<void> {
   const machine = machineInfo(scratch);
   const loadBefore = loadAverage();
   const pressureBefore = cpuPressure();
   const openssl = onPath('openssl');
   const runner = new Runner(scratch, opts);
+  if (opts.cold && !dropCaches()) {
+    log('cannot drop the page cache (needs root and a writable /proc): warm runs only');
+    opts.cold = false;
+  }
   const caches: Cache[] = opts.cold ? ['cold', 'warm'] : ['warm'];
   const rows: Row[] = [];
 
@@ -583,8 +588,7 @@ function measureAll(scratch: string, opts: Options, started: number): void {
   });
   process.stdout.write(`\n${report.text}\n`);
   if (opts.out) {
-    mkdirSync(path.dirname(opts.out), { recursive: true });
-    writeFileSync(opts.out, `${JSON.stringify(report.json, null, 1)}\n`);
+    await writeJsonResult(opts.out, report.json);
     process.stdout.write(`\nresults written to ${path.relative(process.cwd(), opts.out)}\n`);
   }
   if (opts.cpuProfDir) printProfiles(opts.cpuProfDir);

@@ -63,8 +63,6 @@ export default defineConfig({
       },
     },
   },
-  server: api
-    ? { proxy: { '/api': { target: api, ws: true, changeOrigin: false } } }
-    : undefined,
+  server: api ? { proxy: { '/api': { target: api, ws: true, changeOrigin: false } } } : undefined,
   clearScreen: false,
 });

@@ -24,7 +24,11 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) =>
         write(
-          `lanfold: ${text.replace(/^error: /, '').trim().split(/\s*\n\s*/).join(' ')} (run \`lanfold --help\` for usage)\n`,
+          `lanfold: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .split(/\s*\n\s*/)
+            .join(' ')} (run \`lanfold --help\` for usage)\n`,
         ),
     })
     .exitOverride();

@@ -248,7 +248,11 @@ export class Daemon implements ControlBackend {
         // A damaged or too-new database needs a person: at start it stops the daemon, and
         // whoever started it reports the error (once). A missing folder may come back (a disk
         // mounted later), so that is retried.
-        if (initial && isLanfoldError(err) && (err.code === 'DB_CORRUPT' || err.code === 'DB_TOO_NEW')) {
+        if (
+          initial &&
+          isLanfoldError(err) &&
+          (err.code === 'DB_CORRUPT' || err.code === 'DB_TOO_NEW')
+        ) {
           this.logger.error({ folder: config.id, err }, 'folder could not be opened');
           throw err;
         }

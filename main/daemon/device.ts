@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { LanfoldError } from '../engine/errors.js';
 import { DEFAULT_FOLDER_SETTINGS } from '../engine/folder-settings.js';
-import { checkFolderRoot } from '../engine/master-folder.js';
+import { checkFolderRoot } from '../engine/folder-root.js';
 import { generateIdentity } from '../transport/identity.js';
 import { writeFileAtomic } from '../engine/atomic-write.js';
 import {

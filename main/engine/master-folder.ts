@@ -5,10 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  accessSync,
   chmodSync,
   closeSync,
-  constants as fsConstants,
   fsyncSync,
   lstatSync,
   mkdirSync,
@@ -16,7 +14,6 @@ import {
   readlinkSync,
   renameSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeSync,
   type Stats,
@@ -34,6 +31,7 @@ import type { Entry, PathStat, VersionInfo } from './entry.js';
 import { errnoCode, LanfoldError } from './errors.js';
 import type { FolderSettings } from './folder-settings.js';
 import { readEntryContent } from './history-content.js';
+import { checkFolderRoot } from './folder-root.js';
 import { IGNORE_FILE, IgnoreRules, STAGING_DIR } from './ignore-rules.js';
 import { silentLogger, type Logger } from './logger.js';
 import { chooseMethod } from './method.js';
@@ -92,38 +90,6 @@ export interface RestoreOutcome {
 
 /** Largest file a restore writes back (it is read into memory whole). */
 const RESTORE_MAX_FILE_BYTES = 256 * 1024 * 1024;
-
-/** Checks that `root` is a readable directory; returns its device:inode identity. */
-export function checkFolderRoot(root: string): string {
-  let st;
-  try {
-    st = statSync(root);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new LanfoldError(
-        'FOLDER_MISSING',
-        `Folder ${root} does not exist`,
-        'create it, or check the path',
-      );
-    }
-    throw new LanfoldError(
-      'FOLDER_UNREADABLE',
-      `Folder ${root} cannot be read: ${code ?? String(err)}`,
-    );
-  }
-  if (!st.isDirectory()) throw new LanfoldError('FOLDER_MISSING', `${root} is not a directory`);
-  try {
-    accessSync(root, fsConstants.R_OK | fsConstants.X_OK);
-  } catch (err) {
-    throw new LanfoldError(
-      'FOLDER_UNREADABLE',
-      `Folder ${root} cannot be read: ${errnoCode(err) ?? String(err)}`,
-      'give this user read and search permission on it',
-    );
-  }
-  return `${st.dev}:${st.ino}`;
-}
 
 /**
  * Drops directory moves found by inode whose old content did not come along. A directory
@@ -627,3 +593,5 @@ export class MasterFolder {
       .catch((err: unknown) => this.logger.warn({ err }, 'retaining content failed'));
   }
 }
+
+export { checkFolderRoot };

@@ -13,6 +13,9 @@ export interface RetainJob {
   readonly chunks: ChunkList;
 }
 
+/** Bytes of chunks written per content-store transaction. */
+const BATCH_BYTES = 32 * 1024 * 1024;
+
 export async function retainFiles(
   store: ContentStore,
   jobs: readonly RetainJob[],
@@ -20,6 +23,8 @@ export async function retainFiles(
   capBytes: number,
 ): Promise<number> {
   let kept = 0;
+  let batch: { hash: Buffer; data: Buffer }[] = [];
+  let batchBytes = 0;
   for (const job of jobs) {
     let data: Buffer;
     try {
@@ -38,9 +43,16 @@ export async function retainFiles(
       else pieces.push({ hash: Buffer.from(chunk.hash), data: piece }); // put() refreshes chunks it already has
     }
     if (!intact) continue;
-    store.putMany(pieces, now);
+    batch.push(...pieces);
+    batchBytes += data.length;
     kept++;
+    if (batchBytes >= BATCH_BYTES) {
+      store.putMany(batch, now); // one transaction for many files
+      batch = [];
+      batchBytes = 0;
+    }
   }
+  store.putMany(batch, now);
   store.prune(capBytes);
   return kept;
 }

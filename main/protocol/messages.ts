@@ -30,7 +30,7 @@ export const WireEntry = z.strictObject({
   op: z.enum(['add', 'modify', 'delete', 'move', 'meta']),
   kind: z.enum(['file', 'dir', 'symlink', 'none']),
   size: z.number().int().min(0).max(2 ** 50),
-  mtimeMs: z.number().finite(),
+  mtimeMs: z.number(), // zod 4 refuses NaN and ±Infinity
   mode: z.number().int().min(0).max(0o7777),
   hash: Hash.nullable(),
   target: z.string().min(1).max(4096).refine((t) => !t.includes('\0'), 'NUL in target').nullable(),
@@ -120,7 +120,7 @@ export function parseMessage(value: unknown): Message {
   const r = Message.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const t = typeof value === 'object' && value !== null && 't' in value ? String((value as { t: unknown }).t).slice(0, 32) : '?';
+    const t = typeof value === 'object' && value !== null && 't' in value ? String(value.t).slice(0, 32) : '?';
     throw new ProtocolError(`bad ${t} message at ${issue?.path.join('.') || 'top'}: ${issue?.message ?? 'invalid'}`);
   }
   return r.data;

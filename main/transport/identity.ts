@@ -3,9 +3,7 @@
  * `lanfold init`. The device ID is the SHA-256 of the certificate (DER), shown in base32
  * in groups of four, so that a person can read it aloud and compare it.
  */
-import 'reflect-metadata';
 import { createHash, webcrypto, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import { LanfoldError } from '../engine/errors.js';
 
 export type DeviceId = string & { readonly __brand: 'DeviceId' };
@@ -66,6 +64,10 @@ export function shortDeviceId(id: DeviceId): string {
 }
 
 export async function generateIdentity(name: string): Promise<Identity> {
+  // Loaded here, not at the top: certificate building is needed only at `init`, and these
+  // modules cost a noticeable part of every CLI start.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);

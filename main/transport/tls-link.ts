@@ -34,7 +34,7 @@ export class TlsLink implements PeerLink {
   ) {
     socket.on('data', (data: Buffer) => this.receive(data));
     socket.on('close', () => this.finish('connection closed'));
-    socket.on('error', (err) => this.finish(`connection error: ${err.message}`));
+    socket.on('error', (err: Error) => this.finish(`connection error: ${err.message}`));
     for (const d of initial) this.receive(d);
   }
 

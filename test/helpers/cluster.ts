@@ -12,7 +12,16 @@
  * Call `killClusters()` in afterEach: it SIGKILLs every process a cluster started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -190,6 +199,9 @@ interface RuntimeJson {
 export interface StartOptions {
   /** Extra environment (e.g. LANFOLD_FAILPOINT). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Run the daemon as this user and group (its state and folder must be theirs: see `chownTo`). */
+  readonly uid?: number;
+  readonly gid?: number;
   /** Wait for READY (default true). */
   readonly ready?: boolean;
 }
@@ -230,6 +242,8 @@ export class ClusterDevice {
         cwd: REPO_ROOT,
         env: lanfoldEnv({ ...this.baseEnv, ...options.env }),
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.uid !== undefined ? { uid: options.uid } : {}),
+        ...(options.gid !== undefined ? { gid: options.gid } : {}),
       }),
     );
     const d = new DaemonProcess(child);
@@ -237,6 +251,23 @@ export class ClusterDevice {
     this.runs.push(d);
     if (options.ready ?? true) await d.ready(60_000);
     return d;
+  }
+
+  /**
+   * Gives this device's state directory and folder to another user (the directories above
+   * them become searchable), so that its daemon can run as that user.
+   */
+  chownTo(uid: number, gid: number): void {
+    const chown = (p: string): void => {
+      lchownSync(p, uid, gid);
+      if (lstatSync(p).isDirectory()) for (const n of readdirSync(p)) chown(path.join(p, n));
+    };
+    chown(this.state);
+    chown(this.folder);
+    for (let dir = path.dirname(this.state); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o011) !== 0o011) chmodSync(dir, (mode & 0o7777) | 0o011);
+    }
   }
 
   /** SIGTERM (SIGKILL after a grace period); resumes a frozen daemon first. */

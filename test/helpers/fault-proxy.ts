@@ -56,15 +56,18 @@ export class FaultProxy {
   private triggers: Trigger[] = [];
   private closed = false;
 
-  private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
-  ) {}
+  private readonly server: net.Server;
+  /** The port the proxy listens on (127.0.0.1). */
+  port = 0;
+
+  private constructor(target: ProxyTarget) {
+    this.server = net.createServer((client) => this.accept(client, target));
+  }
 
   /** Starts a proxy to `target` on a free port of 127.0.0.1. */
   static async start(target: ProxyTarget): Promise<FaultProxy> {
-    let proxy: FaultProxy | undefined;
-    const server = net.createServer((client) => proxy?.accept(client, target));
+    const proxy = new FaultProxy(target);
+    const server = proxy.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
@@ -72,7 +75,7 @@ export class FaultProxy {
         resolve();
       });
     });
-    proxy = new FaultProxy(server, (server.address() as net.AddressInfo).port);
+    proxy.port = (server.address() as net.AddressInfo).port;
     return proxy;
   }
 

@@ -2,13 +2,23 @@
  * The control API through the command line (compiled CLI in dist/, `npm run build`):
  * `lanfold start --gui 127.0.0.1:0` overrides device.json's address, reports the port it
  * got, and `lanfold gui-url` prints an address whose token the API accepts; --gui refuses
- * anything but a loopback address.
+ * anything but a loopback address. Also the diff worker, which loads the compiled text-diff.
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LanfoldClient } from '../../main/api/client.js';
-import { CLI_PATH, DaemonProcess, lanfoldEnv, lanfoldOk, runLanfold } from '../helpers/cli.js';
+import { diffText } from '../../main/daemon/api/diff-runner.js';
+import {
+  CLI_PATH,
+  DaemonProcess,
+  lanfoldEnv,
+  lanfoldOk,
+  REPO_ROOT,
+  runLanfold,
+} from '../helpers/cli.js';
 import { makeDevice } from '../helpers/device.js';
 import { removeTempDirs } from '../helpers/temp.js';
 
@@ -46,9 +56,12 @@ describe('lanfold start --gui and gui-url', () => {
   it('serves the API where --gui says, and gui-url prints a signed-in address', async () => {
     const device = await makeDevice();
     const taken = await takenPort();
-    await lanfoldOk(['init', '--name', 'x', '--gui', `127.0.0.1:${taken}`], {
-      state: `${device.state}-busy`,
-    });
+    await lanfoldOk(
+      ['init', '--name', 'x', '--listen', '127.0.0.1:0', '--gui', `127.0.0.1:${taken}`],
+      {
+        state: `${device.state}-busy`,
+      },
+    );
 
     // device.json's address (port 0 here) is overridden by --gui.
     const daemon = start(device.state, ['--gui', '127.0.0.1:0']);
@@ -83,5 +96,38 @@ describe('lanfold start --gui and gui-url', () => {
     const url = await runLanfold(['gui-url'], { state: device.state });
     expect(url.code).toBe(1);
     expect(url.stderr).toMatch(/daemon is not running/);
+  });
+});
+
+describe('diffText in a worker (the compiled text-diff module)', () => {
+  const workerModule = pathToFileURL(path.join(REPO_ROOT, 'dist/main/engine/text-diff.js'));
+  const lines = (n: number, tag: (i: number) => string) =>
+    Buffer.from(
+      Array.from({ length: n }, (_, i) => `${tag(i)} line ${i} of a long text\n`).join(''),
+    );
+
+  it('diffs large texts off the daemon thread', async () => {
+    const a = lines(8000, () => 'same');
+    const b = lines(8000, (i) => (i === 4000 ? 'CHANGED' : 'same'));
+    expect(a.length).toBeGreaterThan(128 * 1024);
+    const result = await diffText(a, b, { workerModule });
+    expect(result.kind).toBe('text');
+    const ops = result.kind === 'text' ? result.ops : [];
+    expect(ops.map((o) => [o.kind, o.lines.length])).toEqual([
+      ['equal', 4000],
+      ['delete', 1],
+      ['insert', 1],
+      ['equal', 3999],
+    ]);
+  });
+
+  it('gives up at the deadline and answers too-large', async () => {
+    const a = lines(30_000, (i) => `a${i % 7}`);
+    const b = lines(30_000, (i) => `b${i % 11}`);
+    const started = Date.now();
+    await expect(diffText(a, b, { workerModule, deadlineMs: 50 })).resolves.toEqual({
+      kind: 'too-large',
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

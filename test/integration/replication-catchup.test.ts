@@ -147,7 +147,7 @@ describe('a replica catching up', () => {
         },
       );
     }
-  }, 120_000);
+  }, 180_000);
 
   it('keeps serving its copy while the master is down, redials with backoff and catches up', async () => {
     const seed = seedFromEnv();
@@ -239,5 +239,5 @@ describe('a replica catching up', () => {
         },
       );
     }
-  }, 120_000);
+  }, 180_000);
 });

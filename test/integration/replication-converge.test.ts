@@ -415,7 +415,7 @@ describe('a master and three replicas under random operations', () => {
         if (i >= stretchAt && i < stretchAt + STRETCH_OPERATIONS) {
           // One version per operation, so that the killed replica misses more than the window.
           head = await paced(master, head, 5000);
-        } else if (rng.chance(0.25)) {
+        } else if (rng.chance(0.15)) {
           head = await paced(master, head, 2000);
         }
         if (i === stretchAt + STRETCH_OPERATIONS - 1) {
@@ -489,5 +489,5 @@ describe('a master and three replicas under random operations', () => {
         { cause: err },
       );
     }
-  }, 170_000);
+  }, 240_000);
 });

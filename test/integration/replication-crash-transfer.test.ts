@@ -92,5 +92,5 @@ describe('a replica killed during a large transfer', () => {
         { cause: err },
       );
     }
-  }, 170_000);
+  }, 240_000);
 });

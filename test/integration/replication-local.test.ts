@@ -4,7 +4,9 @@
  * sent to the master; a master version that overwrites or deletes a locally edited file
  * first keeps the local copy as a conflict file, name.conflict-DEVICE-TIME.ext, with the
  * local content, and `status --json` reports the conflict. A directory made or filled
- * locally where the master puts a file is kept aside the same way.
+ * locally where the master puts a file is kept aside the same way. A local copy that is
+ * already what the master puts there (a replica seeded by hand, the same edit made on both
+ * sides) is not a conflict.
  */
 import {
   existsSync,
@@ -34,6 +36,14 @@ function populate(root: string): void {
   writeFileSync(path.join(root, 'untouched.txt'), 'untouched\n');
   mkdirSync(path.join(root, 'data'));
   writeFileSync(path.join(root, 'data/a.txt'), 'a\n');
+  writeFileSync(path.join(root, 'seeded-same.txt'), 'seeded\n');
+  writeFileSync(path.join(root, 'seeded-other.txt'), 'seeded on the master\n');
+}
+
+/** Files put in the replica's folder by hand before it first syncs: one copy, one that differs. */
+function seed(root: string): void {
+  writeFileSync(path.join(root, 'seeded-same.txt'), 'seeded\n');
+  writeFileSync(path.join(root, 'seeded-other.txt'), 'seeded on the replica\n');
 }
 
 /** `status --json` until `check` accepts the replica folder's entry. */
@@ -76,20 +86,43 @@ describe('local changes on a replica', () => {
       cluster = await Cluster.create({ replicas: 1, populate });
       const { master } = cluster;
       const replica = cluster.replicas[0]!;
+      seed(replica.folder);
       await cluster.startAll();
       const have = await cluster.waitConverged();
+      const device = replica.deviceId.slice(0, 8);
+
+      step = 'a replica seeded by hand: only a differing file is kept as a conflict';
+      const conflictFiles = () =>
+        readdirSync(replica.folder)
+          .filter((n) => n.includes('.conflict-'))
+          .sort();
+      const seededCopy = conflictFiles();
+      expect(seededCopy).toHaveLength(1);
+      expect(seededCopy[0]).toMatch(
+        new RegExp(`^seeded-other\\.conflict-${device}-\\d{8}-\\d{6}\\.txt$`),
+      );
+      expect(readFileSync(path.join(replica.folder, seededCopy[0]!), 'utf8')).toBe(
+        'seeded on the replica\n',
+      );
+      expect(readFileSync(path.join(replica.folder, 'seeded-other.txt'), 'utf8')).toBe(
+        'seeded on the master\n',
+      );
+      expect(readFileSync(path.join(replica.folder, 'seeded-same.txt'), 'utf8')).toBe('seeded\n');
 
       step = 'local edits show in status';
       writeFileSync(path.join(replica.folder, 'notes.txt'), 'LOCAL notes edited on the replica\n');
       writeFileSync(path.join(replica.folder, 'report.md'), '# report\nLOCAL rewrite\n');
       writeFileSync(path.join(replica.folder, 'local-only.txt'), 'only here\n');
       unlinkSync(path.join(replica.folder, 'keep.txt'));
+      writeFileSync(path.join(replica.folder, 'untouched.txt'), 'the same edit on both sides\n');
       const expected = [
         { path: 'keep.txt', kind: 'deleted' },
         { path: 'local-only.txt', kind: 'added' },
         { path: 'notes.txt', kind: 'modified' },
         { path: 'report.md', kind: 'modified' },
-      ];
+        { path: seededCopy[0]!, kind: 'added' },
+        { path: 'untouched.txt', kind: 'modified' },
+      ].sort((a, b) => a.path.localeCompare(b.path));
       const sorted = (f: FolderStatus) =>
         [...(f.replication?.localChanges ?? [])].sort((a, b) => a.path.localeCompare(b.path));
       const edited = await statusUntil(
@@ -109,6 +142,7 @@ describe('local changes on a replica', () => {
       const before = Date.now();
       writeFileSync(path.join(master.folder, 'notes.txt'), 'master notes, second version\n');
       unlinkSync(path.join(master.folder, 'report.md'));
+      writeFileSync(path.join(master.folder, 'untouched.txt'), 'the same edit on both sides\n');
       const head = await cluster.waitConverged();
       const after = Date.now();
       expect(head).toBeGreaterThan(have);
@@ -117,11 +151,12 @@ describe('local changes on a replica', () => {
       );
       expect(existsSync(path.join(replica.folder, 'report.md'))).toBe(false);
 
-      step = 'the local copies are kept as conflict files';
-      const device = replica.deviceId.slice(0, 8);
-      const names = readdirSync(replica.folder)
-        .filter((n) => n.includes('.conflict-'))
-        .sort();
+      expect(readFileSync(path.join(replica.folder, 'untouched.txt'), 'utf8')).toBe(
+        'the same edit on both sides\n',
+      );
+
+      step = 'the local copies are kept as conflict files (not the same edit made on both sides)';
+      const names = conflictFiles().filter((n) => !seededCopy.includes(n));
       expect(names).toHaveLength(2);
       const pattern = /^(notes|report)\.conflict-([A-Z2-7]{8})-(\d{8}-\d{6})\.(txt|md)$/;
       for (const name of names) {
@@ -147,17 +182,18 @@ describe('local changes on a replica', () => {
       const final = await statusUntil(
         replica,
         'the conflicts in status',
-        (f) => (f.replication?.conflicts?.length ?? 0) >= 2 && f.version === head,
+        (f) => (f.replication?.conflicts?.length ?? 0) >= 3 && f.version === head,
       );
       expect(final.replication?.conflicts?.map((c) => [c.path, c.keptAs]).sort()).toEqual([
         ['notes.txt', notesCopy],
         ['report.md', reportCopy],
+        ['seeded-other.txt', seededCopy[0]],
       ]);
       // The edited paths now hold the master's version: no longer local changes; the copies are.
       const settled = await statusUntil(
         replica,
         'local changes to settle',
-        (f) => !sorted(f).some((c) => c.path === 'notes.txt' || c.path === 'report.md'),
+        (f) => !sorted(f).some((c) => ['notes.txt', 'report.md', 'untouched.txt'].includes(c.path)),
       );
       expect(sorted(settled)).toEqual(
         [
@@ -165,6 +201,7 @@ describe('local changes on a replica', () => {
           { path: 'local-only.txt', kind: 'added' },
           { path: notesCopy, kind: 'added' },
           { path: reportCopy, kind: 'added' },
+          { path: seededCopy[0]!, kind: 'added' },
         ].sort((a, b) => a.path.localeCompare(b.path)),
       );
       // Conflict copies stay on the replica.
@@ -201,13 +238,14 @@ describe('local changes on a replica', () => {
       const withDirs = await statusUntil(
         replica,
         'the directory conflicts in status',
-        (f) => (f.replication?.conflicts?.length ?? 0) >= 4 && f.version === head2,
+        (f) => (f.replication?.conflicts?.length ?? 0) >= 5 && f.version === head2,
       );
       expect(withDirs.replication?.conflicts?.map((c) => c.path).sort()).toEqual([
         'data',
         'incoming',
         'notes.txt',
         'report.md',
+        'seeded-other.txt',
       ]);
     } catch (err) {
       throw new Error(

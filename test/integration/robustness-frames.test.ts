@@ -26,7 +26,12 @@ import { generateIdentity, type Identity } from '../../main/transport/identity.j
 import { PROTOCOL_VERSION } from '../../main/version.js';
 import { lanfoldOk, startDaemon, stopAllDaemons, type DaemonProcess } from '../helpers/cli.js';
 import { openLogReadonly } from '../helpers/device.js';
-import { HashCache, snapshotFolder, stateDifferences, stateOfEntries } from '../helpers/folder-state.js';
+import {
+  HashCache,
+  snapshotFolder,
+  stateDifferences,
+  stateOfEntries,
+} from '../helpers/folder-state.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -74,7 +79,9 @@ let setup: Setup;
 async function listenPort(state: string): Promise<number> {
   return waitFor(() => {
     try {
-      const port = (JSON.parse(readFileSync(path.join(state, 'daemon.json'), 'utf8')) as { listenPort?: number }).listenPort;
+      const port = (
+        JSON.parse(readFileSync(path.join(state, 'daemon.json'), 'utf8')) as { listenPort?: number }
+      ).listenPort;
       return typeof port === 'number' && port > 0 ? port : undefined;
     } catch {
       return undefined;
@@ -82,7 +89,9 @@ async function listenPort(state: string): Promise<number> {
   });
 }
 
-function daemonLog(state: string): { msg?: string; peer?: string; reason?: string; level?: number }[] {
+function daemonLog(
+  state: string,
+): { msg?: string; peer?: string; reason?: string; level?: number }[] {
   try {
     return readFileSync(path.join(state, 'daemon.log'), 'utf8')
       .split('\n')
@@ -101,7 +110,14 @@ beforeAll(async () => {
   const sentinel = path.join(base, 'sentinel');
   const replicaState = path.join(base, 'replica-state');
   const replicaRoot = path.join(base, 'replica');
-  for (const d of [masterRoot, fuzzReplicaRoot, sentinel, replicaRoot, path.join(masterRoot, 'docs')]) mkdirSync(d, { recursive: true });
+  for (const d of [
+    masterRoot,
+    fuzzReplicaRoot,
+    sentinel,
+    replicaRoot,
+    path.join(masterRoot, 'docs'),
+  ])
+    mkdirSync(d, { recursive: true });
   writeFileSync(path.join(masterRoot, 'a.txt'), 'alpha\n');
   writeFileSync(path.join(masterRoot, 'docs/b.txt'), 'beta '.repeat(1000));
   writeFileSync(path.join(masterRoot, 'big.bin'), Buffer.alloc(600_000, 7));
@@ -119,17 +135,46 @@ beforeAll(async () => {
   const masterId = masterDevice.deviceId;
   const m = DeviceState.open(masterState);
   m.addFolder({ path: masterRoot, role: 'master', id: FOLDER });
-  for (const id of [replicaDevice.deviceId, unshared.deviceId, ...fuzzers.map((f) => f.deviceId)]) m.addPeer(id);
-  for (const id of [replicaDevice.deviceId, ...fuzzers.map((f) => f.deviceId)]) m.shareFolder(FOLDER, id);
-  m.addFolder({ path: fuzzReplicaRoot, role: 'replica', id: 'r1', upstreams: [fuzzers[0]!.deviceId] });
+  for (const id of [replicaDevice.deviceId, unshared.deviceId, ...fuzzers.map((f) => f.deviceId)])
+    m.addPeer(id);
+  for (const id of [replicaDevice.deviceId, ...fuzzers.map((f) => f.deviceId)])
+    m.shareFolder(FOLDER, id);
+  m.addFolder({
+    path: fuzzReplicaRoot,
+    role: 'replica',
+    id: 'r1',
+    upstreams: [fuzzers[0]!.deviceId],
+  });
   const master = startDaemon(masterState);
   await master.ready(60_000);
   const port = await listenPort(masterState);
   await lanfoldOk(['peer', 'add', `${masterId}@127.0.0.1:${port}`], { state: replicaState });
-  DeviceState.open(replicaState).addFolder({ path: replicaRoot, role: 'replica', id: FOLDER, upstreams: [masterId] });
+  DeviceState.open(replicaState).addFolder({
+    path: replicaRoot,
+    role: 'replica',
+    id: FOLDER,
+    upstreams: [masterId],
+  });
   const chunkHashes: string[] = [];
-  for (const f of ['a.txt', 'docs/b.txt', 'big.bin']) for (const c of (await digestFile(path.join(masterRoot, f))).chunks) chunkHashes.push(c.hash.toString('hex'));
-  setup = { base, masterState, masterRoot, fuzzReplicaRoot, sentinel, replicaState, replicaRoot, masterId, fuzzers, unshared, stranger, master, port, chunkHashes };
+  for (const f of ['a.txt', 'docs/b.txt', 'big.bin'])
+    for (const c of (await digestFile(path.join(masterRoot, f))).chunks)
+      chunkHashes.push(c.hash.toString('hex'));
+  setup = {
+    base,
+    masterState,
+    masterRoot,
+    fuzzReplicaRoot,
+    sentinel,
+    replicaState,
+    replicaRoot,
+    masterId,
+    fuzzers,
+    unshared,
+    stranger,
+    master,
+    port,
+    chunkHashes,
+  };
 }, 90_000);
 
 afterAll(async () => {
@@ -150,7 +195,12 @@ interface Session {
  * what comes back. With `before`, the frames after the first wait (up to a second) until
  * what was received satisfies it.
  */
-async function session(identity: Identity | undefined, frames: readonly Buffer[], lingerMs = 1500, before?: (received: readonly Message[]) => boolean): Promise<Session> {
+async function session(
+  identity: Identity | undefined,
+  frames: readonly Buffer[],
+  lingerMs = 1500,
+  before?: (received: readonly Message[]) => boolean,
+): Promise<Session> {
   const socket = tls.connect({
     host: '127.0.0.1',
     port: setup.port,
@@ -204,8 +254,28 @@ class FrameFuzzer {
 
   /** Hostile values (`valid` false) fail validation; the others pass it but are still odd. */
   private pickNumber(valid: boolean): number {
-    if (valid) return this.rng.pick([0, 1, 2, 7, 255, 2 ** 31, 2 ** 32 - 1, 2 ** 53 - 1, this.rng.int(0, 1000)]);
-    return this.rng.pick([2 ** 53, 2 ** 64, -1, -(2 ** 53), 0.5, 1e308, Number.NaN, Number.POSITIVE_INFINITY]);
+    if (valid)
+      return this.rng.pick([
+        0,
+        1,
+        2,
+        7,
+        255,
+        2 ** 31,
+        2 ** 32 - 1,
+        2 ** 53 - 1,
+        this.rng.int(0, 1000),
+      ]);
+    return this.rng.pick([
+      2 ** 53,
+      2 ** 64,
+      -1,
+      -(2 ** 53),
+      0.5,
+      1e308,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ]);
   }
 
   private pickFolder(valid: boolean): string {
@@ -214,14 +284,38 @@ class FrameFuzzer {
   }
 
   private pickPath(valid: boolean): string {
-    if (valid) return this.rng.pick(['a.txt', 'docs/b.txt', 'big.bin', 'big.bin', 'missing.txt', 'docs', 'ok/fuzz.txt', '..hidden', 'fz/new.txt']);
-    return this.rng.pick(['../../etc/passwd', '/etc/passwd', '..', '.', '', 'a\0b', 'a\\..\\..\\x', 'docs/../../x', 'C:/x', 'x/'.repeat(3000)]);
+    if (valid)
+      return this.rng.pick([
+        'a.txt',
+        'docs/b.txt',
+        'big.bin',
+        'big.bin',
+        'missing.txt',
+        'docs',
+        'ok/fuzz.txt',
+        '..hidden',
+        'fz/new.txt',
+      ]);
+    return this.rng.pick([
+      '../../etc/passwd',
+      '/etc/passwd',
+      '..',
+      '.',
+      '',
+      'a\0b',
+      'a\\..\\..\\x',
+      'docs/../../x',
+      'C:/x',
+      'x/'.repeat(3000),
+    ]);
   }
 
   private hash(valid: boolean): string {
     if (!valid) return this.rng.pick(['', 'zz', 'AB'.repeat(32), 'a'.repeat(65)]);
     // Real chunk hashes of the master's files half of the time, so that some gets are served.
-    return this.rng.chance(0.5) ? this.rng.pick(setup.chunkHashes) : createHash('sha256').update(String(this.rng.next())).digest('hex');
+    return this.rng.chance(0.5)
+      ? this.rng.pick(setup.chunkHashes)
+      : createHash('sha256').update(String(this.rng.next())).digest('hex');
   }
 
   private bytes(max: number): Buffer {
@@ -239,7 +333,15 @@ class FrameFuzzer {
       case 2:
         return this.pickNumber(this.rng.chance(0.5));
       case 3:
-        return this.rng.pick(['', 't', 'hello', 'get', 'x'.repeat(this.rng.int(0, 300)), '\u0000', '中文']);
+        return this.rng.pick([
+          '',
+          't',
+          'hello',
+          'get',
+          'x'.repeat(this.rng.int(0, 300)),
+          '\u0000',
+          '中文',
+        ]);
       case 4:
         return this.bytes(64);
       case 5:
@@ -251,19 +353,51 @@ class FrameFuzzer {
       }
       default: {
         const out: Record<string, unknown> = {};
-        for (let i = this.rng.int(0, 6); i > 0; i--) out[this.rng.pick(['t', 'folder', 'id', 'path', 'have', 'version', 'data', 'entries', 'x'])] = this.value(depth + 1);
-        if (this.rng.chance(0.7)) out.t = this.rng.pick(['hello', 'subscribe', 'get', 'change', 'delta-req', 'delta-part', 'data', 'error', 'ack', 'heartbeat', 'bogus']);
+        for (let i = this.rng.int(0, 6); i > 0; i--)
+          out[
+            this.rng.pick(['t', 'folder', 'id', 'path', 'have', 'version', 'data', 'entries', 'x'])
+          ] = this.value(depth + 1);
+        if (this.rng.chance(0.7))
+          out.t = this.rng.pick([
+            'hello',
+            'subscribe',
+            'get',
+            'change',
+            'delta-req',
+            'delta-part',
+            'data',
+            'error',
+            'ack',
+            'heartbeat',
+            'bogus',
+          ]);
         return out;
       }
     }
   }
 
   /** A one-chunk file entry for `p` with inline-able content. */
-  private fileEntry(p: string, data: Buffer): { entry: Record<string, unknown>; inline: { hash: string; data: Buffer } } {
-    const chunks = ChunkList.fromChunks([{ hash: createHash('sha256').update(data).digest(), fast: 0n, size: data.length }]);
+  private fileEntry(
+    p: string,
+    data: Buffer,
+  ): { entry: Record<string, unknown>; inline: { hash: string; data: Buffer } } {
+    const chunks = ChunkList.fromChunks([
+      { hash: createHash('sha256').update(data).digest(), fast: 0n, size: data.length },
+    ]);
     const hash = chunks.rootHash();
     return {
-      entry: { path: p, op: 'add', kind: 'file', size: data.length, mtimeMs: 1_700_000_000_000, mode: 0o644, hash, target: null, chunks: chunks.packed, movedFrom: null },
+      entry: {
+        path: p,
+        op: 'add',
+        kind: 'file',
+        size: data.length,
+        mtimeMs: 1_700_000_000_000,
+        mode: 0o644,
+        hash,
+        target: null,
+        chunks: chunks.packed,
+        movedFrom: null,
+      },
       inline: { hash, data },
     };
   }
@@ -282,7 +416,15 @@ class FrameFuzzer {
         return { t: 'subscribe', folder, have: num() };
       case 1:
       case 2:
-        return { t: 'get', folder, id: num(), path: this.pickPath(ok()), version: num(), index: ok() ? this.rng.pick([0, 1, 5, 2 ** 32 - 1]) : 2 ** 32, hash: this.hash(ok()) };
+        return {
+          t: 'get',
+          folder,
+          id: num(),
+          path: this.pickPath(ok()),
+          version: num(),
+          index: ok() ? this.rng.pick([0, 1, 5, 2 ** 32 - 1]) : 2 ** 32,
+          hash: this.hash(ok()),
+        };
       case 3:
         return { t: 'delta-req', folder, id: num(), have: num() };
       case 4:
@@ -296,7 +438,18 @@ class FrameFuzzer {
         const escape = this.rng.chance(0.3);
         const entries: Record<string, unknown>[] = escape
           ? [
-              { path: 'ok', op: 'add', kind: 'symlink', size: 0, mtimeMs: 0, mode: 0o777, hash: null, target: setup.sentinel, chunks: null, movedFrom: null },
+              {
+                path: 'ok',
+                op: 'add',
+                kind: 'symlink',
+                size: 0,
+                mtimeMs: 0,
+                mode: 0o777,
+                hash: null,
+                target: setup.sentinel,
+                chunks: null,
+                movedFrom: null,
+              },
               this.fileEntry('ok/fuzz.txt', Buffer.from('escaped')).entry,
             ]
           : [entry];
@@ -304,13 +457,32 @@ class FrameFuzzer {
         return {
           t: 'change',
           folder: this.rng.chance(0.5) ? 'r1' : folder,
-          current: { prior, version: this.rng.chance(0.7) ? prior + 1 : num(), createdAt: 1, method: ok() ? this.rng.pick(['1pc', 'scan', '2pc']) : 'xpc', entries },
+          current: {
+            prior,
+            version: this.rng.chance(0.7) ? prior + 1 : num(),
+            createdAt: 1,
+            method: ok() ? this.rng.pick(['1pc', 'scan', '2pc']) : 'xpc',
+            entries,
+          },
           window: [],
-          inline: [inline, { hash: this.fileEntry('ok/fuzz.txt', Buffer.from('escaped')).inline.hash, data: Buffer.from('escaped') }],
+          inline: [
+            inline,
+            {
+              hash: this.fileEntry('ok/fuzz.txt', Buffer.from('escaped')).inline.hash,
+              data: Buffer.from('escaped'),
+            },
+          ],
         };
       }
       case 8:
-        return { t: 'delta-part', folder, id: num(), entries: [this.fileEntry(this.pickPath(ok()), this.bytes(100)).entry], texts: [], inline: [] };
+        return {
+          t: 'delta-part',
+          folder,
+          id: num(),
+          entries: [this.fileEntry(this.pickPath(ok()), this.bytes(100)).entry],
+          texts: [],
+          inline: [],
+        };
       case 9:
         return { t: 'delta-end', folder, id: num(), from: num(), to: num(), createdAt: num() };
       case 10:
@@ -346,7 +518,8 @@ class FrameFuzzer {
       case 6: {
         // A valid message with a few bytes changed, the length prefix kept right.
         const body = Buffer.from(rawPackr.pack(this.message()));
-        for (let i = this.rng.int(1, 4); i > 0; i--) body[this.rng.int(0, body.length - 1)] = this.rng.int(0, 255);
+        for (let i = this.rng.int(1, 4); i > 0; i--)
+          body[this.rng.int(0, body.length - 1)] = this.rng.int(0, 255);
         return frame(body);
       }
       case 7: {
@@ -362,12 +535,17 @@ class FrameFuzzer {
   connection(): Buffer[] {
     const frames: Buffer[] = [];
     const r = this.rng.next();
-    if (r < 0.04) frames.push(this.poison()); // garbage instead of hello
-    else if (r < 0.06) frames.push(encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION + 1, name: 'future', app: 'x' }));
+    if (r < 0.04)
+      frames.push(this.poison()); // garbage instead of hello
+    else if (r < 0.06)
+      frames.push(
+        encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION + 1, name: 'future', app: 'x' }),
+      );
     else frames.push(hello());
     if (this.rng.chance(0.8)) frames.push(encodeFrame({ t: 'subscribe', folder: FOLDER, have: 0 }));
     const poisonAt = this.rng.int(2, FRAMES_PER_CONNECTION + 10);
-    while (frames.length < FRAMES_PER_CONNECTION) frames.push(frames.length === poisonAt ? this.poison() : rawFrame(this.message()));
+    while (frames.length < FRAMES_PER_CONNECTION)
+      frames.push(frames.length === poisonAt ? this.poison() : rawFrame(this.message()));
     return frames;
   }
 }
@@ -387,14 +565,38 @@ function listTree(root: string): string[] {
 
 describe('a daemon under bad frames', () => {
   it('sends an untrusted device no application byte, and logs the refusal', async () => {
-    const got = await session(setup.stranger, [hello('stranger'), encodeFrame({ t: 'subscribe', folder: FOLDER, have: 0 }), encodeFrame({ t: 'get', folder: FOLDER, id: 1, path: 'a.txt' as never, version: 1, index: 0, hash: 'ab'.repeat(32) })], 5000);
+    const got = await session(
+      setup.stranger,
+      [
+        hello('stranger'),
+        encodeFrame({ t: 'subscribe', folder: FOLDER, have: 0 }),
+        encodeFrame({
+          t: 'get',
+          folder: FOLDER,
+          id: 1,
+          path: 'a.txt' as never,
+          version: 1,
+          index: 0,
+          hash: 'ab'.repeat(32),
+        }),
+      ],
+      5000,
+    );
     expect(got.bytesIn).toBe(0);
     expect(got.received).toEqual([]);
     const noCert = await session(undefined, [hello('anonymous')], 5000);
     expect(noCert.bytesIn).toBe(0);
-    await waitFor(() => daemonLog(setup.masterState).some((l) => l.msg === 'refused a connection from an untrusted device' && l.peer === setup.stranger.deviceId), {
-      what: 'the refusal in the daemon log',
-    });
+    await waitFor(
+      () =>
+        daemonLog(setup.masterState).some(
+          (l) =>
+            l.msg === 'refused a connection from an untrusted device' &&
+            l.peer === setup.stranger.deviceId,
+        ),
+      {
+        what: 'the refusal in the daemon log',
+      },
+    );
     expect(setup.master.running).toBe(true);
   });
 
@@ -405,7 +607,15 @@ describe('a daemon under bad frames', () => {
         hello('unshared'),
         encodeFrame({ t: 'subscribe', folder: FOLDER, have: 0 }),
         encodeFrame({ t: 'delta-req', folder: FOLDER, id: 1, have: 0 }),
-        rawFrame({ t: 'get', folder: FOLDER, id: 2, path: 'a.txt', version: 1, index: 0, hash: createHash('sha256').update('alpha\n').digest('hex') }),
+        rawFrame({
+          t: 'get',
+          folder: FOLDER,
+          id: 2,
+          path: 'a.txt',
+          version: 1,
+          index: 0,
+          hash: createHash('sha256').update('alpha\n').digest('hex'),
+        }),
       ],
       1500,
     );
@@ -414,13 +624,24 @@ describe('a daemon under bad frames', () => {
   });
 
   it('refuses a get for ../../etc/passwd by validation, with an error naming the path', async () => {
-    const got = await session(setup.fuzzers[1]!, [
+    const got = await session(setup.fuzzers[1], [
       hello(),
       encodeFrame({ t: 'subscribe', folder: FOLDER, have: 0 }),
-      rawFrame({ t: 'get', folder: FOLDER, id: 1, path: '../../etc/passwd', version: 1, index: 0, hash: 'ab'.repeat(32) }),
+      rawFrame({
+        t: 'get',
+        folder: FOLDER,
+        id: 1,
+        path: '../../etc/passwd',
+        version: 1,
+        index: 0,
+        hash: 'ab'.repeat(32),
+      }),
     ]);
     const error = got.received.find((m) => m.t === 'error');
-    expect(error).toMatchObject({ t: 'error', reason: expect.stringMatching(/bad get message at path: invalid path/) as unknown });
+    expect(error).toMatchObject({
+      t: 'error',
+      reason: expect.stringMatching(/bad get message at path: invalid path/) as unknown,
+    });
     expect(got.received.some((m) => m.t === 'data')).toBe(false);
   });
 
@@ -438,12 +659,18 @@ describe('a daemon under bad frames', () => {
         setup.fuzzers.map(async (identity, k) => {
           const rng = new Rng(seed + k * 7919);
           const fuzzer = new FrameFuzzer(rng);
-          for (let i = k; i < CONNECTIONS && Date.now() - started < FUZZ_TIME_CAP_MS; i += FUZZERS) {
+          for (
+            let i = k;
+            i < CONNECTIONS && Date.now() - started < FUZZ_TIME_CAP_MS;
+            i += FUZZERS
+          ) {
             const frames = fuzzer.connection();
             framesSent += frames.length;
             connections++;
             // Wait for the daemon's hello (and, from the r1 upstream, the daemon's subscription to r1).
-            const ready = (received: readonly Message[]) => received.some((m) => m.t === 'hello') && (k !== 0 || received.some((m) => m.t === 'subscribe'));
+            const ready = (received: readonly Message[]) =>
+              received.some((m) => m.t === 'hello') &&
+              (k !== 0 || received.some((m) => m.t === 'subscribe'));
             const got = await session(identity, frames, 400, ready);
             if (got.badOutput !== undefined) badOutputs.push(got.badOutput);
             for (const m of got.received) tally.set(m.t, (tally.get(m.t) ?? 0) + 1);
@@ -460,11 +687,17 @@ describe('a daemon under bad frames', () => {
       expect(tally.get('data') ?? 0).toBeGreaterThan(0);
       expect(tally.get('delta-end') ?? 0).toBeGreaterThan(0);
       expect(tally.get('refuse') ?? 0).toBeGreaterThan(0);
-      expect(daemonLog(setup.masterState).filter((l) => l.msg === 'protocol error; closing the connection').length).toBeGreaterThan(CONNECTIONS / 4);
+      expect(
+        daemonLog(setup.masterState).filter(
+          (l) => l.msg === 'protocol error; closing the connection',
+        ).length,
+      ).toBeGreaterThan(CONNECTIONS / 4);
 
       // The daemon is alive and answers status.
       expect(setup.master.running, `daemon exited: ${setup.master.stderr}`).toBe(true);
-      const status = JSON.parse(await lanfoldOk(['status', '--json'], { state: setup.masterState })) as {
+      const status = JSON.parse(
+        await lanfoldOk(['status', '--json'], { state: setup.masterState }),
+      ) as {
         daemon: { running: boolean; pid: number };
         folders: { id: string; version: number }[];
       };
@@ -473,7 +706,14 @@ describe('a daemon under bad frames', () => {
 
       // Nothing written outside the folders: the sentinel is empty, the base holds only what the test made.
       expect(readdirSync(setup.sentinel)).toEqual([]);
-      expect(readdirSync(setup.base).sort()).toEqual(['fuzz-replica', 'master', 'master-state', 'replica', 'replica-state', 'sentinel']);
+      expect(readdirSync(setup.base).sort()).toEqual([
+        'fuzz-replica',
+        'master',
+        'master-state',
+        'replica',
+        'replica-state',
+        'sentinel',
+      ]);
       // The master's folder is as it was (fuzzers cannot write to it).
       expect(stateDifferences(await snapshotFolder(setup.masterRoot), masterBefore)).toEqual([]);
       // The daemon's replica folder holds only what the fuzzer's change packets could put there, all inside it.
@@ -491,7 +731,11 @@ describe('a daemon under bad frames', () => {
         await waitFor(
           async () => {
             const head = masterLog.head();
-            if (replicaLog.head() !== head || !masterLog.stateAt(head).some((e) => e.path === 'after.txt')) return false;
+            if (
+              replicaLog.head() !== head ||
+              !masterLog.stateAt(head).some((e) => e.path === 'after.txt')
+            )
+              return false;
             const disk = await snapshotFolder(setup.replicaRoot, undefined, cache);
             diff = [
               ...stateDifferences(disk, await snapshotFolder(setup.masterRoot, undefined, cache)),
@@ -509,9 +753,12 @@ describe('a daemon under bad frames', () => {
       }
       expect(setup.master.running).toBe(true);
     } catch (err) {
-      throw new Error(`seed ${seed}, ${connections} connections in ${Date.now() - started} ms: ${(err as Error).message}\nreceived: ${JSON.stringify([...tally])}\nstderr: ${setup.master.stderr.slice(-2000)}`, {
-        cause: err,
-      });
+      throw new Error(
+        `seed ${seed}, ${connections} connections in ${Date.now() - started} ms: ${(err as Error).message}\nreceived: ${JSON.stringify([...tally])}\nstderr: ${setup.master.stderr.slice(-2000)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }, 115_000);
 });

@@ -15,7 +15,8 @@ const IN_THREAD_BYTES = 128 * 1024;
 export const DIFF_DEADLINE_MS = 5000;
 
 const compiled = new URL('../../engine/text-diff.js', import.meta.url);
-const workerAvailable = compiled.protocol === 'file:' && existsSync(fileURLToPath(compiled));
+const defaultModule =
+  compiled.protocol === 'file:' && existsSync(fileURLToPath(compiled)) ? compiled : undefined;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -24,22 +25,26 @@ import(workerData.module).then((m) => {
 });
 `;
 
-export function diffText(
-  a: Buffer,
-  b: Buffer,
-  deadlineMs = DIFF_DEADLINE_MS,
-): Promise<TextDiffResult> {
+export interface DiffOptions {
+  /** Stop the worker after this long and answer "too-large" (default 5 s). */
+  readonly deadlineMs?: number;
+  /** The compiled text-diff module the worker loads (default: the one beside this module). */
+  readonly workerModule?: URL;
+}
+
+export function diffText(a: Buffer, b: Buffer, options: DiffOptions = {}): Promise<TextDiffResult> {
   if (a.length + b.length <= IN_THREAD_BYTES) return Promise.resolve(diffBuffers(a, b));
-  if (!workerAvailable) return Promise.resolve({ kind: 'too-large' });
+  const module = options.workerModule ?? defaultModule;
+  if (!module) return Promise.resolve({ kind: 'too-large' });
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: compiled.href, a, b },
+      workerData: { module: module.href, a, b },
     });
     const timer = setTimeout(() => {
       resolve({ kind: 'too-large' });
       void worker.terminate();
-    }, deadlineMs);
+    }, options.deadlineMs ?? DIFF_DEADLINE_MS);
     worker.once('message', (result: TextDiffResult) => {
       clearTimeout(timer);
       resolve(result);

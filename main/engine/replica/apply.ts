@@ -9,10 +9,10 @@ import { closeSync, copyFileSync, fsyncSync, lstatSync, mkdirSync, openSync, rea
 import path from 'node:path';
 import { ChunkList } from '../chunk-list.js';
 import type { CommitMethod, Entry, NewEntry, VersionInfo } from '../entry.js';
-import { errnoCode } from '../errors.js';
+import { errnoCode, LanfoldError } from '../errors.js';
 import { failpoint } from '../failpoints.js';
 import type { Logger } from '../logger.js';
-import { resolveIn, toRelPath, type RelPath } from '../relpath.js';
+import { parentOf, resolveIn, toRelPath, type RelPath } from '../relpath.js';
 import type { VersionLog } from '../store/version-log.js';
 import { writeJournal, readJournal, removeJournal, type Journal, type Step } from './journal.js';
 import { assertSafeParents, keepAsConflict, localState } from './fs-safety.js';
@@ -45,8 +45,28 @@ export interface ApplyResult {
   readonly conflicts: { path: RelPath; keptAs: RelPath }[];
 }
 
+/**
+ * Refuses a version whose result is not a tree: every path it writes must sit below
+ * directories (a symlink `s` and a file `s/x` in one version would write through the link).
+ * Checked before anything is staged or journaled, so a bad version changes nothing.
+ */
+export function checkTreeShape(index: ReadonlyMap<string, Entry>, entries: readonly NewEntry[], version: number): void {
+  const changed = new Map<string, NewEntry>(entries.map((e) => [e.path, e]));
+  const kindAfter = (p: string) => changed.get(p)?.kind ?? index.get(p)?.kind;
+  for (const e of entries) {
+    if (e.kind === 'none') continue;
+    for (let parent = parentOf(e.path); parent !== undefined; parent = parentOf(parent)) {
+      const kind = kindAfter(parent);
+      if (kind !== undefined && kind !== 'dir') {
+        throw new LanfoldError('BAD_PATH', `Refused to write ${e.path} (version ${version}): it would lie below ${parent}, which is ${kind === 'none' ? 'deleted' : `a ${kind}`}`);
+      }
+    }
+  }
+}
+
 export async function applyVersion(disk: ReplicaDisk, target: ApplyTarget, sources: StageSources): Promise<ApplyResult> {
   const { root } = disk;
+  checkTreeShape(disk.index, target.entries, target.version);
   // 1. Stage every new file's content (verified, fsynced, with mode and mtime).
   const staged = new Map<string, string>();
   const localMoves = planLocalMoves(disk, target.entries);
@@ -88,7 +108,7 @@ export async function applyVersion(disk: ReplicaDisk, target: ApplyTarget, sourc
   const journal: Journal = { version: target.version, createdAt: target.createdAt, method: target.method, steps: planSteps(target.entries, staged, localMoves), entries: target.entries.map(toJournalEntry) };
   writeJournal(disk.journalFile, journal);
   failpoint('apply:journaled');
-  runSteps(root, journal.steps);
+  runSteps(root, journal.steps, dirModes(disk));
   return { info: commitJournal(disk, journal), conflicts };
 }
 
@@ -97,7 +117,18 @@ export function recoverApply(disk: ReplicaDisk): VersionInfo | undefined {
   const journal = readJournal(disk.journalFile);
   if (!journal) return undefined;
   disk.logger.warn({ version: journal.version }, 'finishing an apply interrupted by a crash');
-  runSteps(disk.root, journal.steps);
+  try {
+    runSteps(disk.root, journal.steps, dirModes(disk));
+  } catch (err) {
+    if (!(err instanceof LanfoldError && err.code === 'BAD_PATH')) throw err;
+    // The folder changed under the journal in a way that makes a step unsafe (a directory
+    // swapped for a symlink). Never write through it; give the version up instead of
+    // refusing to open forever: the replica stays at its recorded version, fetches a fresh
+    // delta, and anything the partial apply left is kept as local changes or conflicts.
+    disk.logger.error({ err, version: journal.version }, 'abandoned an interrupted apply that is no longer safe to finish');
+    removeJournal(disk.journalFile);
+    return undefined;
+  }
   return commitJournal(disk, journal);
 }
 
@@ -140,8 +171,19 @@ function planSteps(entries: readonly NewEntry[], staged: ReadonlyMap<string, str
   return steps;
 }
 
+/** The mode this replica recorded for a directory it holds. */
+function dirModes(disk: ReplicaDisk): (rel: RelPath) => number | undefined {
+  return (rel) => {
+    const e = disk.index.get(rel);
+    return e?.kind === 'dir' ? e.mode : undefined;
+  };
+}
+
+/** Owner bits a read-only directory is opened with while a step writes in it. */
+const OPENED_BITS = 0o300;
+
 /** Runs journaled steps; each is idempotent, so a replay after a crash is safe. */
-function runSteps(root: string, steps: readonly Step[]): void {
+function runSteps(root: string, steps: readonly Step[], dirMode: (rel: RelPath) => number | undefined): void {
   const places = steps.filter((s) => s.op === 'place').length;
   // Staged files are named by content: paths with the same content share one. Each place
   // but its last copies it; the last renames it (so a replay knows the earlier ones ran).
@@ -151,7 +193,9 @@ function runSteps(root: string, steps: readonly Step[]): void {
   });
   let placed = 0;
   const touchedDirs = new Set<string>();
-  for (const [index, step] of steps.entries()) {
+  const touchedParents = new Set<RelPath>();
+
+  const runStep = (step: Step, index: number): void => {
     const rel = step.op === 'move' ? step.to : step.path;
     assertSafeParents(root, rel);
     const full = resolveIn(root, rel);
@@ -175,7 +219,8 @@ function runSteps(root: string, steps: readonly Step[]): void {
           removePath(full);
           mkdirSync(full, { recursive: true });
         }
-        chmodSync(full, step.mode);
+        // Writable by its owner until the last step; its own mode is set after that.
+        chmodSync(full, step.mode | 0o700);
         break;
       case 'place': {
         const source = path.join(stagingDir(root), step.staged);
@@ -186,6 +231,7 @@ function runSteps(root: string, steps: readonly Step[]): void {
           renameSync(source, full);
         } else {
           const copy = `${source}.copy`;
+          chmodSync(source, 0o600); // readable whatever its mode (each path's own is set by its meta step)
           copyFileSync(source, copy);
           fsyncFile(copy);
           renameSync(copy, full);
@@ -220,9 +266,51 @@ function runSteps(root: string, steps: readonly Step[]): void {
         }
         break;
     }
+  };
+
+  for (const [index, step] of steps.entries()) {
+    const parents = [parentOf(step.op === 'move' ? step.to : step.path), step.op === 'move' ? parentOf(step.from) : undefined];
+    for (const p of parents) if (p !== undefined) touchedParents.add(p);
+    try {
+      runStep(step, index);
+    } catch (err) {
+      if (errnoCode(err) !== 'EACCES' && errnoCode(err) !== 'EPERM') throw err;
+      // A read-only directory in the way (a replica that does not run as root): open it to
+      // its owner for this step; it gets its recorded mode back below.
+      for (const p of parents) if (p !== undefined) openNearestDir(root, p);
+      runStep(step, index);
+    }
+  }
+  // Directories take their modes once everything is in them (a read-only one takes nothing
+  // new); existing ones opened above go back to the mode recorded for them.
+  const made = new Set<string>();
+  for (const step of steps) {
+    if (step.op !== 'mkdir') continue;
+    made.add(step.path);
+    const full = resolveIn(root, step.path);
+    if (isDir(full)) chmodSync(full, step.mode);
+  }
+  for (const rel of touchedParents) {
+    for (let p: RelPath | undefined = rel; p !== undefined; p = parentOf(p)) {
+      const recorded = dirMode(p);
+      const full = resolveIn(root, p);
+      if (made.has(p) || recorded === undefined || !isDir(full)) continue;
+      const mode = lstatSync(full).mode & 0o7777;
+      if (mode !== recorded && mode === (recorded | OPENED_BITS)) chmodSync(full, recorded);
+    }
   }
   failpoint('apply:renamed');
   for (const dir of touchedDirs) fsyncDir(dir);
+}
+
+/** Opens the nearest existing directory at or above `rel` to its owner (write and search). */
+function openNearestDir(root: string, rel: RelPath): void {
+  for (let p: RelPath | undefined = rel; p !== undefined; p = parentOf(p)) {
+    const full = resolveIn(root, p);
+    if (!isDir(full)) continue;
+    chmodSync(full, (lstatSync(full).mode & 0o7777) | OPENED_BITS);
+    return;
+  }
 }
 
 /** True when the directory `rel` holds anything (at any depth) outside `deleted`. */

@@ -42,7 +42,7 @@ export class Fetcher {
   private readonly pending = new Map<number, Pending>();
   private inFlightBytes = 0;
   /** Requests not sent yet (the window was full), oldest first. */
-  private waiting: { req: ChunkRequest; resolve(data: Buffer): void; reject(err: Error): void }[] = [];
+  private waiting: { req: ChunkRequest; resolve: (data: Buffer) => void; reject: (err: Error) => void }[] = [];
   private lost: string | undefined;
   /** Bytes received (for progress and the wire counters). */
   received = 0;

@@ -15,7 +15,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, NewEntry, VersionInfo } from '../entry.js';
 import { LanfoldError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { checkFolderRoot } from '../master-folder.js';
+import { checkFolderRoot } from '../folder-root.js';
 import { resolveIn, type RelPath } from '../relpath.js';
 import { VersionLog } from '../store/version-log.js';
 import { fromWire } from '../replication/wire-entries.js';

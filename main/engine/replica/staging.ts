@@ -4,7 +4,7 @@
  * download cut half-way resumes where it stopped: the verified prefix is kept.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, ftruncateSync, fchmodSync, futimesSync, mkdirSync, openSync, readSync, renameSync, fstatSync, writeSync, existsSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, ftruncateSync, fchmodSync, futimesSync, mkdirSync, openSync, readSync, renameSync, fstatSync, writeSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TextDelta } from '../../protocol/messages.js';
 import type { ChunkList } from '../chunk-list.js';
@@ -68,6 +68,8 @@ export async function stageFile(root: string, entry: NewEntry, sources: StageSou
     }
     renameSync(part, done);
   }
+  // Already staged for another path with the same content, maybe with a read-only mode.
+  chmodSync(done, 0o600);
   const fd = openSync(done, 'r+');
   try {
     fchmodSync(fd, entry.mode);
@@ -142,7 +144,7 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
   while (ahead.length > 0) {
     const { index, size, job } = ahead.shift()!;
     const data = await job;
-    writeSync(fd, data, 0, data.length, offsets[index]!);
+    writeSync(fd, data, 0, data.length, offsets[index]);
     aheadBytes -= size;
     sources.onBytes?.(data.length);
     fill();

@@ -14,14 +14,17 @@ const CONTENT_SCHEMA = {
   migrations: [
     `
     -- One row per retained chunk.
+    -- A rowid table: the chunk bytes live in the table's leaves, and the hash index
+    -- stays small, so existence checks do not wade through the data.
     CREATE TABLE chunks (
-      hash      BLOB    PRIMARY KEY,        -- SHA-256 of the raw bytes
+      id        INTEGER PRIMARY KEY,
+      hash      BLOB    NOT NULL UNIQUE,    -- SHA-256 of the raw bytes
       codec     INTEGER NOT NULL,           -- 0 raw, 1 brotli
       size      INTEGER NOT NULL,           -- raw size
       stored    INTEGER NOT NULL,           -- bytes on disk (after compression)
       last_used INTEGER NOT NULL,           -- ms since the Unix epoch; eviction order
       data      BLOB    NOT NULL
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     CREATE INDEX chunks_by_use ON chunks(last_used);
     `,
   ],
@@ -29,10 +32,29 @@ const CONTENT_SCHEMA = {
 
 const CODEC_RAW = 0;
 const CODEC_BROTLI = 1;
+const SAMPLE_BYTES = 4096;
+
+function brotli(data: Buffer): Buffer {
+  return brotliCompressSync(data, {
+    params: {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: 1,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length,
+    },
+  });
+}
+
+/** Tries a 4 KiB sample first, so random data costs a tiny compression, not a whole one. */
+function compressible(data: Buffer): boolean {
+  if (data.length <= SAMPLE_BYTES * 2) return true;
+  const sample = data.subarray(0, SAMPLE_BYTES);
+  return brotli(sample).length < SAMPLE_BYTES - (SAMPLE_BYTES >> 3);
+}
 
 export class ContentStore {
   private readonly db: Db;
   private readonly stmts;
+  /** Bytes stored, summed once and then kept up to date. */
+  private total: number | undefined;
 
   constructor(file: string, options: { readonly?: boolean } = {}) {
     this.db = openDatabase(file, CONTENT_SCHEMA, options);
@@ -68,18 +90,11 @@ export class ContentStore {
    * at least an eighth; random data is stored raw.
    */
   put(hash: Buffer, data: Buffer, now: number): void {
-    if (this.has(hash)) {
-      this.stmts.touch.run(now, hash);
-      return;
-    }
-    const packed = brotliCompressSync(data, {
-      params: {
-        [zlibConstants.BROTLI_PARAM_QUALITY]: 1,
-        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length,
-      },
-    });
-    const useBrotli = packed.length < data.length - (data.length >> 3);
+    if (this.stmts.touch.run(now, hash).changes > 0) return; // kept already: now recently used
+    const packed = compressible(data) ? brotli(data) : undefined;
+    const useBrotli = packed !== undefined && packed.length < data.length - (data.length >> 3);
     const stored = useBrotli ? packed : data;
+    if (this.total !== undefined) this.total += stored.length;
     this.stmts.put.run(
       hash,
       useBrotli ? CODEC_BROTLI : CODEC_RAW,
@@ -117,7 +132,8 @@ export class ContentStore {
   }
 
   totalStored(): number {
-    return this.stmts.total.get()?.total ?? 0;
+    this.total ??= this.stmts.total.get()?.total ?? 0;
+    return this.total;
   }
 
   /**
@@ -134,6 +150,7 @@ export class ContentStore {
         if (keep.has(row.hash.toString('hex'))) continue;
         this.stmts.del.run(row.hash);
         total -= row.stored;
+        if (this.total !== undefined) this.total -= row.stored;
         evicted++;
       }
     });

@@ -92,6 +92,11 @@ export function useApiEvents(handler: (e: ApiEvent) => void): void {
   useEffect(() => listen((e) => ref.current(e)), [listen]);
 }
 
+/** Ends the event stream for good (the daemon refused this window's token). */
+export function useCloseConnection(): () => void {
+  return useConnection().close;
+}
+
 /** Whether the daemon's event stream is live. */
 export function useEventsAlive(): boolean {
   const c = useConnection();

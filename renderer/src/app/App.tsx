@@ -4,9 +4,10 @@
  * overview both show it; state changes of folders are announced to screen readers.
  */
 import { useEffect, useRef } from 'react';
-import { useEventsAlive } from '../api/connection';
+import { useApiEvents, useCloseConnection, useEventsAlive } from '../api/connection';
 import { useStatus } from '../api/status';
 import type { Status } from '../api/types';
+import { forgetToken } from '../lib/auth';
 import { describeError } from '../lib/errors';
 import { formatVersion } from '../lib/format';
 import { stateWords } from '../model/sync-state';
@@ -34,11 +35,22 @@ function useStateAnnouncements(status: Status | undefined): void {
       next.set(f.id, f.state);
       const before = previous.current.get(f.id);
       if (before !== undefined && before !== f.state)
-        changes.push(`${f.id}: ${stateWords[f.state].label.toLowerCase()} at ${formatVersion(f.head)}`);
+        changes.push(
+          `${f.id}: ${stateWords[f.state].label.toLowerCase()} at ${formatVersion(f.head)}`,
+        );
     }
     previous.current = next;
     if (changes.length > 0) announce(changes.join('. '));
   }, [status, announce]);
+}
+
+/** Announces devices coming online or going offline. */
+function usePeerAnnouncements(): void {
+  const announce = useAnnounce();
+  useApiEvents((e) => {
+    if (e.type === 'peer')
+      announce(`${e.name || 'A device'} ${e.connected ? 'is online' : 'went offline'}`);
+  });
 }
 
 export function App() {
@@ -47,13 +59,30 @@ export function App() {
   const status = useStatus();
   const live = useEventsAlive();
   useStateAnnouncements(status.data);
+  usePeerAnnouncements();
 
-  if (status.error !== undefined && describeError(status.error).unauthorized)
-    return <SignedOut refused />;
+  const refused = status.error !== undefined && describeError(status.error).unauthorized;
+  const close = useCloseConnection();
+  useEffect(() => {
+    // A refused token stays refused: stop retrying and forget it.
+    if (refused) {
+      close();
+      forgetToken();
+    }
+  }, [refused, close]);
+  if (refused) return <SignedOut refused />;
 
   return (
     <div className="app">
-      <a className="skip-link" href="#main">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // The fragment holds the route: move the focus without navigating.
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <Sidebar route={route} status={status.data} live={live} />

@@ -2,11 +2,14 @@
 import { Icon } from '../components/Icon';
 import { Pill } from '../components/Pill';
 import type { Status } from '../api/types';
-import { stateWords } from '../model/sync-state';
+import { shownState } from '../model/sync-state';
 import { routeHref, type Route } from './routes';
 import { ThemeToggle } from './ThemeToggle';
 
-function current(route: Route, page: 'overview' | 'devices' | 'device-settings'): 'page' | undefined {
+function current(
+  route: Route,
+  page: 'overview' | 'devices' | 'device-settings',
+): 'page' | undefined {
   return route.page === page ? 'page' : undefined;
 }
 
@@ -28,11 +31,19 @@ export function Sidebar({
         <span>Lanfold</span>
       </div>
       <div className="nav-section">
-        <a className="nav-link" href={routeHref({ page: 'overview' })} aria-current={current(route, 'overview')}>
+        <a
+          className="nav-link"
+          href={routeHref({ page: 'overview' })}
+          aria-current={current(route, 'overview')}
+        >
           <Icon name="overview" />
           <span className="nav-label">Overview</span>
         </a>
-        <a className="nav-link" href={routeHref({ page: 'devices' })} aria-current={current(route, 'devices')}>
+        <a
+          className="nav-link"
+          href={routeHref({ page: 'devices' })}
+          aria-current={current(route, 'devices')}
+        >
           <Icon name="devices" />
           <span className="nav-label">Devices</span>
           {status && status.peers.length > 0 && (
@@ -49,7 +60,7 @@ export function Sidebar({
         </h2>
         {status?.folders.length === 0 && <p className="nav-empty">No folders yet</p>}
         {status?.folders.map((f) => {
-          const s = stateWords[f.state];
+          const s = shownState(f.state, live);
           return (
             <a
               key={f.id}
@@ -66,7 +77,11 @@ export function Sidebar({
         })}
       </div>
       <div className="sidebar-footer">
-        <a className="nav-link" href={routeHref({ page: 'device-settings' })} aria-current={current(route, 'device-settings')}>
+        <a
+          className="nav-link"
+          href={routeHref({ page: 'device-settings' })}
+          aria-current={current(route, 'device-settings')}
+        >
           <Icon name="device" />
           <span className="nav-label">{status?.device.name ?? 'This device'}</span>
         </a>

@@ -4,14 +4,13 @@
  * routes. `parseRoute` and `routeHref` are inverse; an unknown fragment is the overview.
  */
 
-export type FolderTab = 'status' | 'history' | 'files' | 'settings';
+export type FolderTab = 'status' | 'history' | 'settings';
 
 export type Route =
   | { readonly page: 'overview' }
   | { readonly page: 'devices' }
   | { readonly page: 'device-settings' }
   | { readonly page: 'folder'; readonly folderId: string; readonly tab: 'status' | 'settings' }
-  | { readonly page: 'folder'; readonly folderId: string; readonly tab: 'files' }
   | {
       readonly page: 'folder';
       readonly folderId: string;
@@ -54,7 +53,6 @@ export function parseRoute(hash: string): Route {
     const tab = parts[2];
     if (tab === undefined || tab === 'status') return { page: 'folder', folderId, tab: 'status' };
     if (tab === 'settings') return { page: 'folder', folderId, tab: 'settings' };
-    if (tab === 'files') return { page: 'folder', folderId, tab: 'files' };
     if (tab === 'history') {
       const version = positiveInt(parts[3]);
       return version === undefined

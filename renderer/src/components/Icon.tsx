@@ -55,7 +55,9 @@ const paths: Record<IconName, ReactElement> = {
       <path d="M8 19.5h8M12 15.5v4" />
     </>
   ),
-  folder: <path d="M3.5 6.5a2 2 0 0 1 2-2h4l2 2.5h7a2 2 0 0 1 2 2v8.5a2 2 0 0 1-2 2h-13a2 2 0 0 1-2-2v-11Z" />,
+  folder: (
+    <path d="M3.5 6.5a2 2 0 0 1 2-2h4l2 2.5h7a2 2 0 0 1 2 2v8.5a2 2 0 0 1-2 2h-13a2 2 0 0 1-2-2v-11Z" />
+  ),
   history: (
     <>
       <path d="M3.5 12a8.5 8.5 0 1 0 2.6-6.1" />

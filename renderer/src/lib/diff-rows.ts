@@ -22,8 +22,10 @@ export interface InlineRow {
 /** One row of the side-by-side view: the old line on the left, the new one on the right. */
 export interface SplitRow {
   readonly type: 'pair';
-  readonly left: { readonly no: number; readonly text: string; readonly changed: boolean } | undefined;
-  readonly right: { readonly no: number; readonly text: string; readonly changed: boolean } | undefined;
+  readonly left:
+    { readonly no: number; readonly text: string; readonly changed: boolean } | undefined;
+  readonly right:
+    { readonly no: number; readonly text: string; readonly changed: boolean } | undefined;
 }
 
 /** A folded stretch of `count` unchanged lines (index of the fold, to open it). */
@@ -63,7 +65,12 @@ export function diffStats(runs: readonly LineRun[]): DiffStats {
  * user opened. Returns, per run, either the run itself or pieces of it.
  */
 type Piece =
-  | { readonly kind: 'run'; readonly run: LineRun; readonly oldStart: number; readonly newStart: number }
+  | {
+      readonly kind: 'run';
+      readonly run: LineRun;
+      readonly oldStart: number;
+      readonly newStart: number;
+    }
   | { readonly kind: 'fold'; readonly fold: number; readonly count: number };
 
 function pieces(runs: readonly LineRun[], open: ReadonlySet<number>): Piece[] {
@@ -79,7 +86,12 @@ function pieces(runs: readonly LineRun[], open: ReadonlySet<number>): Piece[] {
       const hidden = n - head - tail;
       if (hidden >= MIN_FOLD && !open.has(fold)) {
         if (head > 0)
-          out.push({ kind: 'run', run: { kind: 'equal', lines: run.lines.slice(0, head) }, oldStart: oldNo, newStart: newNo });
+          out.push({
+            kind: 'run',
+            run: { kind: 'equal', lines: run.lines.slice(0, head) },
+            oldStart: oldNo,
+            newStart: newNo,
+          });
         out.push({ kind: 'fold', fold, count: hidden });
         if (tail > 0)
           out.push({
@@ -103,7 +115,10 @@ function pieces(runs: readonly LineRun[], open: ReadonlySet<number>): Piece[] {
   return out;
 }
 
-export function inlineRows(runs: readonly LineRun[], open: ReadonlySet<number>): (InlineRow | FoldRow)[] {
+export function inlineRows(
+  runs: readonly LineRun[],
+  open: ReadonlySet<number>,
+): (InlineRow | FoldRow)[] {
   const rows: (InlineRow | FoldRow)[] = [];
   for (const p of pieces(runs, open)) {
     if (p.kind === 'fold') {
@@ -123,7 +138,10 @@ export function inlineRows(runs: readonly LineRun[], open: ReadonlySet<number>):
   return rows;
 }
 
-export function splitRows(runs: readonly LineRun[], open: ReadonlySet<number>): (SplitRow | FoldRow)[] {
+export function splitRows(
+  runs: readonly LineRun[],
+  open: ReadonlySet<number>,
+): (SplitRow | FoldRow)[] {
   const rows: (SplitRow | FoldRow)[] = [];
   const ps = pieces(runs, open);
   for (let i = 0; i < ps.length; i++) {
@@ -162,8 +180,14 @@ export function splitRows(runs: readonly LineRun[], open: ReadonlySet<number>): 
       const r = inserted?.run.lines[j];
       rows.push({
         type: 'pair',
-        left: l === undefined || !deleted ? undefined : { no: deleted.oldStart + j, text: bare(l), changed: true },
-        right: r === undefined || !inserted ? undefined : { no: inserted.newStart + j, text: bare(r), changed: true },
+        left:
+          l === undefined || !deleted
+            ? undefined
+            : { no: deleted.oldStart + j, text: bare(l), changed: true },
+        right:
+          r === undefined || !inserted
+            ? undefined
+            : { no: inserted.newStart + j, text: bare(r), changed: true },
       });
     }
   }

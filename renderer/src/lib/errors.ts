@@ -74,7 +74,12 @@ export function describeError(err: unknown): ErrorWords {
   }
   const title =
     message ?? (code !== undefined ? codeTitles[code] : undefined) ?? 'Something went wrong';
-  const detail = hint !== undefined ? capitalise(hint) : status === 500 ? 'The daemon reported an internal error; its log (daemon.log in the state folder) says more.' : '';
+  const detail =
+    hint !== undefined
+      ? capitalise(hint)
+      : status === 500
+        ? 'The daemon reported an internal error; its log (daemon.log in the state folder) says more.'
+        : '';
   return { title: stripPeriod(title), detail, unauthorized: false, offline: false };
 }
 

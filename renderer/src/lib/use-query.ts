@@ -30,20 +30,23 @@ export function useQuery<T>(key: string, load: () => Promise<T>): Query<T> {
     }
     const mine = { key: k, again: false };
     running.current = mine;
-    loadRef.current().then(
-      (data) => {
+    loadRef
+      .current()
+      .then(
+        (data) => {
+          if (running.current !== mine) return;
+          setState({ key: k, data, done: true });
+        },
+        (error: unknown) => {
+          if (running.current !== mine) return;
+          setState((s) => ({ key: k, data: s.key === k ? s.data : undefined, error, done: true }));
+        },
+      )
+      .finally(() => {
         if (running.current !== mine) return;
-        setState({ key: k, data, done: true });
-      },
-      (error: unknown) => {
-        if (running.current !== mine) return;
-        setState((s) => ({ key: k, data: s.key === k ? s.data : undefined, error, done: true }));
-      },
-    ).finally(() => {
-      if (running.current !== mine) return;
-      running.current = undefined;
-      if (mine.again) run(k);
-    });
+        running.current = undefined;
+        if (mine.again) run(k);
+      });
   }, []);
 
   useEffect(() => {

@@ -11,6 +11,11 @@ export const stateWords: Record<SyncState, { label: string; tone: Tone }> = {
   error: { label: 'Error', tone: 'bad' },
 };
 
+/** The state to show: the daemon's, or "Unknown" while the daemon cannot be reached. */
+export function shownState(state: SyncState, live: boolean): { label: string; tone: Tone } {
+  return live ? stateWords[state] : { label: 'Unknown', tone: 'idle' };
+}
+
 /**
  * "v1,234 of 1,240: 6 versions, 3 files, 1.2 MB behind" (files and bytes when known), or
  * "v1,240: up to date".
@@ -24,12 +29,27 @@ export function lagSentence(version: number, head: number, lag: Lag): string {
 }
 
 /** A master's view of one replica: a pill and a sentence. */
-export function replicaWords(r: ReplicaLag, head: number): { label: string; tone: Tone; detail: string } {
+export function replicaWords(
+  r: ReplicaLag,
+  head: number,
+): { label: string; tone: Tone; detail: string } {
+  if (!r.connected)
+    return {
+      label: 'Offline',
+      tone: 'idle',
+      detail:
+        r.version === null
+          ? 'Not connected; it catches up when it comes back'
+          : `Last seen at ${formatVersion(r.version)}`,
+    };
   if (r.version === null)
-    return { label: 'Never connected', tone: 'idle', detail: 'Has not connected since Lanfold started' };
+    return {
+      label: 'Connecting',
+      tone: 'busy',
+      detail: 'Connected, not yet reporting its version',
+    };
   const lag = r.lag ?? { versions: Math.max(0, head - r.version), files: null, bytes: null };
   const detail = lagSentence(r.version, head, lag);
-  if (!r.connected) return { label: 'Offline', tone: 'idle', detail };
   if (lag.versions > 0) return { label: 'Behind', tone: 'warn', detail };
   return { label: 'In sync', tone: 'ok', detail };
 }

@@ -2,9 +2,16 @@
 import type { Tone } from '../components/Pill';
 import type { Entry, VersionInfo } from '../api/types';
 
-export const methodWords: Record<VersionInfo['method'], { label: string; tone: Tone; long: string }> = {
+export const methodWords: Record<
+  VersionInfo['method'],
+  { label: string; tone: Tone; long: string }
+> = {
   '1pc': { label: '1PC', tone: 'idle', long: 'One-phase: replicas applied it on receipt' },
-  '2pc': { label: '2PC', tone: 'accent', long: 'Two-phase: replicas prepared it, then switched together' },
+  '2pc': {
+    label: '2PC',
+    tone: 'accent',
+    long: 'Two-phase: replicas prepared it, then switched together',
+  },
   scan: { label: 'Scan', tone: 'idle', long: 'Recorded by a scan of the folder' },
 };
 

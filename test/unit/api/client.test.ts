@@ -13,7 +13,7 @@ interface Sent {
 function fakeFetch(status: number, body: unknown, sent: Sent[]): typeof fetch {
   return (input, init) => {
     sent.push({
-      url: String(input),
+      url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
       method: init?.method ?? 'GET',
       headers: init?.headers as Record<string, string>,
       body: init?.body as string | undefined,

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChunkList, type Chunk } from '../../../main/engine/chunk-list.js';
-import { applyChunkListDelta, ChunkListDelta, diffChunkLists } from '../../../main/protocol/chunk-delta.js';
+import {
+  applyChunkListDelta,
+  ChunkListDelta,
+  diffChunkLists,
+} from '../../../main/protocol/chunk-delta.js';
 import { decodeBody, encodeFrame } from '../../../main/protocol/codec.js';
 import type { Message } from '../../../main/protocol/messages.js';
 import { fileEntry } from './samples.js';
@@ -23,11 +27,13 @@ const editedArb = numbersArb.chain((base) =>
   fc
     .array(
       fc.oneof(
-        fc.record({ start: fc.nat(), length: fc.integer({ min: 1, max: 30 }) }).map(({ start, length }) => {
-          if (base.length === 0) return [];
-          const s = start % base.length;
-          return base.slice(s, s + length);
-        }),
+        fc
+          .record({ start: fc.nat(), length: fc.integer({ min: 1, max: 30 }) })
+          .map(({ start, length }) => {
+            if (base.length === 0) return [];
+            const s = start % base.length;
+            return base.slice(s, s + length);
+          }),
         fc.array(fc.integer({ min: 41, max: 80 }), { minLength: 1, maxLength: 5 }),
       ),
       { maxLength: 12 },
@@ -65,8 +71,19 @@ describe('chunk list deltas', () => {
       fc.property(editedArb, ({ base, target }) => {
         const b = listOf(base);
         const t = listOf(target);
-        const entry = fileEntry('f.bin', Buffer.from('x'), { hash: t.rootHash(), size: t.totalSize(), chunks: diffChunkLists(b, t) });
-        const message: Message = { t: 'delta-part', folder: 'f1', id: 1, entries: [entry], texts: [], inline: [] };
+        const entry = fileEntry('f.bin', Buffer.from('x'), {
+          hash: t.rootHash(),
+          size: t.totalSize(),
+          chunks: diffChunkLists(b, t),
+        });
+        const message: Message = {
+          t: 'delta-part',
+          folder: 'f1',
+          id: 1,
+          entries: [entry],
+          texts: [],
+          inline: [],
+        };
         const decoded = decodeBody(encodeFrame(message).subarray(4));
         if (decoded.t !== 'delta-part') throw new Error('wrong type');
         const chunks = decoded.entries[0]!.chunks;
@@ -82,7 +99,16 @@ describe('chunk list deltas', () => {
     const target = [...base.slice(0, 4000), 100_000, ...base.slice(4001)];
     const delta = diffChunkLists(listOf(base), listOf(target));
     expect(delta.ops).toHaveLength(3);
-    expect(encodeFrame({ t: 'delta-part', folder: 'f1', id: 1, entries: [fileEntry('f', Buffer.from('x'), { chunks: delta })], texts: [], inline: [] }).length).toBeLessThan(600);
+    expect(
+      encodeFrame({
+        t: 'delta-part',
+        folder: 'f1',
+        id: 1,
+        entries: [fileEntry('f', Buffer.from('x'), { chunks: delta })],
+        texts: [],
+        inline: [],
+      }).length,
+    ).toBeLessThan(600);
   });
 
   it('are refused against another base', () => {
@@ -103,7 +129,11 @@ describe('chunk list deltas', () => {
     for (const op of ops) {
       expect(applyChunkListDelta(base, { base: base.rootHash(), ops: [op] })).toBeUndefined();
     }
-    expect(applyChunkListDelta(base, { base: base.rootHash(), ops: [[0, 0, 3]] })?.packed.equals(base.packed)).toBe(true);
+    expect(
+      applyChunkListDelta(base, { base: base.rootHash(), ops: [[0, 0, 3]] })?.packed.equals(
+        base.packed,
+      ),
+    ).toBe(true);
   });
 
   it('of an empty target or from an empty base work', () => {

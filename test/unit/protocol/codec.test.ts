@@ -42,7 +42,11 @@ function normalise(value: unknown): unknown {
 describe('encodeFrame / decodeBody', () => {
   it('has a sample for every message type', () => {
     const types = Message.options.map((o) => o.shape.t.value).sort();
-    expect(sampleMessages().map((m) => m.t).sort()).toEqual(types);
+    expect(
+      sampleMessages()
+        .map((m) => m.t)
+        .sort(),
+    ).toEqual(types);
   });
 
   it.each(sampleMessages().map((m) => [m.t, m] as const))('round-trips %s', (_t, message) => {
@@ -75,13 +79,32 @@ describe('encodeFrame / decodeBody', () => {
       '00000042de0006a174a964656c74612d656e64a6666f6c646572a26631a2696402a466726f6d00a2746fcb41f0000000000000a9637265617465644174cb4278bcfe56800000',
     ],
   ];
-  it.each(golden.map(([m, hex]) => [m.t, m, hex] as const))('encodes %s as the golden bytes', (_t, message, hex) => {
-    expect(encodeFrame(message).toString('hex')).toBe(hex);
-    expect(normalise(new FrameDecoder().push(Buffer.from(hex, 'hex')))).toEqual([normalise(message)]);
-  });
+  it.each(golden.map(([m, hex]) => [m.t, m, hex] as const))(
+    'encodes %s as the golden bytes',
+    (_t, message, hex) => {
+      expect(encodeFrame(message).toString('hex')).toBe(hex);
+      expect(normalise(new FrameDecoder().push(Buffer.from(hex, 'hex')))).toEqual([
+        normalise(message),
+      ]);
+    },
+  );
 
   it('refuses to encode a message larger than a frame', () => {
-    const huge: Message = { t: 'delta-part', folder: 'f1', id: 1, entries: [], texts: [{ path: rel('a.txt'), baseHash: HASH_A, hash: HASH_A, edits: [[1, 'x'.repeat(MAX_FRAME_BYTES)]] }], inline: [] };
+    const huge: Message = {
+      t: 'delta-part',
+      folder: 'f1',
+      id: 1,
+      entries: [],
+      texts: [
+        {
+          path: rel('a.txt'),
+          baseHash: HASH_A,
+          hash: HASH_A,
+          edits: [[1, 'x'.repeat(MAX_FRAME_BYTES)]],
+        },
+      ],
+      inline: [],
+    };
     expect(protocolErrorOf(() => encodeFrame(huge)).message).toMatch(/exceeds the frame limit/);
   });
 
@@ -105,7 +128,15 @@ describe('encodeFrame / decodeBody', () => {
       rawPackr.pack({ t: 'heartbeat', folder: 'f1', version: Number.NaN }),
       rawPackr.pack({ t: 'heartbeat', folder: '../f1', version: 1 }),
       rawPackr.pack({ t: 'heartbeat', folder: 'f'.repeat(65), version: 1 }),
-      rawPackr.pack({ t: 'get', folder: 'f1', id: 1, path: '../../etc/passwd', version: 1, index: 0, hash: HASH_A }),
+      rawPackr.pack({
+        t: 'get',
+        folder: 'f1',
+        id: 1,
+        path: '../../etc/passwd',
+        version: 1,
+        index: 0,
+        hash: HASH_A,
+      }),
       rawPackr.pack({ t: 'data', folder: 'f1', id: 1, data: 'not bytes' }),
       rawPackr.pack({ t: 'data', folder: 'f1', id: 1, data: Buffer.alloc(1024 * 1024 + 1) }),
       Buffer.concat([encodeFrame({ t: 'error', reason: 'x' }).subarray(4), Buffer.from([0x00])]), // trailing byte
@@ -174,7 +205,9 @@ describe('FrameDecoder', () => {
         fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 40 }),
         (messages, cuts) => {
           const stream = Buffer.concat(messages.map(encodeFrame));
-          const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+          const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort(
+            (a, b) => a - b,
+          );
           const decoder = new FrameDecoder();
           const out: Message[] = [];
           let at = 0;
@@ -218,7 +251,9 @@ describe('FrameDecoder', () => {
       head.writeUInt32BE(length, 0);
       const decoder = new FrameDecoder();
       expect(decoder.push(head.subarray(0, 3))).toEqual([]);
-      expect(protocolErrorOf(() => decoder.push(head.subarray(3))).message).toMatch(/exceeds the limit/);
+      expect(protocolErrorOf(() => decoder.push(head.subarray(3))).message).toMatch(
+        /exceeds the limit/,
+      );
     }
   });
 
@@ -231,7 +266,9 @@ describe('FrameDecoder', () => {
   });
 
   it('refuses an empty frame', () => {
-    expect(protocolErrorOf(() => new FrameDecoder().push(Buffer.alloc(4))).message).toMatch(/empty frame/);
+    expect(protocolErrorOf(() => new FrameDecoder().push(Buffer.alloc(4))).message).toMatch(
+      /empty frame/,
+    );
   });
 
   it('refuses a frame whose body is a valid message followed by garbage of the declared length', () => {
@@ -246,7 +283,9 @@ describe('FrameDecoder', () => {
       rawFrame({ t: 'heartbeat', folder: 'bad folder!', version: 1 }),
       encodeFrame({ t: 'ack', folder: 'f1', version: 1 }),
     ]);
-    expect(protocolErrorOf(() => decoder.push(stream)).message).toMatch(/bad heartbeat message at folder/);
+    expect(protocolErrorOf(() => decoder.push(stream)).message).toMatch(
+      /bad heartbeat message at folder/,
+    );
   });
 
   it('throws only ProtocolErrors for random byte streams in random pieces', () => {

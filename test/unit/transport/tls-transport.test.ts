@@ -25,7 +25,13 @@ function captureLogger(lines: LogLine[]): Logger {
     (obj: object, msg = ''): void => {
       lines.push({ level, msg, obj });
     };
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  const logger: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+  };
   return logger;
 }
 
@@ -36,7 +42,11 @@ const transports: Transport[] = [];
 const sockets: tls.TLSSocket[] = [];
 
 beforeAll(async () => {
-  [server, client, stranger] = await Promise.all([generateIdentity('server'), generateIdentity('client'), generateIdentity('stranger')]);
+  [server, client, stranger] = await Promise.all([
+    generateIdentity('server'),
+    generateIdentity('client'),
+    generateIdentity('stranger'),
+  ]);
 });
 
 afterEach(async () => {
@@ -44,7 +54,12 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
 });
 
-function makeTransport(identity: Identity, trusted: readonly string[], logs: LogLine[], links: TlsLink[]): Transport {
+function makeTransport(
+  identity: Identity,
+  trusted: readonly string[],
+  logs: LogLine[],
+  links: TlsLink[],
+): Transport {
   const t = new Transport({
     certPem: identity.certPem,
     keyPem: identity.keyPem,
@@ -59,7 +74,10 @@ function makeTransport(identity: Identity, trusted: readonly string[], logs: Log
 }
 
 /** A raw TLS client: collects every application byte it receives. */
-async function rawClient(identity: Identity | undefined, port: number): Promise<{ socket: tls.TLSSocket; received: Buffer[]; closed: Promise<void> }> {
+async function rawClient(
+  identity: Identity | undefined,
+  port: number,
+): Promise<{ socket: tls.TLSSocket; received: Buffer[]; closed: Promise<void> }> {
   const socket = tls.connect({
     host: '127.0.0.1',
     port,
@@ -130,7 +148,11 @@ describe('Transport', () => {
     await c.closed;
     expect(Buffer.concat(c.received).length).toBe(0);
     expect(links).toHaveLength(0);
-    expect(logs.some((l) => l.level === 'warn' && /refused a connection from an untrusted device/.test(l.msg))).toBe(true);
+    expect(
+      logs.some(
+        (l) => l.level === 'warn' && /refused a connection from an untrusted device/.test(l.msg),
+      ),
+    ).toBe(true);
   });
 
   it('closes a connection that presents no certificate', async () => {
@@ -160,10 +182,15 @@ describe('Transport', () => {
     const a = makeTransport(server, [client.deviceId], [], links);
     const port = await a.listen('127.0.0.1', 0);
     const c = await rawClient(client, port);
-    c.socket.write(encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION + 1, name: 'x', app: 'x' }));
+    c.socket.write(
+      encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION + 1, name: 'x', app: 'x' }),
+    );
     await c.closed;
     const got = messagesOf(c.received);
-    expect(got[1]).toMatchObject({ t: 'error', reason: expect.stringMatching(/not supported/) as unknown });
+    expect(got[1]).toMatchObject({
+      t: 'error',
+      reason: expect.stringMatching(/not supported/) as unknown,
+    });
     expect(links).toHaveLength(0);
   });
 
@@ -173,15 +200,23 @@ describe('Transport', () => {
     const a = makeTransport(server, [client.deviceId], logs, links);
     const port = await a.listen('127.0.0.1', 0);
     const good = await rawClient(client, port);
-    good.socket.write(encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION, name: 'good', app: 'x' }));
+    good.socket.write(
+      encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION, name: 'good', app: 'x' }),
+    );
     await until(() => links.length === 1);
     const received: Message[] = [];
     links[0]!.onMessage((m) => received.push(m));
 
-    const bodies = [Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0, 0, 0, 0]), Buffer.from([0, 0, 0, 2, 0xc1, 0xc1])];
+    const bodies = [
+      Buffer.from([0xff, 0xff, 0xff, 0xff]),
+      Buffer.from([0, 0, 0, 0]),
+      Buffer.from([0, 0, 0, 2, 0xc1, 0xc1]),
+    ];
     for (const body of bodies) {
       const bad = await rawClient(client, port);
-      bad.socket.write(encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION, name: 'bad', app: 'x' }));
+      bad.socket.write(
+        encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION, name: 'bad', app: 'x' }),
+      );
       bad.socket.write(body);
       await bad.closed;
       const got = messagesOf(bad.received);
@@ -199,7 +234,12 @@ describe('Transport', () => {
     const port = await a.listen('127.0.0.1', 0);
     const c = await rawClient(client, port);
     // Half a frame, then silence: nothing is handed over meanwhile.
-    c.socket.write(encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION, name: 'slow', app: 'x' }).subarray(0, 10));
+    c.socket.write(
+      encodeFrame({ t: 'hello', protocol: PROTOCOL_VERSION, name: 'slow', app: 'x' }).subarray(
+        0,
+        10,
+      ),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(links).toHaveLength(0);
     c.socket.destroy();

@@ -21,7 +21,12 @@ export function DeviceSettingsScreen({ status }: { status: Query<Status> }) {
     if (device) setName(device.name);
   }, [device?.name]);
 
-  const problem = name.trim() === '' ? 'Give this device a name.' : name.trim().length > 64 ? 'Use at most 64 characters.' : undefined;
+  const problem =
+    name.trim() === ''
+      ? 'Give this device a name.'
+      : name.trim().length > 64
+        ? 'Use at most 64 characters.'
+        : undefined;
   const submit = async (e: SyntheticEvent) => {
     e.preventDefault();
     if (problem) return;
@@ -65,7 +70,7 @@ export function DeviceSettingsScreen({ status }: { status: Query<Status> }) {
             <div className="card-header">
               <h2 id={`${ids}-name-title`}>Name</h2>
             </div>
-            <form className="card-body" onSubmit={(e) => void submit(e)} noValidate>
+            <form className="card-body stack" onSubmit={(e) => void submit(e)} noValidate>
               <div className="field field-narrow">
                 <label className="field-label" htmlFor={`${ids}-name`}>
                   Device name
@@ -86,10 +91,16 @@ export function DeviceSettingsScreen({ status }: { status: Query<Status> }) {
                   {problem ?? 'Shown to the devices you sync with.'}
                 </span>
               </div>
-              {error !== undefined && <ErrorBanner error={error} context="Could not rename this device" />}
+              {error !== undefined && (
+                <ErrorBanner error={error} context="Could not rename this device" />
+              )}
               {saved && <Banner kind="ok" title="Saved." />}
               <div className="form-actions">
-                <button type="submit" className="button button-primary" disabled={busy || problem !== undefined || name.trim() === device.name}>
+                <button
+                  type="submit"
+                  className="button button-primary"
+                  disabled={busy || problem !== undefined || name.trim() === device.name}
+                >
                   {busy ? 'Saving…' : 'Save name'}
                 </button>
               </div>

@@ -24,9 +24,15 @@ export function AddDeviceForm({ onAdded }: { onAdded: (p: Peer) => void }) {
 
   const id = cleanId(deviceId);
   const idProblem =
-    id === '' ? 'Enter the device ID.' : !/^[A-Z2-7]{52}$/.test(id) ? 'A device ID has 52 letters and digits (dashes are optional).' : undefined;
+    id === ''
+      ? 'Enter the device ID.'
+      : !/^[A-Z2-7]{52}$/.test(id)
+        ? 'A device ID has 52 letters and digits (dashes are optional).'
+        : undefined;
   const addressProblem =
-    address.trim() !== '' && !ADDRESS.test(address.trim()) ? 'Write the address as host:port, for example 192.168.1.20:47210.' : undefined;
+    address.trim() !== '' && !ADDRESS.test(address.trim())
+      ? 'Write the address as host:port, for example 192.168.1.20:47210.'
+      : undefined;
 
   const submit = async (e: SyntheticEvent) => {
     e.preventDefault();
@@ -74,7 +80,10 @@ export function AddDeviceForm({ onAdded }: { onAdded: (p: Peer) => void }) {
               aria-invalid={touched && idProblem !== undefined}
               aria-describedby={`${ids}-id-hint`}
             />
-            <span id={`${ids}-id-hint`} className={touched && idProblem ? 'field-error' : 'field-hint'}>
+            <span
+              id={`${ids}-id-hint`}
+              className={touched && idProblem ? 'field-error' : 'field-hint'}
+            >
               {touched && idProblem ? idProblem : 'The other computer shows it with `lanfold id`.'}
             </span>
           </div>
@@ -93,8 +102,13 @@ export function AddDeviceForm({ onAdded }: { onAdded: (p: Peer) => void }) {
               aria-invalid={touched && addressProblem !== undefined}
               aria-describedby={`${ids}-address-hint`}
             />
-            <span id={`${ids}-address-hint`} className={touched && addressProblem ? 'field-error' : 'field-hint'}>
-              {touched && addressProblem ? addressProblem : 'Needed to reach a device that is the master of a folder you follow.'}
+            <span
+              id={`${ids}-address-hint`}
+              className={touched && addressProblem ? 'field-error' : 'field-hint'}
+            >
+              {touched && addressProblem
+                ? addressProblem
+                : 'Needed to reach a device that is the master of a folder you follow.'}
             </span>
           </div>
           <div className="field">

@@ -46,15 +46,19 @@ export function DevicesScreen() {
       <div className="stack">
         {notice !== undefined && <Banner kind="ok" title={notice} />}
         {peers.error !== undefined && (
-          <ErrorBanner error={peers.error} context="Could not load the devices" onRetry={peers.reload} />
+          <ErrorBanner
+            error={peers.error}
+            context="Could not load the devices"
+            onRetry={peers.reload}
+          />
         )}
         {peers.loading && !list && <Loading what="the devices" />}
         {list && list.length === 0 && (
           <EmptyState icon="devices" title="No trusted devices yet">
             <p>
               Add the other computer below with its device ID (it prints it with{' '}
-              <code className="command">lanfold id</code>) and, if it is the master of a folder,
-              its address. Do the same on the other computer for this one.
+              <code className="command">lanfold id</code>) and, if it is the master of a folder, its
+              address. Do the same on the other computer for this one.
             </p>
           </EmptyState>
         )}
@@ -94,7 +98,13 @@ export function DevicesScreen() {
                         <span className="faint">Found when it connects</span>
                       )}
                     </td>
-                    <td>{p.connected ? <Pill tone="ok">Online</Pill> : <Pill tone="idle">Offline</Pill>}</td>
+                    <td>
+                      {p.connected ? (
+                        <Pill tone="ok">Online</Pill>
+                      ) : (
+                        <Pill tone="idle">Offline</Pill>
+                      )}
+                    </td>
                     <td className="actions">
                       <button
                         type="button"
@@ -141,7 +151,9 @@ export function DevicesScreen() {
           Lanfold stops syncing with <strong>{removing?.name || 'this device'}</strong> at once and
           refuses its connections. Files already synced stay where they are on both computers.
         </p>
-        {removeError !== undefined && <ErrorBanner error={removeError} context="Could not remove it" />}
+        {removeError !== undefined && (
+          <ErrorBanner error={removeError} context="Could not remove it" />
+        )}
       </ConfirmDialog>
     </Page>
   );

@@ -35,8 +35,14 @@ export function DiffScreen({ route }: { route: DiffRoute }) {
     localStorage.getItem(LAYOUT_KEY) === 'inline' ? 'inline' : 'split',
   );
   const [restoring, setRestoring] = useState<RestoreRequest | undefined>();
-  const folder = useLiveQuery(`folder:${folderId}`, () => client.folder(folderId), (e) => eventFolder(e) === folderId);
-  const diff = useQuery(`diff:${folderId}:${from}:${to}:${path}`, () => client.diff(folderId, { from, to, path }));
+  const folder = useLiveQuery(
+    `folder:${folderId}`,
+    () => client.folder(folderId),
+    (e) => eventFolder(e) === folderId,
+  );
+  const diff = useQuery(`diff:${folderId}:${from}:${to}:${path}`, () =>
+    client.diff(folderId, { from, to, path }),
+  );
   const chooseLayout = (l: DiffLayout) => {
     localStorage.setItem(LAYOUT_KEY, l);
     setLayout(l);
@@ -49,11 +55,16 @@ export function DiffScreen({ route }: { route: DiffRoute }) {
       title={path}
       subtitle={`${folderId}: ${formatVersion(from)} → ${formatVersion(to)}`}
       before={
-        <a className="back-link" href={routeHref({ page: 'folder', folderId, tab: 'history', version: to })}>
+        <a
+          className="back-link"
+          href={routeHref({ page: 'folder', folderId, tab: 'history', version: to })}
+        >
           <Icon name="arrow-left" /> History of {folderId}
         </a>
       }
-      actions={<Segmented label="Diff layout" options={layouts} value={layout} onChange={chooseLayout} />}
+      actions={
+        <Segmented label="Diff layout" options={layouts} value={layout} onChange={chooseLayout} />
+      }
     >
       <div className="stack">
         <div className="diff-toolbar">
@@ -61,18 +72,30 @@ export function DiffScreen({ route }: { route: DiffRoute }) {
             from={from}
             to={to}
             head={head}
-            onChange={(f, t) => navigate({ page: 'diff', folderId, path, from: f, to: t }, { replace: true })}
+            onChange={(f, t) =>
+              navigate({ page: 'diff', folderId, path, from: f, to: t }, { replace: true })
+            }
           />
           {diff.data && <DiffSummary diff={diff.data} />}
           {folder.data?.role === 'master' && (
-            <RestoreButtons folder={folder.data} path={path} from={from} to={to} onRestore={setRestoring} />
+            <RestoreButtons folder={folder.data} path={path} from={from} onRestore={setRestoring} />
           )}
         </div>
-        {diff.error !== undefined && <ErrorBanner error={diff.error} context="Could not compare the file" onRetry={diff.reload} />}
+        {diff.error !== undefined && (
+          <ErrorBanner
+            error={diff.error}
+            context="Could not compare the file"
+            onRetry={diff.reload}
+          />
+        )}
         {diff.loading && !diff.data && <Loading what="the differences" />}
         {diff.data && <DiffBody diff={diff.data} layout={layout} />}
       </div>
-      <RestoreDialog folderId={folderId} request={restoring} onClose={() => setRestoring(undefined)} />
+      <RestoreDialog
+        folderId={folderId}
+        request={restoring}
+        onClose={() => setRestoring(undefined)}
+      />
     </Page>
   );
 }
@@ -81,7 +104,10 @@ function DiffSummary({ diff }: { diff: Diff }) {
   if (diff.kind !== 'text') return null;
   const s = diffStats(diff.ops);
   return (
-    <p className="diff-stats numeric" aria-label={`${s.added} lines added, ${s.removed} lines removed`}>
+    <p
+      className="diff-stats numeric"
+      aria-label={`${s.added} lines added, ${s.removed} lines removed`}
+    >
       <span className="diff-stat-add">+{formatCount(s.added)}</span>{' '}
       <span className="diff-stat-del">−{formatCount(s.removed)}</span>
     </p>
@@ -109,10 +135,17 @@ function DiffBody({ diff, layout }: { diff: Diff; layout: DiffLayout }) {
       </Banner>
     );
   if (diff.ops.every((o) => o.kind === 'equal'))
-    return <Banner kind="ok" title={`${diff.path} is the same in ${formatVersion(diff.from)} and ${formatVersion(diff.to)}`} />;
+    return (
+      <Banner
+        kind="ok"
+        title={`${diff.path} is the same in ${formatVersion(diff.from)} and ${formatVersion(diff.to)}`}
+      />
+    );
   return (
     <>
-      {!diff.before && <p className="muted">The file was created in this range; every line is new.</p>}
+      {!diff.before && (
+        <p className="muted">The file was created in this range; every line is new.</p>
+      )}
       {!diff.after && <p className="muted">The file was deleted in this range.</p>}
       <DiffView ops={diff.ops} layout={layout} label={label} />
     </>
@@ -129,24 +162,19 @@ function RestoreButtons({
   folder,
   path,
   from,
-  to,
   onRestore,
 }: {
   folder: FolderDetail;
   path: string;
   from: number;
-  to: number;
   onRestore: (r: RestoreRequest) => void;
 }) {
-  const versions = [...new Set([from, to])].filter((v) => v >= 1 && v !== folder.head);
-  if (versions.length === 0) return null;
+  if (from < 1 || from >= folder.head) return null;
   return (
     <div className="row diff-restore">
-      {versions.map((v) => (
-        <button key={v} type="button" className="button button-small" onClick={() => onRestore({ path, version: v })}>
-          <Icon name="restore" /> Restore {formatVersion(v)}
-        </button>
-      ))}
+      <button type="button" className="button" onClick={() => onRestore({ path, version: from })}>
+        <Icon name="restore" /> Restore {formatVersion(from)} of this file
+      </button>
     </div>
   );
 }

@@ -7,15 +7,32 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import type { LineOp } from '../../api/types';
 import { formatCount } from '../../lib/format';
-import { inlineRows, splitRows, type FoldRow, type InlineRow, type SplitRow } from '../../lib/diff-rows';
+import {
+  inlineRows,
+  splitRows,
+  type FoldRow,
+  type InlineRow,
+  type SplitRow,
+} from '../../lib/diff-rows';
 
 const ROW_HEIGHT = 22;
 
 export type DiffLayout = 'split' | 'inline';
 
-export function DiffView({ ops, layout, label }: { ops: readonly LineOp[]; layout: DiffLayout; label: string }) {
+export function DiffView({
+  ops,
+  layout,
+  label,
+}: {
+  ops: readonly LineOp[];
+  layout: DiffLayout;
+  label: string;
+}) {
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
-  const rows = useMemo(() => (layout === 'inline' ? inlineRows(ops, open) : splitRows(ops, open)), [ops, layout, open]);
+  const rows = useMemo(
+    () => (layout === 'inline' ? inlineRows(ops, open) : splitRows(ops, open)),
+    [ops, layout, open],
+  );
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -25,7 +42,13 @@ export function DiffView({ ops, layout, label }: { ops: readonly LineOp[]; layou
   });
   const unfold = (fold: number) => setOpen((s) => new Set([...s, fold]));
   return (
-    <div ref={scroller} className={`diff diff-${layout}`} role="region" aria-label={label} tabIndex={0}>
+    <div
+      ref={scroller}
+      className={`diff diff-${layout}`}
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+    >
       <div className="diff-spacer" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((item) => {
           const row = rows[item.index]!;

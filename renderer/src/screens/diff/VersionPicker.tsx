@@ -21,7 +21,8 @@ export function VersionPicker({
   }, [from, to]);
   const valid = (s: string) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= head;
   const apply = () => {
-    if (valid(a) && valid(b) && (Number(a) !== from || Number(b) !== to)) onChange(Number(a), Number(b));
+    if (valid(a) && valid(b) && (Number(a) !== from || Number(b) !== to))
+      onChange(Number(a), Number(b));
     else {
       if (!valid(a)) setA(String(from));
       if (!valid(b)) setB(String(to));
@@ -36,9 +37,23 @@ export function VersionPicker({
       }}
     >
       <label htmlFor={`${ids}-from`}>Compare version</label>
-      <input id={`${ids}-from`} className="input numeric" inputMode="numeric" value={a} onChange={(e) => setA(e.target.value)} onBlur={apply} />
+      <input
+        id={`${ids}-from`}
+        className="input numeric"
+        inputMode="numeric"
+        value={a}
+        onChange={(e) => setA(e.target.value)}
+        onBlur={apply}
+      />
       <label htmlFor={`${ids}-to`}>with</label>
-      <input id={`${ids}-to`} className="input numeric" inputMode="numeric" value={b} onChange={(e) => setB(e.target.value)} onBlur={apply} />
+      <input
+        id={`${ids}-to`}
+        className="input numeric"
+        inputMode="numeric"
+        value={b}
+        onChange={(e) => setB(e.target.value)}
+        onBlur={apply}
+      />
       <span className="faint numeric">of {head}</span>
     </form>
   );

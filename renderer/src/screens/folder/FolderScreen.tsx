@@ -1,5 +1,5 @@
 /** One folder: its header (role, state, path) and tabs for status, history and settings. */
-import { useClient } from '../../api/connection';
+import { useClient, useEventsAlive } from '../../api/connection';
 import { eventFolder, useLiveQuery } from '../../api/live';
 import { Page } from '../../app/Page';
 import { routeHref, type FolderTab, type Route } from '../../app/routes';
@@ -8,7 +8,7 @@ import { Icon, type IconName } from '../../components/Icon';
 import { Loading } from '../../components/Loading';
 import { Pill } from '../../components/Pill';
 import { HistoryView } from '../history/HistoryView';
-import { stateWords } from '../../model/sync-state';
+import { shownState } from '../../model/sync-state';
 import { FolderSettingsForm } from './FolderSettingsForm';
 import { FolderStatus } from './FolderStatus';
 
@@ -22,7 +22,6 @@ const tabs: readonly { tab: FolderTab; label: string; icon: IconName }[] = [
 
 function tabRoute(folderId: string, tab: FolderTab): Route {
   if (tab === 'history') return { page: 'folder', folderId, tab };
-  if (tab === 'files') return { page: 'folder', folderId, tab };
   return { page: 'folder', folderId, tab };
 }
 
@@ -32,10 +31,15 @@ export function FolderScreen({ route }: { route: FolderRoute }) {
   const detail = useLiveQuery(
     `folder:${folderId}`,
     () => client.folder(folderId),
-    (e) => eventFolder(e) === folderId || e.type === 'peer' || e.type === 'status' || e.type === 'config',
+    (e) =>
+      eventFolder(e) === folderId ||
+      e.type === 'peer' ||
+      e.type === 'status' ||
+      e.type === 'config',
   );
   const d = detail.data;
-  const s = d ? stateWords[d.state] : undefined;
+  const live = useEventsAlive();
+  const s = d ? shownState(d.state, live) : undefined;
   return (
     <Page
       wide={route.tab === 'history'}
@@ -69,7 +73,11 @@ export function FolderScreen({ route }: { route: FolderRoute }) {
         ))}
       </nav>
       {detail.error !== undefined && (
-        <ErrorBanner error={detail.error} context={`Could not load the folder “${folderId}”`} onRetry={detail.reload} />
+        <ErrorBanner
+          error={detail.error}
+          context={`Could not load the folder “${folderId}”`}
+          onRetry={detail.reload}
+        />
       )}
       {!d && detail.loading && <Loading what="the folder" />}
       {d && route.tab === 'status' && <FolderStatus folder={d} />}

@@ -15,7 +15,11 @@ const modes: readonly { value: FolderSettings['commitMode']; label: string; hint
     label: 'Automatic',
     hint: 'One file at a time goes straight to replicas; several files, a folder rename or a path matching an atomic pattern switch together (two-phase).',
   },
-  { value: 'one-phase', label: 'Always one-phase', hint: 'Replicas apply each version as soon as it arrives. Fastest.' },
+  {
+    value: 'one-phase',
+    label: 'Always one-phase',
+    hint: 'Replicas apply each version as soon as it arrives. Fastest.',
+  },
   {
     value: 'two-phase',
     label: 'Always two-phase',
@@ -23,7 +27,13 @@ const modes: readonly { value: FolderSettings['commitMode']; label: string; hint
   },
 ];
 
-export function FolderSettingsForm({ folder, onSaved }: { folder: FolderDetail; onSaved: () => void }) {
+export function FolderSettingsForm({
+  folder,
+  onSaved,
+}: {
+  folder: FolderDetail;
+  onSaved: () => void;
+}) {
   const client = useClient();
   const ids = useId();
   const [draft, setDraft] = useState<SettingsDraft>(() => draftOf(folder.settings));
@@ -65,7 +75,12 @@ export function FolderSettingsForm({ folder, onSaved }: { folder: FolderDetail; 
 
   const err = (k: keyof SettingsDraft) => parsed.errors[k];
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)} noValidate aria-label={`Settings of ${folder.id}`}>
+    <form
+      className="stack"
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      aria-label={`Settings of ${folder.id}`}
+    >
       {!editable && (
         <Banner kind="info" title="Settings are chosen on the master">
           This copy follows the settings of the folder’s master; change them there.
@@ -94,7 +109,12 @@ export function FolderSettingsForm({ folder, onSaved }: { folder: FolderDetail; 
               </label>
             ))}
           </div>
-          <Field id={`${ids}-atomic`} label="Atomic patterns" error={err('atomicPatterns')} hint="One pattern per line, like .gitignore (for example build/** or *.sqlite). A change touching a matching path always goes two-phase.">
+          <Field
+            id={`${ids}-atomic`}
+            label="Atomic patterns"
+            error={err('atomicPatterns')}
+            hint="One pattern per line, like .gitignore (for example build/** or *.sqlite). A change touching a matching path always goes two-phase."
+          >
             <textarea
               id={`${ids}-atomic`}
               className="textarea"
@@ -114,7 +134,12 @@ export function FolderSettingsForm({ folder, onSaved }: { folder: FolderDetail; 
           <h2>History</h2>
         </div>
         <div className="card-body form-grid">
-          <Field id={`${ids}-cap`} label="History size" error={err('historyCap')} hint="Old file content the master keeps for diffs and restores. The oldest goes first.">
+          <Field
+            id={`${ids}-cap`}
+            label="History size"
+            error={err('historyCap')}
+            hint="Old file content the master keeps for diffs and restores. The oldest goes first."
+          >
             <SizeInput
               id={`${ids}-cap`}
               label="History size"
@@ -124,7 +149,12 @@ export function FolderSettingsForm({ folder, onSaved }: { folder: FolderDetail; 
               onChange={(v, unit) => set({ historyCap: v, historyCapUnit: unit })}
             />
           </Field>
-          <Field id={`${ids}-retain`} label="Keep history of files up to" error={err('retainMax')} hint="Larger files are synced but their old versions are not kept.">
+          <Field
+            id={`${ids}-retain`}
+            label="Keep history of files up to"
+            error={err('retainMax')}
+            hint="Larger files are synced but their old versions are not kept."
+          >
             <SizeInput
               id={`${ids}-retain`}
               label="Keep history of files up to"
@@ -142,23 +172,49 @@ export function FolderSettingsForm({ folder, onSaved }: { folder: FolderDetail; 
           <h2>Batching</h2>
         </div>
         <div className="card-body form-grid">
-          <Field id={`${ids}-quiet`} label="Quiet time" error={err('batchQuietMs')} hint="How long the folder must be still before changes become a version.">
-            <MsInput id={`${ids}-quiet`} value={draft.batchQuietMs} invalid={err('batchQuietMs') !== undefined} onChange={(v) => set({ batchQuietMs: v })} />
+          <Field
+            id={`${ids}-quiet`}
+            label="Quiet time"
+            error={err('batchQuietMs')}
+            hint="How long the folder must be still before changes become a version."
+          >
+            <MsInput
+              id={`${ids}-quiet`}
+              value={draft.batchQuietMs}
+              invalid={err('batchQuietMs') !== undefined}
+              onChange={(v) => set({ batchQuietMs: v })}
+            />
           </Field>
-          <Field id={`${ids}-delay`} label="Longest wait" error={err('batchMaxDelayMs')} hint="Under continuous writes, a version is made at least this often.">
-            <MsInput id={`${ids}-delay`} value={draft.batchMaxDelayMs} invalid={err('batchMaxDelayMs') !== undefined} onChange={(v) => set({ batchMaxDelayMs: v })} />
+          <Field
+            id={`${ids}-delay`}
+            label="Longest wait"
+            error={err('batchMaxDelayMs')}
+            hint="Under continuous writes, a version is made at least this often."
+          >
+            <MsInput
+              id={`${ids}-delay`}
+              value={draft.batchMaxDelayMs}
+              invalid={err('batchMaxDelayMs') !== undefined}
+              onChange={(v) => set({ batchMaxDelayMs: v })}
+            />
           </Field>
         </div>
       </fieldset>
       {error !== undefined && <ErrorBanner error={error} context="Could not save the settings" />}
       {result && (
         <Banner kind={result.restartNeeded ? 'warn' : 'ok'} title="Settings saved">
-          {result.restartNeeded ? 'The new batch timings take effect when Lanfold restarts.' : undefined}
+          {result.restartNeeded
+            ? 'The new batch timings take effect when Lanfold restarts.'
+            : undefined}
         </Banner>
       )}
       {editable && (
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy || patch === undefined}>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy || patch === undefined}
+          >
             {busy ? 'Saving…' : 'Save settings'}
           </button>
           <button
@@ -178,7 +234,19 @@ export function FolderSettingsForm({ folder, onSaved }: { folder: FolderDetail; 
   );
 }
 
-function Field({ id, label, hint, error, children }: { id: string; label: string; hint: string; error: string | undefined; children: ReactNode }) {
+function Field({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint: string;
+  error: string | undefined;
+  children: ReactNode;
+}) {
   return (
     <div className="field">
       <label className="field-label" htmlFor={id}>
@@ -192,11 +260,38 @@ function Field({ id, label, hint, error, children }: { id: string; label: string
   );
 }
 
-function SizeInput({ id, label, value, unit, invalid, onChange }: { id: string; label: string; value: string; unit: SizeUnit; invalid: boolean; onChange: (v: string, unit: SizeUnit) => void }) {
+function SizeInput({
+  id,
+  label,
+  value,
+  unit,
+  invalid,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  unit: SizeUnit;
+  invalid: boolean;
+  onChange: (v: string, unit: SizeUnit) => void;
+}) {
   return (
     <div className="input-with-unit">
-      <input id={id} className="input numeric" inputMode="decimal" value={value} aria-invalid={invalid} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.target.value, unit)} />
-      <select className="select" aria-label={`${label}: unit`} value={unit} onChange={(e) => onChange(value, e.target.value === 'GiB' ? 'GiB' : 'MiB')}>
+      <input
+        id={id}
+        className="input numeric"
+        inputMode="decimal"
+        value={value}
+        aria-invalid={invalid}
+        aria-describedby={`${id}-hint`}
+        onChange={(e) => onChange(e.target.value, unit)}
+      />
+      <select
+        className="select"
+        aria-label={`${label}: unit`}
+        value={unit}
+        onChange={(e) => onChange(value, e.target.value === 'GiB' ? 'GiB' : 'MiB')}
+      >
         <option value="MiB">MiB</option>
         <option value="GiB">GiB</option>
       </select>
@@ -204,10 +299,28 @@ function SizeInput({ id, label, value, unit, invalid, onChange }: { id: string; 
   );
 }
 
-function MsInput({ id, value, invalid, onChange }: { id: string; value: string; invalid: boolean; onChange: (v: string) => void }) {
+function MsInput({
+  id,
+  value,
+  invalid,
+  onChange,
+}: {
+  id: string;
+  value: string;
+  invalid: boolean;
+  onChange: (v: string) => void;
+}) {
   return (
     <div className="input-with-unit">
-      <input id={id} className="input numeric" inputMode="numeric" value={value} aria-invalid={invalid} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.target.value)} />
+      <input
+        id={id}
+        className="input numeric"
+        inputMode="numeric"
+        value={value}
+        aria-invalid={invalid}
+        aria-describedby={`${id}-hint`}
+        onChange={(e) => onChange(e.target.value)}
+      />
       <span className="muted">ms</span>
     </div>
   );

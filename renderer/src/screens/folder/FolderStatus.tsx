@@ -40,15 +40,17 @@ export function FolderStatus({ folder }: { folder: FolderDetail }) {
               <>
                 <dt>Contents</dt>
                 <dd className="numeric">
-                  {formatCount(folder.totals.files)} files in {formatCount(folder.totals.dirs)} folders,{' '}
-                  {formatBytes(folder.totals.bytes)}
+                  {formatCount(folder.totals.files)} files in {formatCount(folder.totals.dirs)}{' '}
+                  folders, {formatBytes(folder.totals.bytes)}
                 </dd>
               </>
             )}
             {folder.role === 'replica' && folder.bytesFetched > 0 && (
               <>
                 <dt>Downloaded</dt>
-                <dd className="numeric">{formatBytes(folder.bytesFetched)} since Lanfold started</dd>
+                <dd className="numeric">
+                  {formatBytes(folder.bytesFetched)} since Lanfold started
+                </dd>
               </>
             )}
             <dt>Location</dt>

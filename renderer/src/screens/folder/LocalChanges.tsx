@@ -3,7 +3,6 @@
  * changes the same file) and the conflict copies kept so far.
  */
 import type { FolderDetail } from '../../api/types';
-import { EmptyState } from '../../components/EmptyState';
 import { formatCount, formatDateTime } from '../../lib/format';
 
 const kindWords: Record<string, string> = {
@@ -22,7 +21,9 @@ export function LocalChanges({ folder }: { folder: FolderDetail }) {
         <div className="card-header">
           <h2 id="folder-local">
             Changes on this computer{' '}
-            {folder.localChangesTotal > 0 && <span className="count">{formatCount(folder.localChangesTotal)}</span>}
+            {folder.localChangesTotal > 0 && (
+              <span className="count">{formatCount(folder.localChangesTotal)}</span>
+            )}
           </h2>
         </div>
         {folder.localChanges.length === 0 ? (
@@ -59,16 +60,28 @@ export function LocalChanges({ folder }: { folder: FolderDetail }) {
           </>
         )}
       </section>
-      <section aria-labelledby="folder-conflicts">
-        <h2 className="section-title" id="folder-conflicts">
-          Conflicts {folder.conflicts.length > 0 && <span className="count">{formatCount(folder.conflicts.length)}</span>}
-        </h2>
+      <section className="card" aria-labelledby="folder-conflicts">
+        <div className="card-header">
+          <h2 id="folder-conflicts">
+            Conflicts{' '}
+            {folder.conflicts.length > 0 && (
+              <span className="count">{formatCount(folder.conflicts.length)}</span>
+            )}
+          </h2>
+        </div>
         {folder.conflicts.length === 0 ? (
-          <EmptyState icon="check" title="No conflicts">
-            <p>When the master changes a file you edited here, your version is kept as a copy and listed here.</p>
-          </EmptyState>
+          <div className="card-body">
+            <p className="muted">
+              None. When the master changes a file you edited here, your version is kept beside it
+              as a copy and listed here.
+            </p>
+          </div>
         ) : (
-          <div className="card">
+          <>
+            <p className="card-body card-intro muted">
+              The master changed these files after you edited them here. Its version is in place;
+              yours was kept under the name shown.
+            </p>
             <table className="table">
               <thead>
                 <tr>
@@ -87,7 +100,7 @@ export function LocalChanges({ folder }: { folder: FolderDetail }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </>
         )}
       </section>
     </>

@@ -26,13 +26,22 @@ export function UpstreamCard({ folder }: { folder: FolderDetail }) {
             <dd className="numeric">{formatVersion(up.version)}</dd>
             <dt>This copy</dt>
             <dd className="numeric">
-              {lagSentence(folder.head, up.version, folder.lag ?? { versions: Math.max(0, up.version - folder.head), files: null, bytes: null })}
+              {lagSentence(
+                folder.head,
+                up.version,
+                folder.lag ?? {
+                  versions: Math.max(0, up.version - folder.head),
+                  files: null,
+                  bytes: null,
+                },
+              )}
             </dd>
           </dl>
         )}
         {up && !up.connected && (
           <p className="muted card-note">
-            This copy keeps working offline and catches up in one step when the master is reachable again.
+            This copy keeps working offline and catches up in one step when the master is reachable
+            again.
           </p>
         )}
       </div>

@@ -56,13 +56,15 @@ export function parseDraft(d: SettingsDraft): { settings?: FolderSettings; error
     .map((l) => l.trim())
     .filter((l) => l !== '');
   if (patterns.length > 1000) errors.atomicPatterns = 'At most 1,000 patterns.';
-  else if (patterns.some((p) => p.length > 1024)) errors.atomicPatterns = 'A pattern may have at most 1,024 characters.';
+  else if (patterns.some((p) => p.length > 1024))
+    errors.atomicPatterns = 'A pattern may have at most 1,024 characters.';
   const cap = number(d.historyCap);
   const historyCapBytes = cap === undefined ? undefined : Math.round(cap * UNIT[d.historyCapUnit]);
   if (historyCapBytes === undefined) errors.historyCap = 'Enter a size, for example 1 GiB.';
   else if (historyCapBytes > 2 ** 50) errors.historyCap = 'At most 1,048,576 GiB.';
   const retain = number(d.retainMax);
-  const retainMaxFileBytes = retain === undefined ? undefined : Math.round(retain * UNIT[d.retainMaxUnit]);
+  const retainMaxFileBytes =
+    retain === undefined ? undefined : Math.round(retain * UNIT[d.retainMaxUnit]);
   if (retainMaxFileBytes === undefined) errors.retainMax = 'Enter a size, for example 16 MiB.';
   else if (retainMaxFileBytes > 2 ** 40) errors.retainMax = 'At most 1,024 GiB.';
   const quiet = number(d.batchQuietMs);
@@ -88,13 +90,20 @@ export function parseDraft(d: SettingsDraft): { settings?: FolderSettings; error
 }
 
 /** Only the settings that differ from `current` (the PATCH body), or undefined if none. */
-export function patchOf(current: FolderSettings, next: FolderSettings): FolderSettingsPatch | undefined {
+export function patchOf(
+  current: FolderSettings,
+  next: FolderSettings,
+): FolderSettingsPatch | undefined {
   const patch: { -readonly [K in keyof FolderSettings]?: FolderSettings[K] } = {};
   if (next.commitMode !== current.commitMode) patch.commitMode = next.commitMode;
-  if (next.atomicPatterns.join('\n') !== current.atomicPatterns.join('\n')) patch.atomicPatterns = next.atomicPatterns;
-  if (next.historyCapBytes !== current.historyCapBytes) patch.historyCapBytes = next.historyCapBytes;
-  if (next.retainMaxFileBytes !== current.retainMaxFileBytes) patch.retainMaxFileBytes = next.retainMaxFileBytes;
+  if (next.atomicPatterns.join('\n') !== current.atomicPatterns.join('\n'))
+    patch.atomicPatterns = next.atomicPatterns;
+  if (next.historyCapBytes !== current.historyCapBytes)
+    patch.historyCapBytes = next.historyCapBytes;
+  if (next.retainMaxFileBytes !== current.retainMaxFileBytes)
+    patch.retainMaxFileBytes = next.retainMaxFileBytes;
   if (next.batchQuietMs !== current.batchQuietMs) patch.batchQuietMs = next.batchQuietMs;
-  if (next.batchMaxDelayMs !== current.batchMaxDelayMs) patch.batchMaxDelayMs = next.batchMaxDelayMs;
+  if (next.batchMaxDelayMs !== current.batchMaxDelayMs)
+    patch.batchMaxDelayMs = next.batchMaxDelayMs;
   return Object.keys(patch).length > 0 ? patch : undefined;
 }

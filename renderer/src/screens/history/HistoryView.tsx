@@ -8,18 +8,33 @@ import { useHistory } from './use-history';
 import { VersionDetail } from './VersionDetail';
 import { VersionList } from './VersionList';
 
-export function HistoryView({ folder, selected }: { folder: FolderDetail; selected: number | undefined }) {
+export function HistoryView({
+  folder,
+  selected,
+}: {
+  folder: FolderDetail;
+  selected: number | undefined;
+}) {
   const history = useHistory(folder.id);
   const current = selected ?? history.versions[0]?.seq;
 
   if (history.versions.length === 0) {
     if (history.error !== undefined)
-      return <ErrorBanner error={history.error} context="Could not load the history" onRetry={history.retry} />;
+      return (
+        <ErrorBanner
+          error={history.error}
+          context="Could not load the history"
+          onRetry={history.retry}
+        />
+      );
     if (history.loading || history.more) return <Loading what="the history" />;
     return (
       <EmptyState icon="history" title="No versions yet">
         {folder.role === 'master' ? (
-          <p>Lanfold records a numbered version every time files in this folder change. Add or edit a file to make the first one.</p>
+          <p>
+            Lanfold records a numbered version every time files in this folder change. Add or edit a
+            file to make the first one.
+          </p>
         ) : (
           <p>Versions appear here as this copy receives them from the master.</p>
         )}
@@ -33,7 +48,10 @@ export function HistoryView({ folder, selected }: { folder: FolderDetail; select
         history={history}
         selected={current}
         onSelect={(seq, how) =>
-          navigate({ page: 'folder', folderId: folder.id, tab: 'history', version: seq }, { replace: how === 'key' })
+          navigate(
+            { page: 'folder', folderId: folder.id, tab: 'history', version: seq },
+            { replace: how === 'key' },
+          )
         }
       />
       <div className="history-detail" aria-live="off">

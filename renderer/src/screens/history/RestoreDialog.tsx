@@ -64,7 +64,12 @@ export function RestoreDialog({
             <button type="button" className="button" onClick={onClose} autoFocus>
               Cancel
             </button>
-            <button type="button" className="button button-primary" onClick={() => void restore()} disabled={busy}>
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => void restore()}
+              disabled={busy}
+            >
               {busy ? 'Restoring…' : `Restore ${request ? formatVersion(request.version) : ''}`}
             </button>
           </>
@@ -73,9 +78,11 @@ export function RestoreDialog({
     >
       {request && !done && (
         <p>
-          <code className="command">{request.path}</code> will be {request.deleted ? 'brought back' : 'put back'} as it was in{' '}
-          {formatVersion(request.version)}. What it holds now is replaced. The restore is recorded as a new version and
-          reaches every replica; it can be undone from the history like any other change.
+          <code className="command">{request.path}</code> will be{' '}
+          {request.deleted ? 'brought back' : 'put back'} as it was in{' '}
+          {formatVersion(request.version)}. What it holds now is replaced. The restore is recorded
+          as a new version and reaches every replica; it can be undone from the history like any
+          other change.
         </p>
       )}
       {error !== undefined && <ErrorBanner error={error} context="Could not restore the file" />}
@@ -97,7 +104,10 @@ function RestoreOutcome({ result }: { result: RestoreResult }) {
         </Banner>
       )}
       {result.skipped.length > 0 && (
-        <Banner kind="warn" title={`${plural(result.skipped.length, 'path')} could not be restored`}>
+        <Banner
+          kind="warn"
+          title={`${plural(result.skipped.length, 'path')} could not be restored`}
+        >
           <ul className="plain-list">
             {result.skipped.map((s) => (
               <li key={s.path}>

@@ -21,11 +21,19 @@ const OPS_PAGE = 500;
 export function VersionDetail({ folder, seq }: { folder: FolderDetail; seq: number }) {
   const client = useClient();
   const [limit, setLimit] = useState(OPS_PAGE);
-  const detail = useQuery(`version:${folder.id}:${seq}:${limit}`, () => client.version(folder.id, seq, { limit }));
+  const detail = useQuery(`version:${folder.id}:${seq}:${limit}`, () =>
+    client.version(folder.id, seq, { limit }),
+  );
   const [restoring, setRestoring] = useState<RestoreRequest | undefined>();
 
   if (detail.error !== undefined)
-    return <ErrorBanner error={detail.error} context={`Could not load ${formatVersion(seq)}`} onRetry={detail.reload} />;
+    return (
+      <ErrorBanner
+        error={detail.error}
+        context={`Could not load ${formatVersion(seq)}`}
+        onRetry={detail.reload}
+      />
+    );
   const d = detail.data;
   if (!d) return <Loading what={formatVersion(seq)} />;
   const v = d.version;
@@ -76,13 +84,21 @@ export function VersionDetail({ folder, seq }: { folder: FolderDetail; seq: numb
           </ul>
         )}
         {d.total > d.operations.length && (
-          <button type="button" className="button button-small load-more" onClick={() => setLimit((l) => l + OPS_PAGE)}>
+          <button
+            type="button"
+            className="button button-small load-more"
+            onClick={() => setLimit((l) => l + OPS_PAGE)}
+          >
             Show {formatCount(Math.min(OPS_PAGE, d.total - d.operations.length))} more of{' '}
             {formatCount(d.total - d.operations.length)}
           </button>
         )}
       </section>
-      <RestoreDialog folderId={folder.id} request={restoring} onClose={() => setRestoring(undefined)} />
+      <RestoreDialog
+        folderId={folder.id}
+        request={restoring}
+        onClose={() => setRestoring(undefined)}
+      />
     </article>
   );
 }
@@ -123,7 +139,13 @@ function OperationRow({
         {canDiff(e) && seq > 1 && (
           <a
             className="button button-small"
-            href={routeHref({ page: 'diff', folderId: folder.id, path: e.path, from: seq - 1, to: seq })}
+            href={routeHref({
+              page: 'diff',
+              folderId: folder.id,
+              path: e.path,
+              from: seq - 1,
+              to: seq,
+            })}
             aria-label={`Compare ${e.path} with ${formatVersion(seq - 1)}`}
           >
             <Icon name="diff" /> Compare
@@ -133,8 +155,14 @@ function OperationRow({
           <button
             type="button"
             className="button button-small"
-            onClick={() => onRestore({ path: e.path, version: restoreVersion, deleted: e.op === 'delete' })}
-            aria-label={e.op === 'delete' ? `Restore deleted ${e.path}` : `Restore ${e.path} as in ${formatVersion(seq)}`}
+            onClick={() =>
+              onRestore({ path: e.path, version: restoreVersion, deleted: e.op === 'delete' })
+            }
+            aria-label={
+              e.op === 'delete'
+                ? `Restore deleted ${e.path}`
+                : `Restore ${e.path} as in ${formatVersion(seq)}`
+            }
           >
             <Icon name="restore" /> Restore
           </button>

@@ -39,7 +39,12 @@ export function VersionList({
   const lastIndex = items[items.length - 1]?.index ?? 0;
 
   useEffect(() => {
-    if (more && !loading && history.error === undefined && lastIndex >= versions.length - PREFETCH_ROWS)
+    if (
+      more &&
+      !loading &&
+      history.error === undefined &&
+      lastIndex >= versions.length - PREFETCH_ROWS
+    )
       history.loadMore();
   }, [lastIndex, more, loading, versions.length, history]);
 
@@ -78,7 +83,9 @@ export function VersionList({
         role="listbox"
         tabIndex={0}
         aria-label={`Versions of ${folderId}, newest first`}
-        aria-activedescendant={selectedIndex >= 0 ? `version-${versions[selectedIndex]!.seq}` : undefined}
+        aria-activedescendant={
+          selectedIndex >= 0 ? `version-${versions[selectedIndex]!.seq}` : undefined
+        }
         aria-busy={loading}
         onKeyDown={onKeyDown}
       >
@@ -87,7 +94,11 @@ export function VersionList({
             const v = versions[item.index];
             if (!v)
               return (
-                <div key="more" className="version-row version-more" style={{ transform: `translateY(${item.start}px)`, height: item.size }}>
+                <div
+                  key="more"
+                  className="version-row version-more"
+                  style={{ transform: `translateY(${item.start}px)`, height: item.size }}
+                >
                   {history.error !== undefined ? (
                     <button type="button" className="button button-small" onClick={history.retry}>
                       Could not load older versions. Try again
@@ -153,7 +164,9 @@ function VersionRow({
         </span>
       </div>
       <div className="version-sub">
-        <span className="version-changes numeric">{formatCount(v.changes)} {v.changes === 1 ? 'file' : 'files'}</span>
+        <span className="version-changes numeric">
+          {formatCount(v.changes)} {v.changes === 1 ? 'file' : 'files'}
+        </span>
         <span className="version-reason truncate">{v.reason}</span>
       </div>
       <span className="version-method">

@@ -42,7 +42,10 @@ export function useHistory(folderId: string): HistoryList {
       setLoading(true);
       setError(undefined);
       client
-        .history(folderId, before === undefined ? { limit: PAGE_SIZE } : { limit: PAGE_SIZE, before })
+        .history(
+          folderId,
+          before === undefined ? { limit: PAGE_SIZE } : { limit: PAGE_SIZE, before },
+        )
         .then(
           (page) => {
             setState((s) => {

@@ -2,7 +2,7 @@
  * One folder on the overview: name, role, state, version and path; a progress bar while it
  * scans or syncs; on a master, each replica's exact lag; on a replica, how far behind it is.
  */
-import { useClient } from '../../api/connection';
+import { useClient, useEventsAlive } from '../../api/connection';
 import { eventFolder, useLiveQuery } from '../../api/live';
 import type { FolderSummary } from '../../api/types';
 import { routeHref } from '../../app/routes';
@@ -10,15 +10,19 @@ import { Icon } from '../../components/Icon';
 import { Pill } from '../../components/Pill';
 import { SyncProgress } from '../../components/SyncProgress';
 import { formatAgo, formatDateTime, formatVersion } from '../../lib/format';
-import { lagSentence, stateWords } from '../../model/sync-state';
+import { lagSentence, shownState } from '../../model/sync-state';
 import { ReplicaLagList } from './ReplicaLagList';
 
 export function FolderCard({ folder }: { folder: FolderSummary }) {
-  const s = stateWords[folder.state];
+  const s = shownState(folder.state, useEventsAlive());
   const href = routeHref({ page: 'folder', folderId: folder.id, tab: 'status' });
   const titleId = `folder-${folder.id}`;
   return (
-    <article className="card folder-card" aria-labelledby={titleId} data-testid={`folder-card-${folder.id}`}>
+    <article
+      className="card folder-card"
+      aria-labelledby={titleId}
+      data-testid={`folder-card-${folder.id}`}
+    >
       <header className="folder-card-head">
         <div className="folder-card-title">
           <span className="folder-icon">
@@ -52,20 +56,34 @@ export function FolderCard({ folder }: { folder: FolderSummary }) {
           </div>
           <div>
             <span className="stat-label">Last change</span>
-            <span className="stat-value" title={folder.lastChange === null ? undefined : formatDateTime(folder.lastChange)}>
+            <span
+              className="stat-value"
+              title={folder.lastChange === null ? undefined : formatDateTime(folder.lastChange)}
+            >
               {folder.lastChange === null ? '—' : formatAgo(folder.lastChange)}
             </span>
           </div>
         </div>
-        {folder.progress !== null || folder.state === 'syncing' ? <SyncProgress progress={folder.progress} /> : null}
-        {folder.error !== null && <p className="folder-error" role="alert">{folder.error}</p>}
+        {folder.progress !== null || folder.state === 'syncing' ? (
+          <SyncProgress progress={folder.progress} />
+        ) : null}
+        {folder.error !== null && (
+          <p className="folder-error" role="alert">
+            {folder.error}
+          </p>
+        )}
         {folder.role === 'replica' && folder.lag !== null && folder.lag.versions > 0 && (
-          <p className="lag numeric">{lagSentence(folder.head, folder.head + folder.lag.versions, folder.lag)}</p>
+          <p className="lag numeric">
+            {lagSentence(folder.head, folder.head + folder.lag.versions, folder.lag)}
+          </p>
         )}
         {folder.role === 'master' && <MasterReplicas folderId={folder.id} head={folder.head} />}
       </div>
       <footer className="folder-card-foot">
-        <a className="button button-small" href={routeHref({ page: 'folder', folderId: folder.id, tab: 'history' })}>
+        <a
+          className="button button-small"
+          href={routeHref({ page: 'folder', folderId: folder.id, tab: 'history' })}
+        >
           <Icon name="history" /> History
         </a>
         <a className="button button-small" href={href} aria-label={`Details of ${folder.id}`}>

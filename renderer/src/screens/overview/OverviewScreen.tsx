@@ -17,16 +17,23 @@ export function OverviewScreen({ status }: { status: Query<Status> }) {
     <Page title="Overview" subtitle={subtitle}>
       <div className="stack">
         {status.error !== undefined && (
-          <ErrorBanner error={status.error} context="Could not load the status" onRetry={status.reload} />
+          <ErrorBanner
+            error={status.error}
+            context="Could not load the status"
+            onRetry={status.reload}
+          />
         )}
         {status.loading && !s && <Loading what="the folders" />}
         {s && s.folders.length === 0 && (
           <EmptyState icon="folder" title="No folders yet">
             <p>
               Lanfold keeps a folder identical on your devices. Make a folder on this computer the
-              master with <code className="command">lanfold folder add PATH --master</code>, or keep a
-              copy of another device’s folder with{' '}
-              <code className="command">lanfold folder add PATH --replica-of DEVICE --id FOLDER</code>.
+              master with <code className="command">lanfold folder add PATH --master</code>, or keep
+              a copy of another device’s folder with{' '}
+              <code className="command">
+                lanfold folder add PATH --replica-of DEVICE --id FOLDER
+              </code>
+              .
             </p>
             <p>It appears here as soon as it is added.</p>
           </EmptyState>

@@ -23,7 +23,11 @@ export function ReplicaLagList({
       {replicas.map((r) => {
         const w = replicaWords(r, head);
         return (
-          <li key={r.deviceId} className="replica-row" data-testid={`replica-${r.name || r.deviceId}`}>
+          <li
+            key={r.deviceId}
+            className="replica-row"
+            data-testid={`replica-${r.name || r.deviceId}`}
+          >
             <span className="replica-name truncate" title={r.deviceId}>
               {r.name || shortDeviceId(r.deviceId)}
             </span>
