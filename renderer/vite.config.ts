@@ -63,6 +63,9 @@ export default defineConfig({
       },
     },
   },
-  server: api ? { proxy: { '/api': { target: api, ws: true, changeOrigin: false } } } : undefined,
+  // The daemon answers only requests that name it (Host) and come from its own origin.
+  server: api
+    ? { proxy: { '/api': { target: api, ws: true, changeOrigin: true, headers: { origin: api } } } }
+    : undefined,
   clearScreen: false,
 });

@@ -86,12 +86,20 @@ export class Daemon implements ControlBackend {
     this.events = bothEvents(events, this.hub);
   }
 
-  static async start(stateDir: string, logger: Logger, events: DaemonEvents = {}, options: DaemonOptions = {}): Promise<Daemon> {
+  static async start(
+    stateDir: string,
+    logger: Logger,
+    events: DaemonEvents = {},
+    options: DaemonOptions = {},
+  ): Promise<Daemon> {
     const state = DeviceState.open(stateDir);
     const lock = acquireLock(state.paths.lock);
     const daemon = new Daemon(state, lock, logger, events);
     try {
-      logger.info({ device: state.device.deviceId, folders: state.folders.length }, 'daemon starting');
+      logger.info(
+        { device: state.device.deviceId, folders: state.folders.length },
+        'daemon starting',
+      );
       daemon.host = new ReplicationHost(state, logger, (id, name, connected) =>
         daemon.events.onPeer?.(id, name, connected),
       );
@@ -200,7 +208,13 @@ export class Daemon implements ControlBackend {
   private writeRuntime(): void {
     if (this.stopping) return;
     const folders: Record<string, unknown> = {};
-    for (const [id, m] of this.masters) folders[id] = { role: 'master', head: m.head(), replicas: this.host?.replicaStates(id) ?? [], error: m.lastError ?? null };
+    for (const [id, m] of this.masters)
+      folders[id] = {
+        role: 'master',
+        head: m.head(),
+        replicas: this.host?.replicaStates(id) ?? [],
+        error: m.lastError ?? null,
+      };
     for (const [id, r] of this.replicas) folders[id] = { role: 'replica', ...r.status() };
     writeConfig(this.state.paths.runtime, {
       pid: process.pid,
@@ -218,7 +232,10 @@ export class Daemon implements ControlBackend {
     try {
       this.state.reloadFolders();
     } catch (err) {
-      this.logger.error({ err }, 'folders.json could not be read; keeping the folders already open');
+      this.logger.error(
+        { err },
+        'folders.json could not be read; keeping the folders already open',
+      );
       return;
     }
     await this.openFolders();
@@ -308,7 +325,11 @@ export class Daemon implements ControlBackend {
     });
     this.replicas.set(config.id, folder);
     this.host?.addReplica(folder, config.upstreams);
-    folder.watchLocal().catch((err: unknown) => this.logger.warn({ err, folder: config.id }, 'watching a replica folder failed'));
+    folder
+      .watchLocal()
+      .catch((err: unknown) =>
+        this.logger.warn({ err, folder: config.id }, 'watching a replica folder failed'),
+      );
   }
 
   async stop(): Promise<void> {

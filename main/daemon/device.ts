@@ -53,7 +53,10 @@ export async function initDevice(dir: string, options: InitOptions): Promise<Dev
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LanfoldError('BAD_ARGUMENT', `Invalid ${issue?.path.join('.') || 'device setting'}: ${issue?.message ?? 'bad value'}`);
+    throw new LanfoldError(
+      'BAD_ARGUMENT',
+      `Invalid ${issue?.path.join('.') || 'device setting'}: ${issue?.message ?? 'bad value'}`,
+    );
   }
   const device: DeviceConfig = parsed.data;
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
@@ -72,7 +75,12 @@ export class DeviceState {
   private foldersFile: FoldersFile;
   private peersFile: PeersFile;
 
-  private constructor(paths: StatePaths, device: DeviceConfig, folders: FoldersFile, peers: PeersFile) {
+  private constructor(
+    paths: StatePaths,
+    device: DeviceConfig,
+    folders: FoldersFile,
+    peers: PeersFile,
+  ) {
     this.paths = paths;
     this.device = device;
     this.foldersFile = folders;
@@ -109,10 +117,25 @@ export class DeviceState {
     return f;
   }
 
-  addFolder(options: { path: string; role: 'master' | 'replica'; id?: string; upstreams?: readonly string[] }): FolderConfig {
+  addFolder(options: {
+    path: string;
+    role: 'master' | 'replica';
+    id?: string;
+    upstreams?: readonly string[];
+  }): FolderConfig {
     if (options.role === 'replica') {
-      if (!options.id) throw new LanfoldError('BAD_ARGUMENT', 'A replica folder needs the master folder\'s ID', 'pass --id FOLDER');
-      if (!options.upstreams?.length) throw new LanfoldError('BAD_ARGUMENT', 'A replica folder needs an upstream device', 'pass --replica-of DEVICE_ID');
+      if (!options.id)
+        throw new LanfoldError(
+          'BAD_ARGUMENT',
+          "A replica folder needs the master folder's ID",
+          'pass --id FOLDER',
+        );
+      if (!options.upstreams?.length)
+        throw new LanfoldError(
+          'BAD_ARGUMENT',
+          'A replica folder needs an upstream device',
+          'pass --replica-of DEVICE_ID',
+        );
       for (const up of options.upstreams) this.peer(up);
       mkdirSync(options.path, { recursive: true });
     }
@@ -121,12 +144,21 @@ export class DeviceState {
     checkStateOutside(this.paths.dir, root);
     const id = options.id ?? newFolderId();
     if (!FOLDER_ID_PATTERN.test(id)) {
-      throw new LanfoldError('BAD_ARGUMENT', `"${id}" is not a valid folder ID`, 'use 1-64 letters, digits, dots, dashes or underscores');
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `"${id}" is not a valid folder ID`,
+        'use 1-64 letters, digits, dots, dashes or underscores',
+      );
     }
-    if (this.folders.some((f) => f.id === id)) throw new LanfoldError('FOLDER_EXISTS', `A folder with ID "${id}" already exists`);
+    if (this.folders.some((f) => f.id === id))
+      throw new LanfoldError('FOLDER_EXISTS', `A folder with ID "${id}" already exists`);
     const overlap = this.folders.find((f) => isInside(root, f.path) || isInside(f.path, root));
     if (overlap) {
-      throw new LanfoldError('FOLDER_EXISTS', `${root} overlaps the folder "${overlap.id}" at ${overlap.path}`, 'folders may not be nested');
+      throw new LanfoldError(
+        'FOLDER_EXISTS',
+        `${root} overlaps the folder "${overlap.id}" at ${overlap.path}`,
+        'folders may not be nested',
+      );
     }
     const folder: FolderConfig = {
       id,
@@ -144,7 +176,11 @@ export class DeviceState {
   /** Serves a master folder to a (known) device. */
   shareFolder(folderId: string, deviceId: string): FolderConfig {
     const folder = this.folder(folderId);
-    if (folder.role !== 'master') throw new LanfoldError('BAD_ARGUMENT', `Folder "${folderId}" is a replica here; share it from its master`);
+    if (folder.role !== 'master')
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Folder "${folderId}" is a replica here; share it from its master`,
+      );
     this.peer(deviceId);
     const updated = { ...folder, sharedWith: [...new Set([...folder.sharedWith, deviceId])] };
     this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
@@ -166,7 +202,12 @@ export class DeviceState {
 
   peer(deviceId: string): PeerConfig {
     const p = this.peers.find((x) => x.deviceId === deviceId);
-    if (!p) throw new LanfoldError('BAD_ARGUMENT', `Device ${deviceId.slice(0, 8)} is not a known peer`, 'add it with `lanfold peer add DEVICE_ID@HOST:PORT`');
+    if (!p)
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Device ${deviceId.slice(0, 8)} is not a known peer`,
+        'add it with `lanfold peer add DEVICE_ID@HOST:PORT`',
+      );
     return p;
   }
 
@@ -176,15 +217,21 @@ export class DeviceState {
 
   /** Trusts a device (or updates its address and name). */
   addPeer(deviceId: string, address?: string, name?: string): PeerConfig {
-    if (deviceId === this.device.deviceId) throw new LanfoldError('BAD_ARGUMENT', 'That is this device\'s own ID');
+    if (deviceId === this.device.deviceId)
+      throw new LanfoldError('BAD_ARGUMENT', "That is this device's own ID");
     const old = this.peers.find((p) => p.deviceId === deviceId);
     const peer: PeerConfig = {
       deviceId,
       name: name ?? old?.name ?? '',
-      addresses: address ? [address, ...(old?.addresses ?? []).filter((a) => a !== address)].slice(0, 16) : (old?.addresses ?? []),
+      addresses: address
+        ? [address, ...(old?.addresses ?? []).filter((a) => a !== address)].slice(0, 16)
+        : (old?.addresses ?? []),
       addedAt: old?.addedAt ?? Date.now(),
     };
-    this.peersFile = { ...this.peersFile, peers: [...this.peers.filter((p) => p.deviceId !== deviceId), peer] };
+    this.peersFile = {
+      ...this.peersFile,
+      peers: [...this.peers.filter((p) => p.deviceId !== deviceId), peer],
+    };
     writeConfig(this.paths.peers, this.peersFile);
     return peer;
   }
@@ -192,14 +239,22 @@ export class DeviceState {
   /** Stops trusting a device, and stops sharing folders with it. */
   removePeer(deviceId: string): void {
     this.peer(deviceId);
-    this.peersFile = { ...this.peersFile, peers: this.peers.filter((p) => p.deviceId !== deviceId) };
+    this.peersFile = {
+      ...this.peersFile,
+      peers: this.peers.filter((p) => p.deviceId !== deviceId),
+    };
     writeConfig(this.paths.peers, this.peersFile);
-    this.saveFolders(this.folders.map((f) => ({ ...f, sharedWith: f.sharedWith.filter((d) => d !== deviceId) })));
+    this.saveFolders(
+      this.folders.map((f) => ({ ...f, sharedWith: f.sharedWith.filter((d) => d !== deviceId) })),
+    );
   }
 
   /** The device's certificate and private key (PEM). */
   identity(): { certPem: string; keyPem: string } {
-    return { certPem: readFileSync(this.paths.cert, 'utf8'), keyPem: readFileSync(this.paths.key, 'utf8') };
+    return {
+      certPem: readFileSync(this.paths.cert, 'utf8'),
+      keyPem: readFileSync(this.paths.key, 'utf8'),
+    };
   }
 
   folderDataDir(id: string): string {

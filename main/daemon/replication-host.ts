@@ -64,7 +64,8 @@ export class ReplicationHost {
   addMaster(folder: MasterFolder): FolderPublisher {
     const publisher = new FolderPublisher({
       folder,
-      isShared: (id) => this.state.folders.find((f) => f.id === folder.id)?.sharedWith.includes(id) ?? false,
+      isShared: (id) =>
+        this.state.folders.find((f) => f.id === folder.id)?.sharedWith.includes(id) ?? false,
       clock: systemClock,
       logger: this.logger.child({ folder: folder.id }),
       heartbeatMs: HEARTBEAT_MS,
@@ -96,7 +97,8 @@ export class ReplicationHost {
 
   /** Drops connections to devices that are no longer trusted. */
   enforceTrust(): void {
-    for (const [id, link] of this.links) if (!this.state.isTrusted(id)) link.close('device removed');
+    for (const [id, link] of this.links)
+      if (!this.state.isTrusted(id)) link.close('device removed');
     this.refreshDials();
   }
 
@@ -127,7 +129,8 @@ export class ReplicationHost {
       case 'get': {
         const publisher = this.publishers.get(m.folder);
         if (publisher) publisher.handle(link, m);
-        else if (m.t === 'subscribe') link.send({ t: 'refuse', folder: m.folder, reason: 'no such folder on this device' });
+        else if (m.t === 'subscribe')
+          link.send({ t: 'refuse', folder: m.folder, reason: 'no such folder on this device' });
         return;
       }
       default: {
@@ -144,7 +147,13 @@ export class ReplicationHost {
   peerStatus(): PeerStatus[] {
     return this.state.peers.map((p) => {
       const link = this.links.get(p.deviceId);
-      return { deviceId: p.deviceId, name: link?.name || p.name, connected: link !== undefined && !link.closed, bytesIn: link?.counters.bytesIn ?? 0, bytesOut: link?.counters.bytesOut ?? 0 };
+      return {
+        deviceId: p.deviceId,
+        name: link?.name || p.name,
+        connected: link !== undefined && !link.closed,
+        bytesIn: link?.counters.bytesIn ?? 0,
+        bytesOut: link?.counters.bytesOut ?? 0,
+      };
     });
   }
 

@@ -21,7 +21,10 @@ let hits = 0;
 
 function parse(raw: string | undefined): { name: string; nth: number } | undefined {
   if (!raw) return undefined;
-  const [name, nth] = raw.split(':').length > 2 ? [raw.slice(0, raw.lastIndexOf(':')), raw.slice(raw.lastIndexOf(':') + 1)] : [raw, '1'];
+  const [name, nth] =
+    raw.split(':').length > 2
+      ? [raw.slice(0, raw.lastIndexOf(':')), raw.slice(raw.lastIndexOf(':') + 1)]
+      : [raw, '1'];
   const n = Number.parseInt(nth ?? '1', 10);
   return { name: name ?? raw, nth: Number.isInteger(n) && n > 0 ? n : 1 };
 }

@@ -33,4 +33,3 @@ export function checkFolderRoot(root: string): string {
   }
   return `${st.dev}:${st.ino}`;
 }
-

@@ -13,7 +13,12 @@ export const ChunkListDelta = z.strictObject({
     .array(
       z.union([
         z.tuple([z.literal(0), z.number().int().min(0), z.number().int().min(1)]),
-        z.tuple([z.literal(1), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes').refine((b) => b.length > 0 && b.length % CHUNK_RECORD_BYTES === 0)]),
+        z.tuple([
+          z.literal(1),
+          z
+            .custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes')
+            .refine((b) => b.length > 0 && b.length % CHUNK_RECORD_BYTES === 0),
+        ]),
       ]),
     )
     .max(1_000_000),
@@ -28,7 +33,12 @@ export function diffChunkLists(base: ChunkList, target: ChunkList): ChunkListDel
   let pendingStart = -1;
   const flushNew = (end: number) => {
     if (pendingStart >= 0) {
-      ops.push([1, Buffer.from(target.packed.subarray(pendingStart * CHUNK_RECORD_BYTES, end * CHUNK_RECORD_BYTES))]);
+      ops.push([
+        1,
+        Buffer.from(
+          target.packed.subarray(pendingStart * CHUNK_RECORD_BYTES, end * CHUNK_RECORD_BYTES),
+        ),
+      ]);
       pendingStart = -1;
     }
   };
@@ -42,7 +52,12 @@ export function diffChunkLists(base: ChunkList, target: ChunkList): ChunkListDel
     }
     flushNew(i);
     let n = 1;
-    while (i + n < target.count && j + n < base.count && recordKey(target, i + n) === recordKey(base, j + n)) n++;
+    while (
+      i + n < target.count &&
+      j + n < base.count &&
+      recordKey(target, i + n) === recordKey(base, j + n)
+    )
+      n++;
     ops.push([0, j, n]);
     i += n;
   }
@@ -58,7 +73,9 @@ export function applyChunkListDelta(base: ChunkList, delta: ChunkListDelta): Chu
     if (op[0] === 0) {
       const [, start, count] = op;
       if (start + count > base.count) return undefined;
-      parts.push(base.packed.subarray(start * CHUNK_RECORD_BYTES, (start + count) * CHUNK_RECORD_BYTES));
+      parts.push(
+        base.packed.subarray(start * CHUNK_RECORD_BYTES, (start + count) * CHUNK_RECORD_BYTES),
+      );
     } else {
       parts.push(Buffer.from(op[1]));
     }

@@ -12,7 +12,8 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, moreTypes:
 /** Encodes one message as a frame (a fresh buffer the caller owns). */
 export function encodeFrame(message: Message): Buffer {
   const body = packr.pack(message);
-  if (body.length > MAX_FRAME_BYTES) throw new ProtocolError(`${message.t} message of ${body.length} bytes exceeds the frame limit`);
+  if (body.length > MAX_FRAME_BYTES)
+    throw new ProtocolError(`${message.t} message of ${body.length} bytes exceeds the frame limit`);
   const frame = Buffer.allocUnsafe(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);
@@ -25,7 +26,9 @@ export function decodeBody(body: Buffer): Message {
   try {
     value = unpackr.unpack(body);
   } catch (err) {
-    throw new ProtocolError(`undecodable frame: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ProtocolError(
+      `undecodable frame: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return parseMessage(value);
 }
@@ -43,7 +46,8 @@ export class FrameDecoder {
     while (this.pendingBytes >= 4) {
       const head = this.peek(4);
       const length = head.readUInt32BE(0);
-      if (length > MAX_FRAME_BYTES) throw new ProtocolError(`frame of ${length} bytes exceeds the limit of ${MAX_FRAME_BYTES}`);
+      if (length > MAX_FRAME_BYTES)
+        throw new ProtocolError(`frame of ${length} bytes exceeds the limit of ${MAX_FRAME_BYTES}`);
       if (length === 0) throw new ProtocolError('empty frame');
       if (this.pendingBytes < 4 + length) break;
       const frame = this.take(4 + length);

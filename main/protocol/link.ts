@@ -21,7 +21,10 @@ export interface PeerLink {
 }
 
 /** Two links joined in memory, delivering on a microtask (as automerge-repo's test network does). */
-export function memoryLinkPair(a: { deviceId: string; name: string }, b: { deviceId: string; name: string }): [PeerLink, PeerLink] {
+export function memoryLinkPair(
+  a: { deviceId: string; name: string },
+  b: { deviceId: string; name: string },
+): [PeerLink, PeerLink] {
   const left = new MemoryLink(b.deviceId, b.name);
   const right = new MemoryLink(a.deviceId, a.name);
   left.other = right;

@@ -25,23 +25,42 @@ const Hash = z.string().regex(/^[0-9a-f]{64}$/);
 const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
 
 /** One path at one version, as it travels: the log entry without local fields (inode). */
-export const WireEntry = z.strictObject({
-  path: WirePath,
-  op: z.enum(['add', 'modify', 'delete', 'move', 'meta']),
-  kind: z.enum(['file', 'dir', 'symlink', 'none']),
-  size: z.number().int().min(0).max(2 ** 50),
-  mtimeMs: z.number(), // zod 4 refuses NaN and ±Infinity
-  mode: z.number().int().min(0).max(0o7777),
-  hash: Hash.nullable(),
-  target: z.string().min(1).max(4096).refine((t) => !t.includes('\0'), 'NUL in target').nullable(),
-  /** The file's chunk list, whole or as an edit of the receiver's base version of the same path. */
-  chunks: z.union([Bytes.refine((b) => b.length % CHUNK_RECORD_BYTES === 0, 'chunk list is not whole records'), ChunkListDelta]).nullable(),
-  movedFrom: WirePath.nullable(),
-}).superRefine((e, ctx) => {
-  if (e.kind === 'file' && (e.hash === null || e.chunks === null)) ctx.addIssue({ code: 'custom', message: 'a file needs hash and chunks' });
-  if (e.kind === 'symlink' && e.target === null) ctx.addIssue({ code: 'custom', message: 'a symlink needs a target' });
-  if (e.kind === 'none' && e.op !== 'delete') ctx.addIssue({ code: 'custom', message: 'kind none is only for deletions' });
-});
+export const WireEntry = z
+  .strictObject({
+    path: WirePath,
+    op: z.enum(['add', 'modify', 'delete', 'move', 'meta']),
+    kind: z.enum(['file', 'dir', 'symlink', 'none']),
+    size: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 50),
+    mtimeMs: z.number(), // zod 4 refuses NaN and ±Infinity
+    mode: z.number().int().min(0).max(0o7777),
+    hash: Hash.nullable(),
+    target: z
+      .string()
+      .min(1)
+      .max(4096)
+      .refine((t) => !t.includes('\0'), 'NUL in target')
+      .nullable(),
+    /** The file's chunk list, whole or as an edit of the receiver's base version of the same path. */
+    chunks: z
+      .union([
+        Bytes.refine((b) => b.length % CHUNK_RECORD_BYTES === 0, 'chunk list is not whole records'),
+        ChunkListDelta,
+      ])
+      .nullable(),
+    movedFrom: WirePath.nullable(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.kind === 'file' && (e.hash === null || e.chunks === null))
+      ctx.addIssue({ code: 'custom', message: 'a file needs hash and chunks' });
+    if (e.kind === 'symlink' && e.target === null)
+      ctx.addIssue({ code: 'custom', message: 'a symlink needs a target' });
+    if (e.kind === 'none' && e.op !== 'delete')
+      ctx.addIssue({ code: 'custom', message: 'kind none is only for deletions' });
+  });
 export type WireEntry = z.infer<typeof WireEntry>;
 
 /** A version's operations, in a change packet's window of recent versions (claims 14/18). */
@@ -69,11 +88,19 @@ export const TextDelta = z.strictObject({
 });
 export type TextDelta = z.infer<typeof TextDelta>;
 
-const InlineData = z.strictObject({ hash: Hash, data: Bytes.refine((b) => b.length <= INLINE_FILE_BYTES, 'inline data too large') });
+const InlineData = z.strictObject({
+  hash: Hash,
+  data: Bytes.refine((b) => b.length <= INLINE_FILE_BYTES, 'inline data too large'),
+});
 
 export const Message = z.discriminatedUnion('t', [
   /** First message on every connection, both ways. */
-  z.strictObject({ t: z.literal('hello'), protocol: z.number().int().min(1), name: z.string().max(64), app: z.string().max(32) }),
+  z.strictObject({
+    t: z.literal('hello'),
+    protocol: z.number().int().min(1),
+    name: z.string().max(64),
+    app: z.string().max(32),
+  }),
   /** Replica -> upstream: serve me this folder; I hold version `have`. */
   z.strictObject({ t: z.literal('subscribe'), folder: FolderId, have: Seq }),
   /** Upstream -> replica: this folder is not served to you (unknown, or not shared). */
@@ -93,13 +120,40 @@ export const Message = z.discriminatedUnion('t', [
   /** Replica -> master: send me what I need to go from `have` to your current version. */
   z.strictObject({ t: z.literal('delta-req'), folder: FolderId, id: Id, have: Seq }),
   /** Master -> replica: one part of a delta's scope (the net effect per path over (from, to]). */
-  z.strictObject({ t: z.literal('delta-part'), folder: FolderId, id: Id, entries: z.array(WireEntry).max(20_000), texts: z.array(TextDelta).max(20_000), inline: z.array(InlineData).max(4096) }),
+  z.strictObject({
+    t: z.literal('delta-part'),
+    folder: FolderId,
+    id: Id,
+    entries: z.array(WireEntry).max(20_000),
+    texts: z.array(TextDelta).max(20_000),
+    inline: z.array(InlineData).max(4096),
+  }),
   /** Master -> replica: the delta is complete. */
-  z.strictObject({ t: z.literal('delta-end'), folder: FolderId, id: Id, from: Seq, to: Seq, createdAt: z.number().int() }),
+  z.strictObject({
+    t: z.literal('delta-end'),
+    folder: FolderId,
+    id: Id,
+    from: Seq,
+    to: Seq,
+    createdAt: z.number().int(),
+  }),
   /** Replica -> master: send chunk `index` of `path` as of `version`. */
-  z.strictObject({ t: z.literal('get'), folder: FolderId, id: Id, path: WirePath, version: Seq, index: U32, hash: Hash }),
+  z.strictObject({
+    t: z.literal('get'),
+    folder: FolderId,
+    id: Id,
+    path: WirePath,
+    version: Seq,
+    index: U32,
+    hash: Hash,
+  }),
   /** Master -> replica: the bytes of a requested chunk. */
-  z.strictObject({ t: z.literal('data'), folder: FolderId, id: Id, data: Bytes.refine((b) => b.length <= MAX_CHUNK_BYTES, 'chunk too large') }),
+  z.strictObject({
+    t: z.literal('data'),
+    folder: FolderId,
+    id: Id,
+    data: Bytes.refine((b) => b.length <= MAX_CHUNK_BYTES, 'chunk too large'),
+  }),
   /** Master -> replica: that chunk is no longer available (superseded; ask for a new delta). */
   z.strictObject({ t: z.literal('nodata'), folder: FolderId, id: Id, reason: z.string().max(500) }),
   /** Either side: a protocol error; the connection closes after it. */
@@ -120,8 +174,13 @@ export function parseMessage(value: unknown): Message {
   const r = Message.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const t = typeof value === 'object' && value !== null && 't' in value ? String(value.t).slice(0, 32) : '?';
-    throw new ProtocolError(`bad ${t} message at ${issue?.path.join('.') || 'top'}: ${issue?.message ?? 'invalid'}`);
+    const t =
+      typeof value === 'object' && value !== null && 't' in value
+        ? String(value.t).slice(0, 32)
+        : '?';
+    throw new ProtocolError(
+      `bad ${t} message at ${issue?.path.join('.') || 'top'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return r.data;
 }

@@ -38,7 +38,13 @@ export class Dialer {
       w.target = target;
       return;
     }
-    const fresh: Want = { target, link: undefined, timer: undefined, backoffMs: MIN_BACKOFF_MS, dialing: false };
+    const fresh: Want = {
+      target,
+      link: undefined,
+      timer: undefined,
+      backoffMs: MIN_BACKOFF_MS,
+      dialing: false,
+    };
     this.wants.set(target.deviceId, fresh);
     void this.attempt(fresh);
   }
@@ -79,7 +85,10 @@ export class Dialer {
       }
     }
     w.dialing = false;
-    this.logger.debug({ peer: w.target.deviceId, err: lastError, retryMs: w.backoffMs }, 'could not connect; will retry');
+    this.logger.debug(
+      { peer: w.target.deviceId, err: lastError, retryMs: w.backoffMs },
+      'could not connect; will retry',
+    );
     this.retryLater(w);
   }
 

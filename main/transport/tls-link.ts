@@ -54,7 +54,10 @@ export class TlsLink implements PeerLink {
     for (const m of messages) {
       if (this.closed) return;
       if (m.t === 'error') {
-        this.logger.warn({ peer: this.deviceId, reason: m.reason }, 'peer reported a protocol error');
+        this.logger.warn(
+          { peer: this.deviceId, reason: m.reason },
+          'peer reported a protocol error',
+        );
         this.close(`peer error: ${m.reason}`);
         return;
       }

@@ -41,7 +41,9 @@ export class Transport {
       minVersion: 'TLSv1.3',
     });
     server.on('secureConnection', (socket) => this.accept(socket));
-    server.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
+    server.on('tlsClientError', (err) =>
+      this.options.logger.debug({ err: err.message }, 'TLS handshake failed'),
+    );
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -61,7 +63,10 @@ export class Transport {
     }
     const peerId = deviceIdOfCert(raw);
     if (!this.options.isTrusted(peerId)) {
-      this.options.logger.warn({ peer: peerId, address: socket.remoteAddress }, 'refused a connection from an untrusted device');
+      this.options.logger.warn(
+        { peer: peerId, address: socket.remoteAddress },
+        'refused a connection from an untrusted device',
+      );
       socket.destroy();
       return;
     }
@@ -95,7 +100,11 @@ export class Transport {
         const peerId = raw ? deviceIdOfCert(raw) : '';
         if (peerId !== deviceId) {
           socket.destroy();
-          reject(new Error(`the device at ${host}:${port} is ${peerId.slice(0, 8) || 'unknown'}, not ${deviceId.slice(0, 8)}`));
+          reject(
+            new Error(
+              `the device at ${host}:${port} is ${peerId.slice(0, 8) || 'unknown'}, not ${deviceId.slice(0, 8)}`,
+            ),
+          );
           return;
         }
         this.handshake(socket, peerId).then((link) => {
@@ -116,7 +125,12 @@ export class Transport {
   /** Sends our hello and waits for the peer's; the link is returned with the peer's name. */
   private handshake(socket: tls.TLSSocket, peerId: string): Promise<TlsLink> {
     const link = new TlsLink(socket, peerId, '', this.options.logger);
-    link.send({ t: 'hello', protocol: PROTOCOL_VERSION, name: this.options.name, app: LANFOLD_VERSION });
+    link.send({
+      t: 'hello',
+      protocol: PROTOCOL_VERSION,
+      name: this.options.name,
+      app: LANFOLD_VERSION,
+    });
     return new Promise<TlsLink>((resolve, reject) => {
       const timer = setTimeout(() => {
         link.close('no hello');
@@ -129,7 +143,10 @@ export class Transport {
       link.onMessage((m) => {
         clearTimeout(timer);
         if (m.t !== 'hello' || m.protocol !== PROTOCOL_VERSION) {
-          const reason = m.t === 'hello' ? `protocol ${m.protocol} is not supported (this device speaks ${PROTOCOL_VERSION})` : 'expected hello';
+          const reason =
+            m.t === 'hello'
+              ? `protocol ${m.protocol} is not supported (this device speaks ${PROTOCOL_VERSION})`
+              : 'expected hello';
           link.send({ t: 'error', reason });
           link.close(reason);
           reject(new Error(reason));

@@ -15,6 +15,7 @@ import { takeToken } from './lib/auth';
 import './styles/theme.css';
 import './styles/base.css';
 import './styles/controls.css';
+import './styles/feedback.css';
 import './styles/screens.css';
 import './styles/folders.css';
 import './styles/history.css';

@@ -6,11 +6,13 @@
  * the light and dark themes under test-output/screenshots/. Throughout, no page may log an
  * error, break its CSP or request anything but its daemon.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, ClusterDevice, clusterCli, killClusters } from '../helpers/cluster.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { removeTempDirs } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 import { Browser, focused, go, screenshots, waitForText, type PageProblems } from './browser.js';
@@ -58,6 +60,7 @@ afterAll(async () => {
 describe('Renderer in Chromium, with a master and a replica', () => {
   let master: Page;
   let replica: Page;
+  let proxy: FaultProxy;
 
   beforeAll(async () => {
     cluster = await Cluster.create({
@@ -68,11 +71,19 @@ describe('Renderer in Chromium, with a master and a replica', () => {
         writeFileSync(path.join(root, 'readme.md'), '# Team folder\n\nShared with every desk.\n');
       },
     });
+    // The replica reaches the master through a proxy that can slow the link down.
+    proxy = await FaultProxy.start({ port: cluster.master.port });
+    const id = cluster.master.deviceId;
+    await clusterCli(cluster.replicas[0]!.state, ['peer', 'add', `${id}@127.0.0.1:${proxy.port}`]);
     await cluster.startAll();
     await cluster.waitConverged();
     master = await open(cluster.master);
     replica = await open(cluster.replicas[0]!);
   }, 120_000);
+
+  afterAll(async () => {
+    await proxy?.close();
+  });
 
   it('shows the master folder and its replica on the overview', async () => {
     const card = await waitForText(master, CARD, /Master[\s\S]*In sync/);
@@ -151,6 +162,31 @@ describe('Renderer in Chromium, with a master and a replica', () => {
     expect(readFileSync(path.join(cluster.master.folder, 'notes.txt'), 'utf8')).toBe(NOTES);
     await cluster.waitConverged();
     expect(readFileSync(path.join(cluster.replicas[0]!.folder, 'notes.txt'), 'utf8')).toBe(NOTES);
+  });
+
+  it('shows a replica syncing, with progress and rate, and its exact lag on the master', async () => {
+    proxy.slow(400_000);
+    await go(master, '#/');
+    await go(replica, '#/');
+    writeFileSync(path.join(cluster.master.folder, 'slides.bin'), randomBytes(4_000_000));
+    await waitForText(replica, CARD, /Syncing/);
+    await waitForText(replica, `${CARD} .sync-progress`, /Downloading[\s\S]*[kM]B\/s/);
+    await screenshots(replica, 'replica-syncing');
+    await waitForText(
+      master,
+      `${CARD} .replica-row`,
+      /1 version, 1 file, 4\.0 MB behind[\s\S]*Behind/,
+    );
+    await screenshots(master, 'master-replica-behind');
+
+    proxy.heal();
+    const head = await cluster.waitConverged();
+    await waitForText(replica, CARD, /In sync/);
+    await waitForText(
+      replica,
+      '[data-testid="announcer"]',
+      new RegExp(`docs: in sync at v${head}`),
+    );
   });
 
   it('shows a replica going offline and coming back', async () => {
@@ -270,7 +306,7 @@ describe('Renderer in Chromium, with a master and a replica', () => {
     await waitForText(wrong.page, 'h1', /This link has expired/);
     expect(wrong.page.url()).not.toContain('not-the-token');
     // The refused request is the one expected complaint of that page.
-    for (const m of wrong.problems.console) expect(m).toMatch(/401|Authentication failed/);
+    for (const m of wrong.problems.console) expect(m).toMatch(/401|WebSocket connection/);
     pages.push(bare);
     await wrong.page.close();
   });

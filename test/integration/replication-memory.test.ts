@@ -1,4 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, existsSync, renameSync, appendFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+  readFileSync,
+  existsSync,
+  renameSync,
+  appendFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,17 +44,41 @@ describe('replication over an in-memory link', () => {
     mkdirSync(path.join(mroot, 'sub'));
     writeFileSync(path.join(mroot, 'a.txt'), 'hello\n');
     writeFileSync(path.join(mroot, 'sub/big.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
-    const master = new MasterFolder({ id: 'f', root: mroot, dataDir: tmp('md'), settings: DEFAULT_FOLDER_SETTINGS });
-    const pub = new FolderPublisher({ folder: master, isShared: () => true, clock: systemClock, logger: silentLogger, heartbeatMs: 1000, windowVersions: 8 });
+    const master = new MasterFolder({
+      id: 'f',
+      root: mroot,
+      dataDir: tmp('md'),
+      settings: DEFAULT_FOLDER_SETTINGS,
+    });
+    const pub = new FolderPublisher({
+      folder: master,
+      isShared: () => true,
+      clock: systemClock,
+      logger: silentLogger,
+      heartbeatMs: 1000,
+      windowVersions: 8,
+    });
     await master.start({ watch: false });
-    const replica = new ReplicaFolder({ id: 'f', root: rroot, dataDir: tmp('rd'), deviceId: 'R'.repeat(52), clock: systemClock, logger: silentLogger });
-    const [toMaster, toReplica] = memoryLinkPair({ deviceId: 'M', name: 'm' }, { deviceId: 'R', name: 'r' });
+    const replica = new ReplicaFolder({
+      id: 'f',
+      root: rroot,
+      dataDir: tmp('rd'),
+      deviceId: 'R'.repeat(52),
+      clock: systemClock,
+      logger: silentLogger,
+    });
+    const [toMaster, toReplica] = memoryLinkPair(
+      { deviceId: 'M', name: 'm' },
+      { deviceId: 'R', name: 'r' },
+    );
     toReplica.onMessage((m) => pub.handle(toReplica, m));
     toMaster.onMessage((m) => replica.handle(toMaster, m));
     replica.attach(toMaster);
     await until(() => replica.head() === master.head());
     expect(readFileSync(path.join(rroot, 'a.txt'), 'utf8')).toBe('hello\n');
-    expect(readFileSync(path.join(rroot, 'sub/big.bin')).equals(Buffer.alloc(3 * 1024 * 1024, 7))).toBe(true);
+    expect(
+      readFileSync(path.join(rroot, 'sub/big.bin')).equals(Buffer.alloc(3 * 1024 * 1024, 7)),
+    ).toBe(true);
 
     appendFileSync(path.join(mroot, 'a.txt'), 'more\n');
     const v = await master.rescan();

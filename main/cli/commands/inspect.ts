@@ -45,12 +45,19 @@ function runtimeLines(version: number, r: ReplicaRuntime | MasterRuntime | undef
   if (!r) return [];
   if (r.role === 'master') {
     if (r.replicas.length === 0) return ['    no replica connected'];
-    return r.replicas.map((x) => `    replica ${x.name || x.deviceId.slice(0, 8)}: v${x.acked}${x.acked >= version ? ' (in sync)' : `, ${version - x.acked} version(s) behind`}`);
+    return r.replicas.map(
+      (x) =>
+        `    replica ${x.name || x.deviceId.slice(0, 8)}: v${x.acked}${x.acked >= version ? ' (in sync)' : `, ${version - x.acked} version(s) behind`}`,
+    );
   }
-  const lines = [`    upstream ${r.connected ? 'connected' : 'offline'}, at v${r.upstreamVersion}${r.syncing ? ', syncing' : version >= r.upstreamVersion ? ', in sync' : ', behind'}`];
+  const lines = [
+    `    upstream ${r.connected ? 'connected' : 'offline'}, at v${r.upstreamVersion}${r.syncing ? ', syncing' : version >= r.upstreamVersion ? ', in sync' : ', behind'}`,
+  ];
   if (r.lastError) lines.push(`    last error: ${r.lastError}`);
-  for (const c of r.localChanges.slice(0, 10)) lines.push(`    local change (${c.kind}): ${c.path}`);
-  if (r.localChanges.length > 10) lines.push(`    ... and ${r.localChanges.length - 10} more local changes`);
+  for (const c of r.localChanges.slice(0, 10))
+    lines.push(`    local change (${c.kind}): ${c.path}`);
+  if (r.localChanges.length > 10)
+    lines.push(`    ... and ${r.localChanges.length - 10} more local changes`);
   for (const c of r.conflicts.slice(-10)) lines.push(`    conflict: ${c.path} kept as ${c.keptAs}`);
   return lines;
 }

@@ -14,7 +14,8 @@ export function parsePeerSpec(spec: string): { deviceId: DeviceId; address?: str
   if (at < 0) return { deviceId: id };
   const address = spec.slice(at + 1);
   const m = ADDRESS.exec(address);
-  if (!m || Number(m[2]) > 65535 || Number(m[2]) === 0) throw new UsageError(`"${address}" is not HOST:PORT`);
+  if (!m || Number(m[2]) > 65535 || Number(m[2]) === 0)
+    throw new UsageError(`"${address}" is not HOST:PORT`);
   return { deviceId: id, address };
 }
 
@@ -39,8 +40,20 @@ export function registerPeers(program: Command): void {
     .action((opts: { json?: boolean }, cmd: Command) => {
       const state = DeviceState.open(stateDirOf(cmd));
       if (opts.json) return printJson(state.peers);
-      if (state.peers.length === 0) return print('No trusted devices yet. Add one with `lanfold peer add DEVICE_ID@HOST:PORT`.');
-      print(table([['DEVICE', 'NAME', 'ADDRESSES'], ...state.peers.map((p) => [formatDeviceId(p.deviceId as DeviceId), p.name || '-', p.addresses.join(', ') || '-'])]));
+      if (state.peers.length === 0)
+        return print(
+          'No trusted devices yet. Add one with `lanfold peer add DEVICE_ID@HOST:PORT`.',
+        );
+      print(
+        table([
+          ['DEVICE', 'NAME', 'ADDRESSES'],
+          ...state.peers.map((p) => [
+            formatDeviceId(p.deviceId as DeviceId),
+            p.name || '-',
+            p.addresses.join(', ') || '-',
+          ]),
+        ]),
+      );
     });
   peer
     .command('remove <device-id>')

@@ -2,7 +2,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DeviceState, initDevice } from '../../daemon/device.js';
-import { formatDeviceId, parseDeviceId, shortDeviceId, type DeviceId } from '../../transport/identity.js';
+import {
+  formatDeviceId,
+  parseDeviceId,
+  shortDeviceId,
+  type DeviceId,
+} from '../../transport/identity.js';
 import { table } from '../format.js';
 import { print, printJson, stateDirOf, UsageError } from '../context.js';
 
@@ -65,26 +70,48 @@ export function registerSetup(program: Command): void {
     .command('add <path>')
     .description('add a folder to this device, as its master or as a replica of another device')
     .option('--master', 'this device is the master of the folder (it owns the truth)')
-    .option('--replica-of <device-ids>', 'keep a replica of the folder from this device (comma-separated: in order of preference)')
-    .option('--id <id>', 'folder ID (default for a master: a random one; a replica uses its master\'s)')
+    .option(
+      '--replica-of <device-ids>',
+      'keep a replica of the folder from this device (comma-separated: in order of preference)',
+    )
+    .option(
+      '--id <id>',
+      "folder ID (default for a master: a random one; a replica uses its master's)",
+    )
     .option('--json', 'print JSON')
-    .action((folderPath: string, opts: { master?: boolean; replicaOf?: string; id?: string; json?: boolean }, cmd: Command) => {
-      if (Boolean(opts.master) === Boolean(opts.replicaOf)) {
-        throw new UsageError('say how this device holds the folder: --master, or --replica-of DEVICE_ID');
-      }
-      const state = DeviceState.open(stateDirOf(cmd));
-      const upstreams = opts.replicaOf?.split(',').map((s) => parseDeviceId(s.trim()));
-      const added = state.addFolder({
-        path: folderPath,
-        role: opts.master ? 'master' : 'replica',
-        ...(opts.id ? { id: opts.id } : {}),
-        ...(upstreams ? { upstreams } : {}),
-      });
-      if (opts.json) return printJson(added);
-      const how = added.role === 'master' ? 'master' : `replica of ${upstreams!.map((u) => shortDeviceId(u)).join(', ')}`;
-      const next = added.role === 'master' ? `\nShare it with \`lanfold folder share ${added.id} DEVICE_ID\`.` : '';
-      print(`Added folder "${added.id}" (${how}) at ${added.path}${next}\nA running daemon picks it up within seconds; otherwise run \`lanfold start\`.`);
-    });
+    .action(
+      (
+        folderPath: string,
+        opts: { master?: boolean; replicaOf?: string; id?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        if (Boolean(opts.master) === Boolean(opts.replicaOf)) {
+          throw new UsageError(
+            'say how this device holds the folder: --master, or --replica-of DEVICE_ID',
+          );
+        }
+        const state = DeviceState.open(stateDirOf(cmd));
+        const upstreams = opts.replicaOf?.split(',').map((s) => parseDeviceId(s.trim()));
+        const added = state.addFolder({
+          path: folderPath,
+          role: opts.master ? 'master' : 'replica',
+          ...(opts.id ? { id: opts.id } : {}),
+          ...(upstreams ? { upstreams } : {}),
+        });
+        if (opts.json) return printJson(added);
+        const how =
+          added.role === 'master'
+            ? 'master'
+            : `replica of ${upstreams!.map((u) => shortDeviceId(u)).join(', ')}`;
+        const next =
+          added.role === 'master'
+            ? `\nShare it with \`lanfold folder share ${added.id} DEVICE_ID\`.`
+            : '';
+        print(
+          `Added folder "${added.id}" (${how}) at ${added.path}${next}\nA running daemon picks it up within seconds; otherwise run \`lanfold start\`.`,
+        );
+      },
+    );
   folder
     .command('share <folder> <device-id>')
     .description('serve a master folder to a device')
@@ -93,7 +120,9 @@ export function registerSetup(program: Command): void {
       const state = DeviceState.open(stateDirOf(cmd));
       const updated = state.shareFolder(folderId, parseDeviceId(rawId));
       if (opts.json) return printJson(updated);
-      print(`Folder "${folderId}" is now shared with ${updated.sharedWith.map((d) => shortDeviceId(d as DeviceId)).join(', ')}.`);
+      print(
+        `Folder "${folderId}" is now shared with ${updated.sharedWith.map((d) => shortDeviceId(d as DeviceId)).join(', ')}.`,
+      );
     });
   folder
     .command('list')

@@ -5,7 +5,24 @@
  * the replica's log. After a crash the journal is replayed, so the folder and the log
  * end at the new version; before the journal exists nothing in the folder has changed.
  */
-import { closeSync, copyFileSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, chmodSync, utimesSync, unlinkSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  chmodSync,
+  utimesSync,
+  unlinkSync,
+  existsSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ChunkList } from '../chunk-list.js';
 import type { CommitMethod, Entry, NewEntry, VersionInfo } from '../entry.js';
@@ -16,7 +33,11 @@ import { parentOf, resolveIn, toRelPath, type RelPath } from '../relpath.js';
 import type { VersionLog } from '../store/version-log.js';
 import { writeJournal, readJournal, removeJournal, type Journal, type Step } from './journal.js';
 import { assertSafeParents, keepAsConflict, localState } from './fs-safety.js';
-import { stageFile, stagingDir, type StageSources } from './staging.js';
+import { discardUnjournaledStaging, stageFile, stagingDir, type StageSources } from './staging.js';
+import { DurableBatch } from '../durability.js';
+
+/** Files staged at the same time. */
+const STAGE_CONCURRENCY = 8;
 
 export interface ApplyTarget {
   readonly version: number;
@@ -50,7 +71,11 @@ export interface ApplyResult {
  * directories (a symlink `s` and a file `s/x` in one version would write through the link).
  * Checked before anything is staged or journaled, so a bad version changes nothing.
  */
-export function checkTreeShape(index: ReadonlyMap<string, Entry>, entries: readonly NewEntry[], version: number): void {
+export function checkTreeShape(
+  index: ReadonlyMap<string, Entry>,
+  entries: readonly NewEntry[],
+  version: number,
+): void {
   const changed = new Map<string, NewEntry>(entries.map((e) => [e.path, e]));
   const kindAfter = (p: string) => changed.get(p)?.kind ?? index.get(p)?.kind;
   for (const e of entries) {
@@ -58,32 +83,79 @@ export function checkTreeShape(index: ReadonlyMap<string, Entry>, entries: reado
     for (let parent = parentOf(e.path); parent !== undefined; parent = parentOf(parent)) {
       const kind = kindAfter(parent);
       if (kind !== undefined && kind !== 'dir') {
-        throw new LanfoldError('BAD_PATH', `Refused to write ${e.path} (version ${version}): it would lie below ${parent}, which is ${kind === 'none' ? 'deleted' : `a ${kind}`}`);
+        throw new LanfoldError(
+          'BAD_PATH',
+          `Refused to write ${e.path} (version ${version}): it would lie below ${parent}, which is ${kind === 'none' ? 'deleted' : `a ${kind}`}`,
+        );
       }
     }
   }
 }
 
-export async function applyVersion(disk: ReplicaDisk, target: ApplyTarget, sources: StageSources): Promise<ApplyResult> {
+export async function applyVersion(
+  disk: ReplicaDisk,
+  target: ApplyTarget,
+  sources: StageSources,
+): Promise<ApplyResult> {
   const { root } = disk;
   checkTreeShape(disk.index, target.entries, target.version);
   // 1. Stage every new file's content (verified, fsynced, with mode and mtime).
   const staged = new Map<string, string>();
   const localMoves = planLocalMoves(disk, target.entries);
-  for (const e of target.entries) {
-    if (e.kind !== 'file' || localMoves.has(e.path)) continue;
+  const toStage = target.entries.filter((e) => {
+    if (e.kind !== 'file' || localMoves.has(e.path)) return false;
     const current = disk.index.get(e.path);
-    if (current?.kind === 'file' && current.hash === e.hash && localState(root, e.path, current, disk.sameContent) === 'same') continue;
-    staged.set(e.path, await stageFile(root, e, sources));
-  }
+    return !(
+      current?.kind === 'file' &&
+      current.hash === e.hash &&
+      localState(root, e.path, current, disk.sameContent) === 'same'
+    );
+  });
+  // Several files at once, so that fetches of small files overlap; one staging per content
+  // (staged files are named by hash, so two paths with the same content share it).
+  const byHash = new Map<string, Promise<string>>();
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (next < toStage.length && !failed) {
+      const e = toStage[next++]!;
+      let job = byHash.get(e.hash!);
+      if (!job) {
+        job = stageFile(root, e, sources);
+        byHash.set(e.hash!, job);
+      }
+      try {
+        staged.set(e.path, await job);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  // Every worker settles before a failure is reported, so no staging write outlives the apply.
+  const results = await Promise.allSettled(
+    Array.from({ length: Math.min(STAGE_CONCURRENCY, toStage.length) }, worker),
+  );
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  // Every staged file durable in one step (one syncfs on Linux) before the journal names them.
+  const durable = new DurableBatch();
+  for (const f of new Set(staged.values())) durable.file(f);
+  durable.flush(root);
   failpoint('apply:staged');
 
   // 2. Keep local edits that stand in the way.
   const conflicts: { path: RelPath; keptAs: RelPath }[] = [];
-  const deleted = new Set<string>(target.entries.filter((e) => e.kind === 'none').map((e) => e.path));
+  const deleted = new Set<string>(
+    target.entries.filter((e) => e.kind === 'none').map((e) => e.path),
+  );
   for (const e of target.entries) {
     if (e.kind === 'dir') continue;
-    if (e.kind !== 'none' && isDir(resolveIn(root, e.path)) && holdsMoreThan(root, e.path, deleted)) {
+    if (
+      e.kind !== 'none' &&
+      isDir(resolveIn(root, e.path)) &&
+      holdsMoreThan(root, e.path, deleted)
+    ) {
       // A directory stands where a file or link must go, with content this version does not
       // delete (made locally): it could never be replaced, so it is kept aside like a file.
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
@@ -93,11 +165,19 @@ export async function applyVersion(disk: ReplicaDisk, target: ApplyTarget, sourc
     }
     const current = disk.index.get(e.path);
     const state = localState(root, e.path, current, disk.sameContent);
-    const wantsSame = e.kind === 'file' && current?.kind === 'file' && current.hash === e.hash && !staged.has(e.path);
+    const wantsSame =
+      e.kind === 'file' &&
+      current?.kind === 'file' &&
+      current.hash === e.hash &&
+      !staged.has(e.path);
     if ((state === 'changed' || state === 'unknown') && !wantsSame) {
       if (lstatSync(resolveIn(root, e.path)).isDirectory()) continue; // a local directory: kept, reported as a local change
       // Already what this version puts there (a copy seeded by hand, the same edit made on both sides): nothing to keep.
-      if (e.kind !== 'none' && localState(root, e.path, { ...e, seq: target.version }, disk.sameContent) === 'same') continue;
+      if (
+        e.kind !== 'none' &&
+        localState(root, e.path, { ...e, seq: target.version }, disk.sameContent) === 'same'
+      )
+        continue;
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
       conflicts.push({ path: e.path, keptAs });
       disk.logger.warn({ path: e.path, keptAs }, 'local change kept as a conflict file');
@@ -105,7 +185,13 @@ export async function applyVersion(disk: ReplicaDisk, target: ApplyTarget, sourc
   }
 
   // 3. Journal the steps, then run them.
-  const journal: Journal = { version: target.version, createdAt: target.createdAt, method: target.method, steps: planSteps(target.entries, staged, localMoves), entries: target.entries.map(toJournalEntry) };
+  const journal: Journal = {
+    version: target.version,
+    createdAt: target.createdAt,
+    method: target.method,
+    steps: planSteps(target.entries, staged, localMoves),
+    entries: target.entries.map(toJournalEntry),
+  };
   writeJournal(disk.journalFile, journal);
   failpoint('apply:journaled');
   runSteps(root, journal.steps, dirModes(disk));
@@ -115,7 +201,10 @@ export async function applyVersion(disk: ReplicaDisk, target: ApplyTarget, sourc
 /** Replays an unfinished apply found at start; returns the version it committed, if any. */
 export function recoverApply(disk: ReplicaDisk): VersionInfo | undefined {
   const journal = readJournal(disk.journalFile);
-  if (!journal) return undefined;
+  if (!journal) {
+    discardUnjournaledStaging(disk.root);
+    return undefined;
+  }
   disk.logger.warn({ version: journal.version }, 'finishing an apply interrupted by a crash');
   try {
     runSteps(disk.root, journal.steps, dirModes(disk));
@@ -125,7 +214,10 @@ export function recoverApply(disk: ReplicaDisk): VersionInfo | undefined {
     // swapped for a symlink). Never write through it; give the version up instead of
     // refusing to open forever: the replica stays at its recorded version, fetches a fresh
     // delta, and anything the partial apply left is kept as local changes or conflicts.
-    disk.logger.error({ err, version: journal.version }, 'abandoned an interrupted apply that is no longer safe to finish');
+    disk.logger.error(
+      { err, version: journal.version },
+      'abandoned an interrupted apply that is no longer safe to finish',
+    );
     removeJournal(disk.journalFile);
     return undefined;
   }
@@ -138,7 +230,14 @@ function planLocalMoves(disk: ReplicaDisk, entries: readonly NewEntry[]): Map<Re
   const moves = new Map<RelPath, RelPath>();
   const used = new Set<string>();
   for (const e of entries) {
-    if (e.kind !== 'file' || e.op !== 'move' || !e.movedFrom || !deleted.has(e.movedFrom) || used.has(e.movedFrom)) continue;
+    if (
+      e.kind !== 'file' ||
+      e.op !== 'move' ||
+      !e.movedFrom ||
+      !deleted.has(e.movedFrom) ||
+      used.has(e.movedFrom)
+    )
+      continue;
     const source = disk.index.get(e.movedFrom);
     if (source?.kind !== 'file' || source.hash !== e.hash) continue;
     if (localState(disk.root, e.movedFrom, source, disk.sameContent) !== 'same') continue;
@@ -152,12 +251,20 @@ function depth(p: string): number {
   return p.split('/').length;
 }
 
-function planSteps(entries: readonly NewEntry[], staged: ReadonlyMap<string, string>, moves: ReadonlyMap<RelPath, RelPath>): Step[] {
+function planSteps(
+  entries: readonly NewEntry[],
+  staged: ReadonlyMap<string, string>,
+  moves: ReadonlyMap<RelPath, RelPath>,
+): Step[] {
   const steps: Step[] = [];
   for (const [to, from] of moves) steps.push({ op: 'move', from, to });
-  const deletes = entries.filter((e) => e.kind === 'none').sort((a, b) => depth(b.path) - depth(a.path));
+  const deletes = entries
+    .filter((e) => e.kind === 'none')
+    .sort((a, b) => depth(b.path) - depth(a.path));
   for (const e of deletes) steps.push({ op: 'delete', path: e.path });
-  const dirs = entries.filter((e) => e.kind === 'dir').sort((a, b) => depth(a.path) - depth(b.path));
+  const dirs = entries
+    .filter((e) => e.kind === 'dir')
+    .sort((a, b) => depth(a.path) - depth(b.path));
   for (const e of dirs) steps.push({ op: 'mkdir', path: e.path, mode: e.mode });
   for (const e of entries) {
     if (e.kind === 'file') {
@@ -183,7 +290,11 @@ function dirModes(disk: ReplicaDisk): (rel: RelPath) => number | undefined {
 const OPENED_BITS = 0o300;
 
 /** Runs journaled steps; each is idempotent, so a replay after a crash is safe. */
-function runSteps(root: string, steps: readonly Step[], dirMode: (rel: RelPath) => number | undefined): void {
+function runSteps(
+  root: string,
+  steps: readonly Step[],
+  dirMode: (rel: RelPath) => number | undefined,
+): void {
   const places = steps.filter((s) => s.op === 'place').length;
   // Staged files are named by content: paths with the same content share one. Each place
   // but its last copies it; the last renames it (so a replay knows the earlier ones ran).
@@ -269,7 +380,10 @@ function runSteps(root: string, steps: readonly Step[], dirMode: (rel: RelPath) 
   };
 
   for (const [index, step] of steps.entries()) {
-    const parents = [parentOf(step.op === 'move' ? step.to : step.path), step.op === 'move' ? parentOf(step.from) : undefined];
+    const parents = [
+      parentOf(step.op === 'move' ? step.to : step.path),
+      step.op === 'move' ? parentOf(step.from) : undefined,
+    ];
     for (const p of parents) if (p !== undefined) touchedParents.add(p);
     try {
       runStep(step, index);
@@ -300,7 +414,10 @@ function runSteps(root: string, steps: readonly Step[], dirMode: (rel: RelPath) 
     }
   }
   failpoint('apply:renamed');
-  for (const dir of touchedDirs) fsyncDir(dir);
+  // The renames and deletions durable before the version is recorded: one step for all.
+  const durable = new DurableBatch();
+  for (const dir of touchedDirs) durable.dir(dir);
+  durable.flush(root);
 }
 
 /** Opens the nearest existing directory at or above `rel` to its owner (write and search). */
@@ -354,7 +471,12 @@ function removePath(full: string): void {
       rmdirSync(full);
     } catch (err) {
       // Files the replica did not put there keep the directory alive; they show as local changes.
-      if (errnoCode(err) !== 'ENOTEMPTY' && errnoCode(err) !== 'EEXIST' && errnoCode(err) !== 'ENOENT') throw err;
+      if (
+        errnoCode(err) !== 'ENOTEMPTY' &&
+        errnoCode(err) !== 'EEXIST' &&
+        errnoCode(err) !== 'ENOENT'
+      )
+        throw err;
     }
   } else {
     unlinkSync(full);
@@ -370,25 +492,22 @@ function fsyncFile(file: string): void {
   }
 }
 
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Gone, or not supported: the journal still lets a replay finish the job.
-  }
-}
-
 /** Records the journaled version in the replica's log with what is now on disk, then drops the journal. */
 function commitJournal(disk: ReplicaDisk, journal: Journal): VersionInfo {
   const entries = journal.entries.map(fromJournalEntry).map((e) => withLocalStat(disk.root, e));
   let info = disk.log.version(journal.version);
   if (!info) {
-    info = disk.log.commit({ epoch: 1, createdAt: journal.createdAt, method: journal.method, reason: 'applied from upstream', origin: 'apply' }, entries, journal.version);
+    info = disk.log.commit(
+      {
+        epoch: 1,
+        createdAt: journal.createdAt,
+        method: journal.method,
+        reason: 'applied from upstream',
+        origin: 'apply',
+      },
+      entries,
+      journal.version,
+    );
   }
   failpoint('apply:committed');
   for (const e of entries) {
@@ -420,6 +539,10 @@ function toJournalEntry(e: NewEntry): JournalEntry {
 
 function fromJournalEntry(e: unknown): NewEntry {
   const j = e as JournalEntry;
-  return { ...j, path: toRelPath(j.path), movedFrom: j.movedFrom ? toRelPath(j.movedFrom) : null, chunks: j.chunks ? ChunkList.fromPacked(Buffer.from(j.chunks, 'base64')) : null };
+  return {
+    ...j,
+    path: toRelPath(j.path),
+    movedFrom: j.movedFrom ? toRelPath(j.movedFrom) : null,
+    chunks: j.chunks ? ChunkList.fromPacked(Buffer.from(j.chunks, 'base64')) : null,
+  };
 }
-

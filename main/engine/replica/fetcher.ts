@@ -9,7 +9,10 @@ import type { Chunk } from '../chunk-list.js';
 import type { RelPath } from '../relpath.js';
 
 export class ChunkUnavailable extends Error {
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`chunk of ${path} unavailable upstream: ${reason}`);
     this.name = 'ChunkUnavailable';
   }
@@ -42,7 +45,11 @@ export class Fetcher {
   private readonly pending = new Map<number, Pending>();
   private inFlightBytes = 0;
   /** Requests not sent yet (the window was full), oldest first. */
-  private waiting: { req: ChunkRequest; resolve: (data: Buffer) => void; reject: (err: Error) => void }[] = [];
+  private waiting: {
+    req: ChunkRequest;
+    resolve: (data: Buffer) => void;
+    reject: (err: Error) => void;
+  }[] = [];
   private lost: string | undefined;
   /** Bytes received (for progress and the wire counters). */
   received = 0;
@@ -62,7 +69,8 @@ export class Fetcher {
    * at most the window.
    */
   fetch(req: ChunkRequest): Promise<Buffer> {
-    if (this.lost !== undefined || this.link.closed) return Promise.reject(new LinkLost(this.lost ?? 'closed'));
+    if (this.lost !== undefined || this.link.closed)
+      return Promise.reject(new LinkLost(this.lost ?? 'closed'));
     return new Promise<Buffer>((resolve, reject) => {
       this.waiting.push({ req, resolve, reject });
       this.pump();
@@ -73,13 +81,28 @@ export class Fetcher {
   private pump(): void {
     while (this.waiting.length > 0 && this.lost === undefined) {
       const next = this.waiting[0]!;
-      if (this.inFlightBytes > 0 && this.inFlightBytes + next.req.chunk.size > this.windowBytes) return;
+      if (this.inFlightBytes > 0 && this.inFlightBytes + next.req.chunk.size > this.windowBytes)
+        return;
       this.waiting.shift();
       const { req } = next;
       const id = this.nextId++;
       this.inFlightBytes += req.chunk.size;
-      this.pending.set(id, { path: req.path, hash: Buffer.from(req.chunk.hash), size: req.chunk.size, resolve: next.resolve, reject: next.reject });
-      this.link.send({ t: 'get', folder: this.folder, id, path: req.path, version: req.version, index: req.index, hash: req.chunk.hash.toString('hex') });
+      this.pending.set(id, {
+        path: req.path,
+        hash: Buffer.from(req.chunk.hash),
+        size: req.chunk.size,
+        resolve: next.resolve,
+        reject: next.reject,
+      });
+      this.link.send({
+        t: 'get',
+        folder: this.folder,
+        id,
+        path: req.path,
+        version: req.version,
+        index: req.index,
+        hash: req.chunk.hash.toString('hex'),
+      });
     }
   }
 

@@ -24,7 +24,8 @@ export function unsafeWrite(root: string, rel: RelPath): string | undefined {
       if (errnoCode(err) === 'ENOENT') continue;
       throw err;
     }
-    if (!st.isDirectory()) return `${p} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`;
+    if (!st.isDirectory())
+      return `${p} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`;
   }
   return undefined;
 }
@@ -32,7 +33,8 @@ export function unsafeWrite(root: string, rel: RelPath): string | undefined {
 /** Throws unless `rel` is a valid path whose existing ancestors below `root` are all real directories. */
 export function assertSafeParents(root: string, rel: RelPath): void {
   const problem = unsafeWrite(root, rel);
-  if (problem !== undefined) throw new LanfoldError('BAD_PATH', `Refused to write ${JSON.stringify(rel)}: ${problem}`);
+  if (problem !== undefined)
+    throw new LanfoldError('BAD_PATH', `Refused to write ${JSON.stringify(rel)}: ${problem}`);
 }
 
 export type LocalState = 'same' | 'missing' | 'changed' | 'unknown';
@@ -42,7 +44,12 @@ export type LocalState = 'same' | 'missing' | 'changed' | 'unknown';
  * unchanged, missing, changed locally, or present without the replica having put it there.
  * Throws BAD_PATH when `rel` is invalid or lies below a symlink or a file.
  */
-export function localState(root: string, rel: RelPath, known: Entry | undefined, sameContent: (rel: RelPath, known: Entry) => boolean): LocalState {
+export function localState(
+  root: string,
+  rel: RelPath,
+  known: Entry | undefined,
+  sameContent: (rel: RelPath, known: Entry) => boolean,
+): LocalState {
   // Never look through a symlinked ancestor: what lies behind it is outside the folder, and
   // the version that names such a path is refused (before anything is written).
   assertSafeParents(root, rel);
@@ -56,10 +63,13 @@ export function localState(root: string, rel: RelPath, known: Entry | undefined,
   }
   if (!known || known.kind === 'none') return st.isDirectory() ? 'same' : 'unknown';
   if (st.isDirectory()) return known.kind === 'dir' ? 'same' : 'changed';
-  if (st.isSymbolicLink()) return known.kind === 'symlink' && readlinkSync(full) === known.target ? 'same' : 'changed';
+  if (st.isSymbolicLink())
+    return known.kind === 'symlink' && readlinkSync(full) === known.target ? 'same' : 'changed';
   if (!st.isFile() || known.kind !== 'file') return 'changed';
   if (st.size === known.size && st.mtimeMs === known.mtimeMs && st.ino === known.ino) return 'same';
-  return st.size === known.size && known.hash !== null && sameContent(rel, known) ? 'same' : 'changed';
+  return st.size === known.size && known.hash !== null && sameContent(rel, known)
+    ? 'same'
+    : 'changed';
 }
 
 /** `notes.txt` -> `notes.conflict-ABCD1234-20261126-091500.txt`, made unique in its directory. */
@@ -80,8 +90,8 @@ export function keepAsConflict(root: string, rel: RelPath, deviceId: string, now
   // The rename must not reach through a symlinked ancestor (it would move a file outside the folder).
   assertSafeParents(root, rel);
   let target = conflictName(rel, deviceId, now);
-  for (let n = 2; existsSync(resolveIn(root, target)); n++) target = `${conflictName(rel, deviceId, now)}-${n}` as RelPath;
+  for (let n = 2; existsSync(resolveIn(root, target)); n++)
+    target = `${conflictName(rel, deviceId, now)}-${n}` as RelPath;
   renameSync(resolveIn(root, rel), resolveIn(root, target));
   return target;
 }
-

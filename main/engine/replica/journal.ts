@@ -7,15 +7,19 @@ import { readFileSync, rmSync } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomic-write.js';
 import { errnoCode, LanfoldError } from '../errors.js';
-import { isRelPath, type RelPath } from '../relpath.js';
+import { isRelPath } from '../relpath.js';
 
-const Rel = z.string().refine(isRelPath).transform((s) => s as RelPath);
+const Rel = z.string().refine(isRelPath);
 
 const StepSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('move'), from: Rel, to: Rel }),
   z.strictObject({ op: z.literal('delete'), path: Rel }),
   z.strictObject({ op: z.literal('mkdir'), path: Rel, mode: z.number().int() }),
-  z.strictObject({ op: z.literal('place'), staged: z.string().regex(/^[0-9a-f]{64}\.ok$/), path: Rel }),
+  z.strictObject({
+    op: z.literal('place'),
+    staged: z.string().regex(/^[0-9a-f]{64}\.ok$/),
+    path: Rel,
+  }),
   z.strictObject({ op: z.literal('symlink'), path: Rel, target: z.string().min(1) }),
   z.strictObject({ op: z.literal('meta'), path: Rel, mode: z.number().int(), mtimeMs: z.number() }),
 ]);
@@ -43,7 +47,12 @@ export function readJournal(file: string): Journal | undefined {
     throw err;
   }
   const parsed = JournalSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new LanfoldError('DB_CORRUPT', `The apply journal ${file} is damaged`, 'move it aside; the replica then re-fetches the version');
+  if (!parsed.success)
+    throw new LanfoldError(
+      'DB_CORRUPT',
+      `The apply journal ${file} is damaged`,
+      'move it aside; the replica then re-fetches the version',
+    );
   return parsed.data;
 }
 

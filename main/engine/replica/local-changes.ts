@@ -40,7 +40,11 @@ export async function findLocalChanges(
       if (st.kind === 'dir') observed.push(...(await walk(root, rules, r)));
     }
   }
-  const diff = diffState(index, observed.filter((s) => inScope(s.path, scope)), scope);
+  const diff = diffState(
+    index,
+    observed.filter((s) => inScope(s.path, scope)),
+    scope,
+  );
   const out: LocalChange[] = [];
   for (const { stat, prev } of diff.changed) {
     if (!prev) {
@@ -48,7 +52,14 @@ export async function findLocalChanges(
       continue;
     }
     if (stat.kind === 'dir' && prev.kind === 'dir') continue; // directory modes are not worth a warning
-    if (stat.kind === 'file' && prev.kind === 'file' && stat.mode === prev.mode && stat.size === prev.size && sameContent(stat.path, prev)) continue;
+    if (
+      stat.kind === 'file' &&
+      prev.kind === 'file' &&
+      stat.mode === prev.mode &&
+      stat.size === prev.size &&
+      sameContent(stat.path, prev)
+    )
+      continue;
     out.push({ path: stat.path, kind: 'modified' });
   }
   for (const d of diff.deleted) out.push({ path: d.path, kind: 'deleted' });

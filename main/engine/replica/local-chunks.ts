@@ -41,7 +41,8 @@ export class LocalChunks {
       fd = openSync(resolveIn(this.root, loc.path), 'r');
       const buf = Buffer.allocUnsafe(chunk.size);
       const n = readSync(fd, buf, 0, chunk.size, loc.offset);
-      if (n === chunk.size && createHash('sha256').update(buf).digest().equals(chunk.hash)) return buf;
+      if (n === chunk.size && createHash('sha256').update(buf).digest().equals(chunk.hash))
+        return buf;
     } catch {
       // Gone or unreadable: fall through.
     } finally {

@@ -128,30 +128,52 @@ export class ReplicaFolder {
 
   /** Watches the folder for local edits (and looks for those made while stopped). */
   async watchLocal(): Promise<void> {
-    this.batcher = new Batcher(this.options.clock, (batch) => {
-      const scope: Scope = batch.full ? WHOLE_FOLDER : { all: false, roots: minimalRoots(batch.paths) };
-      this.rescanLocal(scope);
-    }, { quietMs: 200, maxDelayMs: 2000 });
+    this.batcher = new Batcher(
+      this.options.clock,
+      (batch) => {
+        const scope: Scope = batch.full
+          ? WHOLE_FOLDER
+          : { all: false, roots: minimalRoots(batch.paths) };
+        void this.rescanLocal(scope);
+      },
+      { quietMs: 200, maxDelayMs: 2000 },
+    );
     const rules = IgnoreRules.load(this.root);
-    this.watcher = new FolderWatcher(this.root, () => rules, { onPath: (p) => this.batcher?.touch(p), onError: () => this.batcher?.touch() }, this.options.logger);
+    this.watcher = new FolderWatcher(
+      this.root,
+      () => rules,
+      { onPath: (p) => this.batcher?.touch(p), onError: () => this.batcher?.touch() },
+      this.options.logger,
+    );
     await this.watcher.start();
-    this.rescanLocal(WHOLE_FOLDER);
+    void this.rescanLocal(WHOLE_FOLDER);
   }
 
   /** Re-checks `scope` for local edits. */
   rescanLocal(scope: Scope = WHOLE_FOLDER): Promise<void> {
-    this.localScan = this.localScan.then(async () => {
-      if (this.closed) return;
-      if (this.running) {
-        // Our own apply is moving files: look again once it is done.
-        this.options.clock.setTimeout(() => void this.rescanLocal(scope), 500);
-        return;
-      }
-      const found = await findLocalChanges(this.root, this.index, scope, (rel, known) => this.sameContent(rel, known));
-      for (const key of [...this.localChanges.keys()]) if (inScope(key, scope)) this.localChanges.delete(key);
-      for (const c of found) this.localChanges.set(c.path, c);
-      if (found.length > 0) this.options.logger.info({ folder: this.id, changes: found.length }, 'local changes in a replica folder');
-    }).catch((err: unknown) => this.options.logger.warn({ err, folder: this.id }, 'looking for local changes failed'));
+    this.localScan = this.localScan
+      .then(async () => {
+        if (this.closed) return;
+        if (this.running) {
+          // Our own apply is moving files: look again once it is done.
+          this.options.clock.setTimeout(() => void this.rescanLocal(scope), 500);
+          return;
+        }
+        const found = await findLocalChanges(this.root, this.index, scope, (rel, known) =>
+          this.sameContent(rel, known),
+        );
+        for (const key of [...this.localChanges.keys()])
+          if (inScope(key, scope)) this.localChanges.delete(key);
+        for (const c of found) this.localChanges.set(c.path, c);
+        if (found.length > 0)
+          this.options.logger.info(
+            { folder: this.id, changes: found.length },
+            'local changes in a replica folder',
+          );
+      })
+      .catch((err: unknown) =>
+        this.options.logger.warn({ err, folder: this.id }, 'looking for local changes failed'),
+      );
     return this.localScan;
   }
 
@@ -192,7 +214,8 @@ export class ReplicaFolder {
         return;
       case 'change':
         this.upstreamVersion = Math.max(this.upstreamVersion, message.current.version);
-        if (!this.pendingChange || message.current.version > this.pendingChange.current.version) this.pendingChange = message;
+        if (!this.pendingChange || message.current.version > this.pendingChange.current.version)
+          this.pendingChange = message;
         this.kick();
         return;
       case 'delta-part': {
@@ -214,10 +237,16 @@ export class ReplicaFolder {
         return;
       case 'refuse':
         this.lastError = `upstream refused the folder: ${message.reason}`;
-        this.options.logger.error({ folder: this.id, reason: message.reason }, 'upstream refused the folder');
+        this.options.logger.error(
+          { folder: this.id, reason: message.reason },
+          'upstream refused the folder',
+        );
         return;
       default:
-        this.options.logger.warn({ folder: this.id, t: message.t }, 'unexpected message for a replica folder');
+        this.options.logger.warn(
+          { folder: this.id, t: message.t },
+          'unexpected message for a replica folder',
+        );
     }
   }
 
@@ -243,9 +272,18 @@ export class ReplicaFolder {
         link.send({ t: 'ack', folder: this.id, version: this.head() });
       } catch (err) {
         if (err instanceof LinkLost) return;
-        const message = err instanceof LanfoldError ? err.toLine() : err instanceof Error ? err.message : String(err);
+        const message =
+          err instanceof LanfoldError
+            ? err.toLine()
+            : err instanceof Error
+              ? err.message
+              : String(err);
         this.lastError = message;
-        if (!(err instanceof ChunkUnavailable)) this.options.logger.error({ err, folder: this.id }, 'applying a version failed; retrying');
+        if (!(err instanceof ChunkUnavailable))
+          this.options.logger.error(
+            { err, folder: this.id },
+            'applying a version failed; retrying',
+          );
         this.retryTimer?.cancel();
         this.retryTimer = this.options.clock.setTimeout(() => this.kick(), RETRY_MS);
         return;
@@ -257,11 +295,20 @@ export class ReplicaFolder {
   private async applyChange(change: MessageOf<'change'>): Promise<boolean> {
     const versions = [...change.window, change.current].filter((v) => v.version > this.head());
     if (versions.length === 0 || versions[0]!.prior !== this.head()) return false;
-    for (let i = 1; i < versions.length; i++) if (versions[i]!.prior !== versions[i - 1]!.version) return false;
+    for (let i = 1; i < versions.length; i++)
+      if (versions[i]!.prior !== versions[i - 1]!.version) return false;
     const net = this.mergeVersions(versions);
     if (!net) return false;
     const inline = new Map(change.inline.map((i) => [i.hash, Buffer.from(i.data)]));
-    await this.apply(change.current.version, change.current.createdAt, change.current.method, net, inline, new Map(), { via: 'change', from: versions[0]!.prior, versions: versions.length });
+    await this.apply(
+      change.current.version,
+      change.current.createdAt,
+      change.current.method,
+      net,
+      inline,
+      new Map(),
+      { via: 'change', from: versions[0]!.prior, versions: versions.length },
+    );
     return true;
   }
 
@@ -291,7 +338,10 @@ export class ReplicaFolder {
     const id = this.nextDeltaId++;
     const have = this.head();
     const end = await new Promise<MessageOf<'delta-end'>>((resolve, reject) => {
-      const timer = this.options.clock.setTimeout(() => reject(new LinkLost('delta timed out')), DELTA_TIMEOUT_MS);
+      const timer = this.options.clock.setTimeout(
+        () => reject(new LinkLost('delta timed out')),
+        DELTA_TIMEOUT_MS,
+      );
       this.delta = {
         id,
         entries: [],
@@ -307,11 +357,24 @@ export class ReplicaFolder {
         },
       };
       link.send({ t: 'delta-req', folder: this.id, id, have });
-      this.options.logger.info({ folder: this.id, have, upstream: this.upstreamVersion }, 'delta requested');
+      this.options.logger.info(
+        { folder: this.id, have, upstream: this.upstreamVersion },
+        'delta requested',
+      );
     });
     const d = this.delta!;
     this.delta = undefined;
-    this.options.logger.debug({ folder: this.id, from: end.from, to: end.to, entries: d.entries.length, texts: d.texts.length, inline: d.inline.size }, 'delta received');
+    this.options.logger.debug(
+      {
+        folder: this.id,
+        from: end.from,
+        to: end.to,
+        entries: d.entries.length,
+        texts: d.texts.length,
+        inline: d.inline.size,
+      },
+      'delta received',
+    );
     if (end.to <= have || end.from !== have) {
       this.upstreamVersion = Math.max(have, Math.min(this.upstreamVersion, end.to));
       return;
@@ -319,10 +382,19 @@ export class ReplicaFolder {
     const entries: NewEntry[] = [];
     for (const w of d.entries) {
       const e = fromWire(w, (p) => this.currentWithChunks(p));
-      if (!e) throw new LanfoldError('INTERNAL', `delta for ${w.path} does not fit this replica's base`);
+      if (!e)
+        throw new LanfoldError('INTERNAL', `delta for ${w.path} does not fit this replica's base`);
       entries.push(e);
     }
-    await this.apply(end.to, end.createdAt, '1pc', entries, d.inline, new Map(d.texts.map((t) => [t.path, t])), { via: 'delta', from: end.from, texts: d.texts.length });
+    await this.apply(
+      end.to,
+      end.createdAt,
+      '1pc',
+      entries,
+      d.inline,
+      new Map(d.texts.map((t) => [t.path, t])),
+      { via: 'delta', from: end.from, texts: d.texts.length },
+    );
   }
 
   private async apply(
@@ -336,25 +408,39 @@ export class ReplicaFolder {
   ): Promise<void> {
     const files = entries.filter((e) => e.kind === 'file').length;
     let bytes = 0;
-    const result = await applyVersion(this.disk, { version, createdAt, method, entries }, {
-      version,
-      local: this.local,
-      inline,
-      texts,
-      currentContent: (p, hash) => this.currentContent(p as RelPath, hash),
-      fetcher: this.fetcher,
-      onBytes: (n) => {
-        bytes += n;
-        this.options.onProgress?.({ bytes, files, totalFiles: files });
+    const result = await applyVersion(
+      this.disk,
+      { version, createdAt, method, entries },
+      {
+        version,
+        local: this.local,
+        inline,
+        texts,
+        currentContent: (p, hash) => this.currentContent(p as RelPath, hash),
+        fetcher: this.fetcher,
+        onBytes: (n) => {
+          bytes += n;
+          this.options.onProgress?.({ bytes, files, totalFiles: files });
+        },
       },
-    });
-    for (const e of entries) if (e.kind === 'file' && e.chunks) this.local.addFile(e.path, e.chunks);
+    );
+    for (const e of entries)
+      if (e.kind === 'file' && e.chunks) this.local.addFile(e.path, e.chunks);
     for (const c of result.conflicts) {
       this.conflicts.push({ path: c.path, keptAs: c.keptAs, at: this.options.clock.now() });
       this.options.onConflict?.(c.path, c.keptAs);
     }
     for (const e of entries) this.localChanges.delete(e.path);
-    this.options.logger.info({ folder: this.id, version, ...how, changes: entries.length, conflicts: result.conflicts.length }, 'version applied');
+    this.options.logger.info(
+      {
+        folder: this.id,
+        version,
+        ...how,
+        changes: entries.length,
+        conflicts: result.conflicts.length,
+      },
+      'version applied',
+    );
     this.options.onVersion?.(result.info);
   }
 
@@ -367,7 +453,9 @@ export class ReplicaFolder {
 
   private sameContent(rel: RelPath, known: Entry): boolean {
     const withChunks = known.chunks ? known : this.log.entryAt(rel, this.head());
-    return withChunks?.chunks ? readVerified(resolveIn(this.root, rel), withChunks) !== undefined : false;
+    return withChunks?.chunks
+      ? readVerified(resolveIn(this.root, rel), withChunks) !== undefined
+      : false;
   }
 
   /** Stops following the upstream; an apply under way finishes (or, cut off, leaves its journal for the next start). */
@@ -396,7 +484,13 @@ function readVerified(full: string, known: Entry): Buffer | undefined {
     if (readSync(fd, extra, 0, 1, known.size) !== 0) return undefined;
     let offset = 0;
     for (const c of known.chunks) {
-      if (!createHash('sha256').update(data.subarray(offset, offset + c.size)).digest().equals(c.hash)) return undefined;
+      if (
+        !createHash('sha256')
+          .update(data.subarray(offset, offset + c.size))
+          .digest()
+          .equals(c.hash)
+      )
+        return undefined;
       offset += c.size;
     }
     return data;

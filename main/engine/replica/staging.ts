@@ -4,7 +4,22 @@
  * download cut half-way resumes where it stopped: the verified prefix is kept.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, ftruncateSync, fchmodSync, futimesSync, mkdirSync, openSync, readSync, renameSync, fstatSync, writeSync, existsSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  readdirSync,
+  rmSync,
+  ftruncateSync,
+  fchmodSync,
+  futimesSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  fstatSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { TextDelta } from '../../protocol/messages.js';
 import type { ChunkList } from '../chunk-list.js';
@@ -44,7 +59,11 @@ export function stagedPath(root: string, hash: string): string {
  * Makes sure the content of `entry` is staged, complete and verified, with the entry's
  * mode and mtime, and returns the staged file's path.
  */
-export async function stageFile(root: string, entry: NewEntry, sources: StageSources): Promise<string> {
+export async function stageFile(
+  root: string,
+  entry: NewEntry,
+  sources: StageSources,
+): Promise<string> {
   const hash = entry.hash!;
   const chunks = entry.chunks!;
   const done = stagedPath(root, hash);
@@ -55,14 +74,16 @@ export async function stageFile(root: string, entry: NewEntry, sources: StageSou
     const fd = openSync(part, existsSync(part) ? 'r+' : 'w+', 0o600);
     try {
       if (whole) {
-        if (!matchesChunks(whole, chunks)) throw new StageError(`content for ${entry.path} did not match its chunks`);
+        if (!matchesChunks(whole, chunks))
+          throw new StageError(`content for ${entry.path} did not match its chunks`);
         ftruncateSync(fd, 0);
         writeSync(fd, whole, 0, whole.length, 0);
         sources.onBytes?.(whole.length);
       } else {
         await fillChunks(fd, entry, sources);
       }
-      fsyncSync(fd);
+      // No fsync here: the apply makes all staged files durable in one step before it
+      // journals (DurableBatch), and `.ok` files left by a power cut are discarded at start.
     } finally {
       closeSync(fd);
     }
@@ -74,7 +95,6 @@ export async function stageFile(root: string, entry: NewEntry, sources: StageSou
   try {
     fchmodSync(fd, entry.mode);
     futimesSync(fd, new Date(entry.mtimeMs), new Date(entry.mtimeMs));
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -98,7 +118,13 @@ function wholeContent(entry: NewEntry, sources: StageSources): Buffer | undefine
 function matchesChunks(data: Buffer, chunks: ChunkList): boolean {
   let offset = 0;
   for (const c of chunks) {
-    if (!createHash('sha256').update(data.subarray(offset, offset + c.size)).digest().equals(c.hash)) return false;
+    if (
+      !createHash('sha256')
+        .update(data.subarray(offset, offset + c.size))
+        .digest()
+        .equals(c.hash)
+    )
+      return false;
     offset += c.size;
   }
   return offset === data.length;
@@ -114,7 +140,11 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
     const c = chunks.at(first);
     if (offset + c.size > have) break;
     const buf = Buffer.allocUnsafe(c.size);
-    if (readSync(fd, buf, 0, c.size, offset) !== c.size || !createHash('sha256').update(buf).digest().equals(c.hash)) break;
+    if (
+      readSync(fd, buf, 0, c.size, offset) !== c.size ||
+      !createHash('sha256').update(buf).digest().equals(c.hash)
+    )
+      break;
     offset += c.size;
   }
   ftruncateSync(fd, offset);
@@ -126,13 +156,22 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
   let aheadBytes = 0;
   let next = first;
   const fill = () => {
-    while (next < chunks.count && (ahead.length === 0 || aheadBytes + chunks.at(next).size <= LOOKAHEAD_BYTES)) {
+    while (
+      next < chunks.count &&
+      (ahead.length === 0 || aheadBytes + chunks.at(next).size <= LOOKAHEAD_BYTES)
+    ) {
       const i = next++;
       const c = chunks.at(i);
       const local = sources.local.read(c);
       let job: Promise<Buffer>;
       if (local) job = Promise.resolve(local);
-      else if (sources.fetcher) job = sources.fetcher.fetch({ path: entry.path, version: sources.version, index: i, chunk: c });
+      else if (sources.fetcher)
+        job = sources.fetcher.fetch({
+          path: entry.path,
+          version: sources.version,
+          index: i,
+          chunk: c,
+        });
       else job = Promise.reject(new StageError(`no source for a chunk of ${entry.path}`));
       // Nobody awaits the later jobs if an earlier one fails: keep their rejections handled.
       job.catch(() => undefined);
@@ -149,4 +188,17 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
     sources.onBytes?.(data.length);
     fill();
   }
+}
+
+/** Removes completed staged files whose durability no journal vouches for (after a crash or power cut). */
+export function discardUnjournaledStaging(root: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(stagingDir(root));
+  } catch {
+    return;
+  }
+  for (const name of names)
+    if (name.endsWith('.ok') || name.endsWith('.copy'))
+      rmSync(path.join(stagingDir(root), name), { force: true });
 }

@@ -24,7 +24,11 @@ export interface DeltaPart {
 const PART_MAX_ENTRIES = 2000;
 const PART_MAX_BYTES = 4 * 1024 * 1024;
 
-export async function* buildDelta(folder: MasterFolder, from: number, to: number): AsyncGenerator<DeltaPart> {
+export async function* buildDelta(
+  folder: MasterFolder,
+  from: number,
+  to: number,
+): AsyncGenerator<DeltaPart> {
   const log = folder.log;
   const scope = log.scope(from, to);
   let part: DeltaPart = { entries: [], texts: [], inline: [] };
@@ -34,13 +38,24 @@ export async function* buildDelta(folder: MasterFolder, from: number, to: number
     const wire = toWire(entry, base?.kind === 'file' ? base : undefined);
     part.entries.push(wire);
     bytes += 200 + (wire.chunks instanceof Uint8Array ? wire.chunks.length : 0);
-    if (entry.kind === 'file' && entry.hash && base?.kind === 'file' && base.hash && base.hash !== entry.hash) {
+    if (
+      entry.kind === 'file' &&
+      entry.hash &&
+      base?.kind === 'file' &&
+      base.hash &&
+      base.hash !== entry.hash
+    ) {
       const text = textDelta(folder, base, entry);
       if (text) {
         part.texts.push(text);
         bytes += editsCost(text.edits);
       }
-    } else if (entry.kind === 'file' && entry.size <= INLINE_FILE_BYTES && entry.size > 0 && (!base || base.hash !== entry.hash)) {
+    } else if (
+      entry.kind === 'file' &&
+      entry.size <= INLINE_FILE_BYTES &&
+      entry.size > 0 &&
+      (!base || base.hash !== entry.hash)
+    ) {
       const data = inlineOf(folder.root, entry);
       if (data) {
         part.inline.push({ hash: entry.hash!, data });
@@ -59,7 +74,13 @@ export async function* buildDelta(folder: MasterFolder, from: number, to: number
 
 /** A text delta from `base` to `entry`, if both contents are available, textual, and the script is cheaper than chunks. */
 function textDelta(folder: MasterFolder, base: Entry, entry: Entry): TextDelta | undefined {
-  if (base.size > TEXT_DELTA_MAX_BYTES || entry.size > TEXT_DELTA_MAX_BYTES || !base.chunks || !entry.chunks) return undefined;
+  if (
+    base.size > TEXT_DELTA_MAX_BYTES ||
+    entry.size > TEXT_DELTA_MAX_BYTES ||
+    !base.chunks ||
+    !entry.chunks
+  )
+    return undefined;
   const have = new Set<string>();
   for (const c of base.chunks) have.add(c.hash.toString('hex'));
   let missing = 0;
@@ -80,7 +101,12 @@ function inlineOf(root: string, entry: Entry): Uint8Array | undefined {
   try {
     const data = readFileSync(resolveIn(root, entry.path));
     const chunk = entry.chunks?.count === 1 ? entry.chunks.at(0) : undefined;
-    if (data.length !== entry.size || !chunk || !createHash('sha256').update(data).digest().equals(chunk.hash)) return undefined;
+    if (
+      data.length !== entry.size ||
+      !chunk ||
+      !createHash('sha256').update(data).digest().equals(chunk.hash)
+    )
+      return undefined;
     return data;
   } catch {
     return undefined;

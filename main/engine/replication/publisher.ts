@@ -13,7 +13,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, VersionInfo } from '../entry.js';
 import type { Logger } from '../logger.js';
 import type { MasterFolder } from '../master-folder.js';
-import { resolveIn, type RelPath } from '../relpath.js';
+import { resolveIn } from '../relpath.js';
 import { ChunkServer } from './chunk-server.js';
 import { buildDelta } from './delta-builder.js';
 import { toWire } from './wire-entries.js';
@@ -47,6 +47,8 @@ interface Subscriber {
 
 const INLINE_BUDGET_BYTES = 4 * 1024 * 1024;
 const WINDOW_MAX_ENTRIES = 5000;
+/** Versions with more entries than this are announced by heartbeat and fetched as a delta. */
+const CHANGE_MAX_ENTRIES = 1000;
 
 export class FolderPublisher {
   private readonly subs = new Map<string, Subscriber>();
@@ -63,7 +65,12 @@ export class FolderPublisher {
   }
 
   replicas(): ReplicaState[] {
-    return [...this.subs.values()].map((s) => ({ deviceId: s.link.deviceId, name: s.link.name, acked: s.acked, connectedAt: s.connectedAt }));
+    return [...this.subs.values()].map((s) => ({
+      deviceId: s.link.deviceId,
+      name: s.link.name,
+      acked: s.acked,
+      connectedAt: s.connectedAt,
+    }));
   }
 
   /** Handles a message from a replica for this folder. */
@@ -75,7 +82,10 @@ export class FolderPublisher {
         const sub = this.subs.get(link.deviceId);
         if (sub && sub.link === link) {
           sub.acked = Math.max(sub.acked, Math.min(message.version, this.head()));
-          this.options.logger.debug({ replica: link.deviceId, version: message.version, head: this.head() }, 'ack received');
+          this.options.logger.debug(
+            { replica: link.deviceId, version: message.version, head: this.head() },
+            'ack received',
+          );
           if (sub.acked >= this.head()) this.scheduleHeartbeat(sub, this.options.heartbeatMs, true);
         }
         return;
@@ -87,7 +97,10 @@ export class FolderPublisher {
         if (this.authorized(link)) void this.serveChunk(link, message);
         return;
       default:
-        this.options.logger.warn({ from: link.deviceId, t: message.t }, 'unexpected message for a master folder');
+        this.options.logger.warn(
+          { from: link.deviceId, t: message.t },
+          'unexpected message for a master folder',
+        );
     }
   }
 
@@ -101,16 +114,32 @@ export class FolderPublisher {
 
   private subscribe(link: PeerLink, message: MessageOf<'subscribe'>): void {
     if (!this.options.isShared(link.deviceId)) {
-      link.send({ t: 'refuse', folder: this.folderId, reason: 'this folder is not shared with your device' });
-      this.options.logger.warn({ from: link.deviceId }, 'refused a subscription: folder not shared with that device');
+      link.send({
+        t: 'refuse',
+        folder: this.folderId,
+        reason: 'this folder is not shared with your device',
+      });
+      this.options.logger.warn(
+        { from: link.deviceId },
+        'refused a subscription: folder not shared with that device',
+      );
       return;
     }
     const old = this.subs.get(link.deviceId);
     if (old) old.timer?.cancel();
-    const sub: Subscriber = { link, acked: Math.min(message.have, this.head()), connectedAt: this.options.clock.now(), timer: undefined, backoffMs: 250 };
+    const sub: Subscriber = {
+      link,
+      acked: Math.min(message.have, this.head()),
+      connectedAt: this.options.clock.now(),
+      timer: undefined,
+      backoffMs: 250,
+    };
     this.subs.set(link.deviceId, sub);
     link.onClose(() => this.detach(link));
-    this.options.logger.info({ replica: link.deviceId, have: message.have, head: this.head() }, 'replica subscribed');
+    this.options.logger.info(
+      { replica: link.deviceId, have: message.have, head: this.head() },
+      'replica subscribed',
+    );
     this.heartbeat(sub);
   }
 
@@ -127,7 +156,10 @@ export class FolderPublisher {
     if (this.closed || sub.link.closed) return;
     const head = this.head();
     sub.link.send({ t: 'heartbeat', folder: this.folderId, version: head });
-    this.options.logger.debug({ replica: sub.link.deviceId, version: head, acked: sub.acked }, 'heartbeat sent');
+    this.options.logger.debug(
+      { replica: sub.link.deviceId, version: head, acked: sub.acked },
+      'heartbeat sent',
+    );
     if (sub.acked < head) {
       this.scheduleHeartbeat(sub, sub.backoffMs, false);
       sub.backoffMs = Math.min(sub.backoffMs * 2, this.options.heartbeatMs);
@@ -147,10 +179,28 @@ export class FolderPublisher {
     this.chunks.invalidate();
     if (this.subs.size === 0) return;
     const log = this.options.folder.log;
-    const current = this.wireVersion(info.seq, info.createdAt, info.method, log.operations(info.seq));
+    if (info.changes > CHANGE_MAX_ENTRIES) {
+      // A big version (a first scan, a large copy) travels better as a delta: its small files
+      // come inline in parts and nothing is sent twice. The heartbeat makes replicas ask for it.
+      for (const sub of this.subs.values()) {
+        sub.backoffMs = 250;
+        this.heartbeat(sub);
+      }
+      return;
+    }
+    const current = this.wireVersion(
+      info.seq,
+      info.createdAt,
+      info.method,
+      log.operations(info.seq),
+    );
     const window: WireVersion[] = [];
     let windowEntries = 0;
-    for (let seq = info.seq - 1; seq >= Math.max(1, info.seq - this.options.windowVersions); seq--) {
+    for (
+      let seq = info.seq - 1;
+      seq >= Math.max(1, info.seq - this.options.windowVersions);
+      seq--
+    ) {
       const v = log.version(seq);
       if (!v) break;
       const ops = log.operations(seq);
@@ -159,7 +209,16 @@ export class FolderPublisher {
       window.unshift(this.wireVersion(seq, v.createdAt, v.method, ops));
     }
     const inline = this.inlineData(log.operations(info.seq));
-    this.options.logger.debug({ version: info.seq, prior: current.prior, window: window.length, inline: inline.length, replicas: this.subs.size }, 'change packet sent');
+    this.options.logger.debug(
+      {
+        version: info.seq,
+        prior: current.prior,
+        window: window.length,
+        inline: inline.length,
+        replicas: this.subs.size,
+      },
+      'change packet sent',
+    );
     for (const sub of this.subs.values()) {
       sub.link.send({ t: 'change', folder: this.folderId, current, window, inline });
       sub.backoffMs = 250;
@@ -167,14 +226,21 @@ export class FolderPublisher {
     }
   }
 
-  private wireVersion(seq: number, createdAt: number, method: VersionInfo['method'], ops: Entry[]): WireVersion {
+  private wireVersion(
+    seq: number,
+    createdAt: number,
+    method: VersionInfo['method'],
+    ops: Entry[],
+  ): WireVersion {
     const log = this.options.folder.log;
     return {
       prior: seq - 1,
       version: seq,
       createdAt,
       method,
-      entries: ops.map((e) => toWire(e, e.kind === 'file' ? log.entryAt(e.path, seq - 1) : undefined)),
+      entries: ops.map((e) =>
+        toWire(e, e.kind === 'file' ? log.entryAt(e.path, seq - 1) : undefined),
+      ),
     };
   }
 
@@ -184,9 +250,18 @@ export class FolderPublisher {
     let budget = INLINE_BUDGET_BYTES;
     const root = this.options.folder.root;
     for (const e of ops) {
-      if (e.kind !== 'file' || !e.hash || !e.chunks || e.size > INLINE_FILE_BYTES || e.size > budget || e.op === 'meta' || e.op === 'move') continue;
+      if (
+        e.kind !== 'file' ||
+        !e.hash ||
+        !e.chunks ||
+        e.size > INLINE_FILE_BYTES ||
+        e.size > budget ||
+        e.op === 'meta' ||
+        e.op === 'move'
+      )
+        continue;
       try {
-        const data = readFileSync(resolveIn(root, e.path as RelPath));
+        const data = readFileSync(resolveIn(root, e.path));
         if (data.length === e.size && e.chunks.count <= 1 && sameContent(data, e)) {
           out.push({ hash: e.hash, data });
           budget -= data.length;
@@ -214,16 +289,33 @@ export class FolderPublisher {
         await link.drained();
       }
       const v = folder.log.version(head);
-      link.send({ t: 'delta-end', folder: this.folderId, id: req.id, from, to: head, createdAt: v?.createdAt ?? 0 });
-      this.options.logger.info({ replica: link.deviceId, have: req.have, from, to: head, ...sent }, 'delta served');
+      link.send({
+        t: 'delta-end',
+        folder: this.folderId,
+        id: req.id,
+        from,
+        to: head,
+        createdAt: v?.createdAt ?? 0,
+      });
+      this.options.logger.info(
+        { replica: link.deviceId, have: req.have, from, to: head, ...sent },
+        'delta served',
+      );
     } catch (err) {
       this.options.logger.error({ err, replica: link.deviceId }, 'building a delta failed');
-      link.send({ t: 'delta-end', folder: this.folderId, id: req.id, from: req.have, to: req.have, createdAt: 0 });
+      link.send({
+        t: 'delta-end',
+        folder: this.folderId,
+        id: req.id,
+        from: req.have,
+        to: req.have,
+        createdAt: 0,
+      });
     }
   }
 
   private async serveChunk(link: PeerLink, req: MessageOf<'get'>): Promise<void> {
-    const data = await this.chunks.read(req.path as RelPath, req.index, req.hash);
+    const data = await this.chunks.read(req.path, req.index, req.hash);
     if (link.closed) return;
     if (data) link.send({ t: 'data', folder: this.folderId, id: req.id, data });
     else link.send({ t: 'nodata', folder: this.folderId, id: req.id, reason: 'superseded' });

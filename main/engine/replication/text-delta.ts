@@ -18,7 +18,9 @@ const REFINE_MAX = 4096;
 
 function decodeExact(data: Buffer): string | undefined {
   const text = data.toString('utf8');
-  return Buffer.byteLength(text) === data.length && Buffer.from(text, 'utf8').equals(data) ? text : undefined;
+  return Buffer.byteLength(text) === data.length && Buffer.from(text, 'utf8').equals(data)
+    ? text
+    : undefined;
 }
 
 /** The edit script turning `base` into `target`, or undefined when text deltas do not apply. */

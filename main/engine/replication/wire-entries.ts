@@ -14,7 +14,12 @@ const DELTA_MIN_CHUNKS = 16;
 
 export function toWire(entry: Entry | NewEntry, base?: Entry): WireEntry {
   let chunks: WireEntry['chunks'] = entry.chunks ? entry.chunks.packed : null;
-  if (entry.chunks && base?.chunks && base.kind === 'file' && entry.chunks.count >= DELTA_MIN_CHUNKS) {
+  if (
+    entry.chunks &&
+    base?.chunks &&
+    base.kind === 'file' &&
+    entry.chunks.count >= DELTA_MIN_CHUNKS
+  ) {
     const delta = diffChunkLists(base.chunks, entry.chunks);
     const deltaBytes = delta.ops.reduce((n, op) => n + (op[0] === 0 ? 12 : op[1].length + 4), 0);
     if (deltaBytes < entry.chunks.packed.length / 2) chunks = delta;
@@ -37,19 +42,22 @@ export function toWire(entry: Entry | NewEntry, base?: Entry): WireEntry {
  * The entry a wire entry describes, with its chunk list resolved; undefined when it is an
  * edit of a base the receiver does not hold (the receiver then asks for a full delta).
  */
-export function fromWire(wire: WireEntry, localBase: (path: RelPath) => Entry | undefined): NewEntry | undefined {
+export function fromWire(
+  wire: WireEntry,
+  localBase: (path: RelPath) => Entry | undefined,
+): NewEntry | undefined {
   let chunks: ChunkList | null = null;
   if (wire.chunks instanceof Uint8Array) {
     chunks = ChunkList.fromPacked(Buffer.from(wire.chunks));
   } else if (wire.chunks) {
-    const base = localBase(wire.path as RelPath);
+    const base = localBase(wire.path);
     const resolved = base?.chunks ? applyChunkListDelta(base.chunks, wire.chunks) : undefined;
     if (!resolved) return undefined;
     chunks = resolved;
   }
   if (chunks && wire.hash !== null && chunks.rootHash() !== wire.hash) return undefined;
   return {
-    path: wire.path as RelPath,
+    path: wire.path,
     op: wire.op,
     kind: wire.kind,
     size: wire.size,
@@ -59,6 +67,6 @@ export function fromWire(wire: WireEntry, localBase: (path: RelPath) => Entry | 
     hash: wire.hash,
     target: wire.target,
     chunks,
-    movedFrom: wire.movedFrom as RelPath | null,
+    movedFrom: wire.movedFrom,
   };
 }

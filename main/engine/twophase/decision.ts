@@ -46,7 +46,11 @@ export function decide(tx: TxView, policy: TwoPhasePolicy, now: number): Outcome
   if (policy === 'all') {
     if (blockers.length > 0) return { kind: 'abort', blockers };
     if (missing.length === 0) return { kind: 'commit', to: [...tx.participants], behind: [] };
-    if (expired) return { kind: 'abort', blockers: missing.map((replica) => ({ replica, reason: 'did not vote in time' })) };
+    if (expired)
+      return {
+        kind: 'abort',
+        blockers: missing.map((replica) => ({ replica, reason: 'did not vote in time' })),
+      };
     return { kind: 'wait' };
   }
   if (missing.length > 0 && !expired) return { kind: 'wait' };

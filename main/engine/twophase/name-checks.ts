@@ -22,7 +22,8 @@ export function nameProblem(paths: readonly string[], rules: NameRules): string 
   const folded = new Map<string, string>();
   for (const p of paths) {
     for (const seg of p.split('/')) {
-      if (Buffer.byteLength(seg) > rules.maxNameBytes) return `the name "${seg.slice(0, 40)}…" is longer than ${rules.maxNameBytes} bytes`;
+      if (Buffer.byteLength(seg) > rules.maxNameBytes)
+        return `the name "${seg.slice(0, 40)}…" is longer than ${rules.maxNameBytes} bytes`;
       if (rules.windows) {
         if (WINDOWS_RESERVED.test(seg)) return `"${seg}" is a reserved name on Windows`;
         if (/[. ]$/.test(seg)) return `"${seg}" ends with a dot or a space, which Windows drops`;
@@ -32,7 +33,8 @@ export function nameProblem(paths: readonly string[], rules: NameRules): string 
     if (rules.caseInsensitive) {
       const key = p.normalize('NFC').toLowerCase();
       const other = folded.get(key);
-      if (other !== undefined && other !== p) return `"${p}" and "${other}" differ only in case, and this filesystem ignores case`;
+      if (other !== undefined && other !== p)
+        return `"${p}" and "${other}" differ only in case, and this filesystem ignores case`;
       folded.set(key, p);
     }
   }

@@ -77,7 +77,7 @@ export function DiffScreen({ route }: { route: DiffRoute }) {
             }
           />
           {diff.data && <DiffSummary diff={diff.data} />}
-          {folder.data?.role === 'master' && (
+          {folder.data?.role === 'master' && diff.data?.before && (
             <RestoreButtons folder={folder.data} path={path} from={from} onRestore={setRestoring} />
           )}
         </div>

@@ -15,6 +15,7 @@ const kindWords: Record<string, string> = {
 };
 
 export function LocalChanges({ folder }: { folder: FolderDetail }) {
+  const keptCopies = new Set(folder.conflicts.map((c) => c.keptAs));
   return (
     <>
       <section className="card" aria-labelledby="folder-local">
@@ -47,7 +48,11 @@ export function LocalChanges({ folder }: { folder: FolderDetail }) {
                 {folder.localChanges.map((c) => (
                   <tr key={c.path}>
                     <td className="mono">{c.path}</td>
-                    <td>{kindWords[c.kind] ?? c.kind}</td>
+                    <td>
+                      {keptCopies.has(c.path)
+                        ? 'Your copy from a conflict'
+                        : (kindWords[c.kind] ?? c.kind)}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -54,7 +54,7 @@ export function HistoryView({
           )
         }
       />
-      <div className="history-detail" aria-live="off">
+      <div className="history-detail">
         {current !== undefined && <VersionDetail key={current} folder={folder} seq={current} />}
       </div>
     </div>

@@ -9,7 +9,7 @@ import { routeHref } from '../../app/routes';
 import { Icon } from '../../components/Icon';
 import { Pill } from '../../components/Pill';
 import { SyncProgress } from '../../components/SyncProgress';
-import { formatAgo, formatDateTime, formatVersion } from '../../lib/format';
+import { formatAgo, formatDateTime, formatVersion, shortDeviceId } from '../../lib/format';
 import { lagSentence, shownState } from '../../model/sync-state';
 import { ReplicaLagList } from './ReplicaLagList';
 
@@ -72,11 +72,7 @@ export function FolderCard({ folder }: { folder: FolderSummary }) {
             {folder.error}
           </p>
         )}
-        {folder.role === 'replica' && folder.lag !== null && folder.lag.versions > 0 && (
-          <p className="lag numeric">
-            {lagSentence(folder.head, folder.head + folder.lag.versions, folder.lag)}
-          </p>
-        )}
+        {folder.role === 'replica' && <ReplicaUpstream folder={folder} />}
         {folder.role === 'master' && <MasterReplicas folderId={folder.id} head={folder.head} />}
       </div>
       <footer className="folder-card-foot">
@@ -91,6 +87,33 @@ export function FolderCard({ folder }: { folder: FolderSummary }) {
         </a>
       </footer>
     </article>
+  );
+}
+
+/** A replica's master, whether it is reachable, and how far behind this copy is. */
+function ReplicaUpstream({ folder }: { folder: FolderSummary }) {
+  const client = useClient();
+  const detail = useLiveQuery(
+    `folder:${folder.id}`,
+    () => client.folder(folder.id),
+    (e) => eventFolder(e) === folder.id || e.type === 'peer',
+  );
+  const up = detail.data?.upstream;
+  const behind = folder.lag !== null && folder.lag.versions > 0 ? folder.lag : undefined;
+  return (
+    <div className="folder-upstream">
+      {up && (
+        <p className="muted">
+          Follows <strong className="text">{up.name || shortDeviceId(up.deviceId)}</strong>
+          {up.connected ? ', connected' : ', not reachable now'}
+        </p>
+      )}
+      {behind && (
+        <p className="lag numeric">
+          {lagSentence(folder.head, folder.head + behind.versions, behind)}
+        </p>
+      )}
+    </div>
   );
 }
 

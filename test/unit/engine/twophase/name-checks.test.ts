@@ -9,9 +9,19 @@ describe('nameProblem', () => {
   const cases: [string, string[], NameRules, RegExp | undefined][] = [
     ['plain names are fine everywhere', ['a/b.txt', 'c'], win, undefined],
     ['case twins are fine on a case-sensitive filesystem', ['A.txt', 'a.txt'], linux, undefined],
-    ['case twins collide on a case-insensitive filesystem', ['A.txt', 'a.txt'], mac, /differ only in case/],
+    [
+      'case twins collide on a case-insensitive filesystem',
+      ['A.txt', 'a.txt'],
+      mac,
+      /differ only in case/,
+    ],
     ['case twins in directories collide too', ['Dir/x', 'dir/x'], mac, /differ only in case/],
-    ['NFC and NFD forms collide when case is folded', ['caf\u00e9', 'cafe\u0301'], mac, /differ only in case/],
+    [
+      'NFC and NFD forms collide when case is folded',
+      ['caf\u00e9', 'cafe\u0301'],
+      mac,
+      /differ only in case/,
+    ],
     ['reserved names are refused on Windows', ['docs/CON.txt'], win, /reserved/],
     ['reserved names are fine on Linux', ['docs/CON.txt'], linux, undefined],
     ['a trailing dot is refused on Windows', ['notes.'], win, /ends with a dot/],
