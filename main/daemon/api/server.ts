@@ -81,7 +81,7 @@ export class ApiServer {
     return this.address?.port ?? 0;
   }
 
-  /** Listens on a loopback HOST:PORT (port 0: any free port). */
+  /** Listens on a loopback HOST:PORT (port 0: the system picks a free port). */
   async listen(address: string): Promise<number> {
     const { host, port } = splitHostPort(address);
     if (!isLoopbackHost(host)) {
