@@ -190,10 +190,13 @@ describe('local changes on a replica', () => {
         ['seeded-other.txt', seededCopy[0]],
       ]);
       // The edited paths now hold the master's version: no longer local changes; the copies are.
+      // The watcher reports the copies a little after the apply that made them: wait for both.
       const settled = await statusUntil(
         replica,
         'local changes to settle',
-        (f) => !sorted(f).some((c) => ['notes.txt', 'report.md', 'untouched.txt'].includes(c.path)),
+        (f) =>
+          !sorted(f).some((c) => ['notes.txt', 'report.md', 'untouched.txt'].includes(c.path)) &&
+          [notesCopy, reportCopy].every((copy) => sorted(f).some((c) => c.path === copy)),
       );
       expect(sorted(settled)).toEqual(
         [
