@@ -19,6 +19,7 @@ import {
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   digestFile,
   redigestFile,
@@ -90,6 +91,10 @@ export interface RestoreOutcome {
 
 /** Largest file a restore writes back (it is read into memory whole). */
 const RESTORE_MAX_FILE_BYTES = 256 * 1024 * 1024;
+/** How many files are read and hashed at once while recording. */
+const DIGEST_CONCURRENCY = 4;
+/** The longest content retention waits for replicas to be served before it goes ahead anyway. */
+const RETENTION_MAX_DEFER_MS = 120_000;
 
 /**
  * Drops directory moves found by inode whose old content did not come along. A directory
@@ -134,6 +139,8 @@ export class MasterFolder {
   private watcher: FolderWatcher | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private retainQueue: Promise<unknown> = Promise.resolve();
+  /** Background work (content retention) waits until then: replicas are being served. */
+  private busyUntil = 0;
   private closed = false;
   private rootId: string;
   /** The last problem that stopped recording (for status), cleared by the next success. */
@@ -328,6 +335,15 @@ export class MasterFolder {
     return true;
   }
 
+  /**
+   * Says that the folder is serving replicas for the next `ms` milliseconds: background work
+   * (keeping content for history) waits meanwhile, for at most RETENTION_MAX_DEFER_MS, so a
+   * replica's initial sync does not share the CPU and disk with it.
+   */
+  deferBackgroundWork(ms: number): void {
+    this.busyUntil = Math.max(this.busyUntil, this.clock.now() + ms);
+  }
+
   /** Resolves once every queued recording (and content retention) has finished. */
   async idle(): Promise<void> {
     while (this.batcher.pending) this.batcher.flush();
@@ -392,6 +408,9 @@ export class MasterFolder {
     const totalBytes = toDigest.reduce((n, o) => n + o.stat.size, 0);
     let doneBytes = 0;
     let doneFiles = 0;
+    // Files are read and hashed a few at a time (the disk and the thread pool overlap the
+    // waits of one file with the work of another); results are taken in order below.
+    const digests = startInOrder(toDigest, DIGEST_CONCURRENCY, (o) => this.digest(o.stat, o.prev));
     for (const obs of diff.changed) {
       const { stat } = obs;
       if (stat.kind !== 'file') {
@@ -407,7 +426,7 @@ export class MasterFolder {
           continue;
         }
       }
-      const result = await this.digest(stat, obs.prev);
+      const result = await (digests.get(obs) ?? this.digest(stat, obs.prev));
       doneFiles++;
       doneBytes += stat.size;
       this.options.onProgress?.({
@@ -580,6 +599,18 @@ export class MasterFolder {
     }
   }
 
+  /** Waits while replicas are being served (bounded); false once the folder is closing. */
+  private readonly retentionPace = async (): Promise<boolean> => {
+    const started = this.clock.now();
+    while (!this.closed) {
+      const now = this.clock.now();
+      const wait = Math.min(this.busyUntil - now, started + RETENTION_MAX_DEFER_MS - now);
+      if (wait <= 0) return true;
+      await sleep(Math.min(wait, 250));
+    }
+    return false;
+  };
+
   private scheduleRetention(paths: RelPath[], content: ReadonlyMap<string, Content>): void {
     if (paths.length === 0) return;
     const jobs = paths.map((p) => ({
@@ -588,10 +619,39 @@ export class MasterFolder {
     }));
     this.retainQueue = this.retainQueue
       .then(() =>
-        retainFiles(this.content, jobs, this.clock.now(), this.options.settings.historyCapBytes),
+        retainFiles(
+          this.content,
+          jobs,
+          this.clock.now(),
+          this.options.settings.historyCapBytes,
+          this.retentionPace,
+        ),
       )
       .catch((err: unknown) => this.logger.warn({ err }, 'retaining content failed'));
   }
+}
+
+/**
+ * Runs `work` on each item, at most `limit` at a time, starting them in the order given.
+ * Taken in that order, every item's promise exists by the time it is wanted. Rejections are
+ * kept for whoever awaits the promise (and are not unhandled if nobody does).
+ */
+function startInOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Map<T, Promise<R>> {
+  const started = new Map<T, Promise<R>>();
+  let next = 0;
+  const startNext = (): void => {
+    if (next >= items.length) return;
+    const item = items[next++]!;
+    const run = work(item);
+    started.set(item, run);
+    run.then(startNext, startNext);
+  };
+  for (let i = 0; i < limit; i++) startNext();
+  return started;
 }
 
 export { checkFolderRoot };

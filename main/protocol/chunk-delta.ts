@@ -9,6 +9,12 @@ import { ChunkList, CHUNK_RECORD_BYTES } from '../engine/chunk-list.js';
 export const ChunkListDelta = z.strictObject({
   /** Root hash of the base list the ops refer to. */
   base: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * Where the receiver finds the base, when not at the entry's own path: the file an editor's
+   * temporary copy was made from (`report.doc.tmp` from `report.doc`). Only looked up in the
+   * receiver's own state, and then checked against `base`.
+   */
+  from: z.string().min(1).max(4096).optional(),
   ops: z
     .array(
       z.union([
@@ -26,7 +32,7 @@ export const ChunkListDelta = z.strictObject({
 export type ChunkListDelta = z.infer<typeof ChunkListDelta>;
 
 /** Expresses `target` as runs of `base` plus new records. */
-export function diffChunkLists(base: ChunkList, target: ChunkList): ChunkListDelta {
+export function diffChunkLists(base: ChunkList, target: ChunkList, from?: string): ChunkListDelta {
   const where = new Map<string, number>();
   for (let i = base.count - 1; i >= 0; i--) where.set(recordKey(base, i), i);
   const ops: ChunkListDelta['ops'] = [];
@@ -62,7 +68,7 @@ export function diffChunkLists(base: ChunkList, target: ChunkList): ChunkListDel
     i += n;
   }
   flushNew(target.count);
-  return { base: base.rootHash(), ops };
+  return from === undefined ? { base: base.rootHash(), ops } : { base: base.rootHash(), from, ops };
 }
 
 /** Rebuilds the target list from its delta and the base; undefined when the base does not match or an op is out of range. */

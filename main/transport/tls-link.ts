@@ -4,7 +4,7 @@
  * `error` message when possible, and closes this connection only.
  */
 import type { TLSSocket } from 'node:tls';
-import { encodeFrame, FrameDecoder } from '../protocol/codec.js';
+import { encodeFrameParts, FrameDecoder } from '../protocol/codec.js';
 import type { PeerLink } from '../protocol/link.js';
 import { ProtocolError, type Message } from '../protocol/messages.js';
 import type { Logger } from '../engine/logger.js';
@@ -76,15 +76,20 @@ export class TlsLink implements PeerLink {
 
   send(message: Message): void {
     if (this.closed) return;
-    let frame: Buffer;
+    let parts: Buffer[];
     try {
-      frame = encodeFrame(message);
+      parts = encodeFrameParts(message);
     } catch (err) {
       this.logger.error({ err, t: message.t }, 'a message could not be encoded');
       return;
     }
-    this.counters.bytesOut += frame.length;
-    this.socket.write(frame);
+    const corked = parts.length > 1; // one TLS write for the pieces of a frame
+    if (corked) this.socket.cork();
+    for (const part of parts) {
+      this.counters.bytesOut += part.length;
+      this.socket.write(part);
+    }
+    if (corked) this.socket.uncork();
   }
 
   drained(): Promise<void> {

@@ -114,7 +114,9 @@ export class Fetcher {
     this.inFlightBytes -= p.size;
     this.pump();
     if (!data) return p.reject(new ChunkUnavailable(p.path, reason ?? 'gone'));
-    const buf = Buffer.from(data); // copy: decoded buffers are views of the receive buffer
+    // A view, not a copy: the decoder hands out views of frames it does not reuse, and the
+    // bytes are written to the staged file and dropped at once.
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (buf.length !== p.size || !createHash('sha256').update(buf).digest().equals(p.hash)) {
       return p.reject(new ChunkUnavailable(p.path, 'bytes did not match their hash'));
     }

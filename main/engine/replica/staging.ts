@@ -71,7 +71,9 @@ export async function stageFile(
   mkdirSync(stagingDir(root), { recursive: true });
   if (!existsSync(done)) {
     const whole = wholeContent(entry, sources);
-    const fd = openSync(part, existsSync(part) ? 'r+' : 'w+', 0o600);
+    const resuming = existsSync(part);
+    if (resuming) chmodSync(part, 0o600); // a cut may have left it with its final, read-only mode
+    const fd = openSync(part, resuming ? 'r+' : 'w+', 0o600);
     try {
       if (whole) {
         if (!matchesChunks(whole, chunks))
@@ -84,21 +86,29 @@ export async function stageFile(
       }
       // No fsync here: the apply makes all staged files durable in one step before it
       // journals (DurableBatch), and `.ok` files left by a power cut are discarded at start.
+      // Mode and times are set through the open descriptor: one open per staged file (on a
+      // busy disk each open that creates or changes a file can wait on the journal).
+      setModeAndTimes(fd, entry);
     } finally {
       closeSync(fd);
     }
     renameSync(part, done);
+    return done;
   }
   // Already staged for another path with the same content, maybe with a read-only mode.
   chmodSync(done, 0o600);
   const fd = openSync(done, 'r+');
   try {
-    fchmodSync(fd, entry.mode);
-    futimesSync(fd, new Date(entry.mtimeMs), new Date(entry.mtimeMs));
+    setModeAndTimes(fd, entry);
   } finally {
     closeSync(fd);
   }
   return done;
+}
+
+function setModeAndTimes(fd: number, entry: NewEntry): void {
+  fchmodSync(fd, entry.mode);
+  futimesSync(fd, new Date(entry.mtimeMs), new Date(entry.mtimeMs));
 }
 
 /** Inline data or a text delta against the current content, when either is at hand. */

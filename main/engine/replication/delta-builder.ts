@@ -35,7 +35,11 @@ export async function* buildDelta(
   let bytes = 0;
   for (const entry of scope) {
     const base = from > 0 && entry.kind === 'file' ? log.entryAt(entry.path, from) : undefined;
-    const wire = toWire(entry, base?.kind === 'file' ? base : undefined);
+    const wire = toWire(
+      entry,
+      base?.kind === 'file' ? base : undefined,
+      from > 0 ? (p) => log.entryAt(p, from) : undefined,
+    );
     part.entries.push(wire);
     bytes += 200 + (wire.chunks instanceof Uint8Array ? wire.chunks.length : 0);
     if (

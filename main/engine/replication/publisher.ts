@@ -47,8 +47,12 @@ interface Subscriber {
 
 const INLINE_BUDGET_BYTES = 4 * 1024 * 1024;
 const WINDOW_MAX_ENTRIES = 5000;
+/** Chunk-list bytes a change packet's window may carry (a first scan of a big file is not resent with every edit). */
+const WINDOW_MAX_CHUNK_BYTES = 64 * 1024;
 /** Versions with more entries than this are announced by heartbeat and fetched as a delta. */
 const CHANGE_MAX_ENTRIES = 1000;
+/** How long after serving a chunk the folder counts as busy (background work waits). */
+const SERVING_QUIET_MS = 1000;
 
 export class FolderPublisher {
   private readonly subs = new Map<string, Subscriber>();
@@ -194,36 +198,53 @@ export class FolderPublisher {
       info.method,
       log.operations(info.seq),
     );
-    const window: WireVersion[] = [];
-    let windowEntries = 0;
-    for (
-      let seq = info.seq - 1;
-      seq >= Math.max(1, info.seq - this.options.windowVersions);
-      seq--
-    ) {
-      const v = log.version(seq);
-      if (!v) break;
-      const ops = log.operations(seq);
-      windowEntries += ops.length;
-      if (windowEntries > WINDOW_MAX_ENTRIES) break;
-      window.unshift(this.wireVersion(seq, v.createdAt, v.method, ops));
-    }
     const inline = this.inlineData(log.operations(info.seq));
     this.options.logger.debug(
       {
         version: info.seq,
         prior: current.prior,
-        window: window.length,
         inline: inline.length,
         replicas: this.subs.size,
       },
       'change packet sent',
     );
+    // Each replica gets only the earlier versions it lacks (claim 14): one that acknowledged
+    // the prior version needs none, so a steady stream of edits sends no history twice.
+    const windows = new Map<number, WireVersion[]>();
     for (const sub of this.subs.values()) {
+      const from = Math.max(sub.acked + 1, info.seq - this.options.windowVersions);
+      let window = windows.get(from);
+      if (!window) {
+        window = this.windowOf(info.seq, from);
+        windows.set(from, window);
+      }
       sub.link.send({ t: 'change', folder: this.folderId, current, window, inline });
       sub.backoffMs = 250;
       this.scheduleHeartbeat(sub, sub.backoffMs, false);
     }
+  }
+
+  /**
+   * The versions [from, seq) that fit the window's budgets, newest kept first (a replica can
+   * use a window only from its own version on; a longer gap is bridged by a delta request).
+   */
+  private windowOf(seq: number, from: number): WireVersion[] {
+    const log = this.options.folder.log;
+    const window: WireVersion[] = [];
+    let entries = 0;
+    let bytes = 0;
+    for (let v = seq - 1; v >= Math.max(1, from); v--) {
+      const info = log.version(v);
+      if (!info) break;
+      const ops = log.operations(v);
+      entries += ops.length;
+      if (entries > WINDOW_MAX_ENTRIES) break;
+      const wire = this.wireVersion(v, info.createdAt, info.method, ops);
+      bytes += wireChunkBytes(wire);
+      if (bytes > WINDOW_MAX_CHUNK_BYTES) break;
+      window.unshift(wire);
+    }
+    return window;
   }
 
   private wireVersion(
@@ -239,7 +260,9 @@ export class FolderPublisher {
       createdAt,
       method,
       entries: ops.map((e) =>
-        toWire(e, e.kind === 'file' ? log.entryAt(e.path, seq - 1) : undefined),
+        toWire(e, e.kind === 'file' ? log.entryAt(e.path, seq - 1) : undefined, (p) =>
+          log.entryAt(p, seq - 1),
+        ),
       ),
     };
   }
@@ -275,6 +298,7 @@ export class FolderPublisher {
 
   private async sendDelta(link: PeerLink, req: MessageOf<'delta-req'>): Promise<void> {
     const folder = this.options.folder;
+    folder.deferBackgroundWork(SERVING_QUIET_MS);
     try {
       const head = this.head();
       const from = Math.min(req.have, head);
@@ -315,7 +339,15 @@ export class FolderPublisher {
   }
 
   private async serveChunk(link: PeerLink, req: MessageOf<'get'>): Promise<void> {
-    const data = await this.chunks.read(req.path, req.index, req.hash);
+    // Retention of history waits while replicas fetch: they come first.
+    this.options.folder.deferBackgroundWork(SERVING_QUIET_MS);
+    let data: Buffer | undefined;
+    try {
+      data = await this.chunks.read(req.path, req.index, req.hash);
+    } catch (err) {
+      this.options.logger.warn({ err, path: req.path }, 'reading a chunk to serve failed');
+      data = undefined;
+    }
     if (link.closed) return;
     if (data) link.send({ t: 'data', folder: this.folderId, id: req.id, data });
     else link.send({ t: 'nodata', folder: this.folderId, id: req.id, reason: 'superseded' });
@@ -327,6 +359,16 @@ export class FolderPublisher {
     this.subs.clear();
     this.chunks.close();
   }
+}
+
+/** Bytes of chunk lists (whole or as edits) in a version's wire form. */
+function wireChunkBytes(v: WireVersion): number {
+  let n = 0;
+  for (const e of v.entries) {
+    if (e.chunks instanceof Uint8Array) n += e.chunks.length;
+    else if (e.chunks) for (const op of e.chunks.ops) n += op[0] === 0 ? 12 : op[1].length + 4;
+  }
+  return n;
 }
 
 function sameContent(data: Buffer, e: Entry): boolean {

@@ -3,26 +3,49 @@
  * sent as an edit of the receiver's base when the sender knows that base; on the way in,
  * the receiver resolves such an edit against its own entry for the path.
  */
-import { applyChunkListDelta, diffChunkLists } from '../../protocol/chunk-delta.js';
+import {
+  applyChunkListDelta,
+  diffChunkLists,
+  type ChunkListDelta,
+} from '../../protocol/chunk-delta.js';
 import type { WireEntry } from '../../protocol/messages.js';
 import { ChunkList } from '../chunk-list.js';
 import type { Entry, NewEntry } from '../entry.js';
-import type { RelPath } from '../relpath.js';
+import { isRelPath, parentOf, type RelPath } from '../relpath.js';
 
 /** Below this many chunks a whole list is as small as an edit: send it whole. */
 const DELTA_MIN_CHUNKS = 16;
 
-export function toWire(entry: Entry | NewEntry, base?: Entry): WireEntry {
+/**
+ * The wire form of `entry`. Its chunk list goes as an edit of `base` (the receiver's entry
+ * for the same path) when that is much smaller; failing that, of a file the entry looks like
+ * a temporary copy of (`baseNamed`, looked up in the receiver's state by name, see
+ * copySourceCandidates), so an editor's save through a new file costs an edit, not a list.
+ */
+export function toWire(
+  entry: Entry | NewEntry,
+  base?: Entry,
+  baseNamed?: (path: RelPath) => Entry | undefined,
+): WireEntry {
   let chunks: WireEntry['chunks'] = entry.chunks ? entry.chunks.packed : null;
-  if (
-    entry.chunks &&
-    base?.chunks &&
-    base.kind === 'file' &&
-    entry.chunks.count >= DELTA_MIN_CHUNKS
-  ) {
-    const delta = diffChunkLists(base.chunks, entry.chunks);
-    const deltaBytes = delta.ops.reduce((n, op) => n + (op[0] === 0 ? 12 : op[1].length + 4), 0);
-    if (deltaBytes < entry.chunks.packed.length / 2) chunks = delta;
+  if (entry.chunks && entry.chunks.count >= DELTA_MIN_CHUNKS) {
+    const target = entry.chunks;
+    const worth = (delta: ChunkListDelta) =>
+      delta.ops.reduce((n, op) => n + (op[0] === 0 ? 12 : op[1].length + 4), 0) <
+      target.packed.length / 2;
+    const own = base?.kind === 'file' && base.chunks ? diffChunkLists(base.chunks, target) : null;
+    if (own && worth(own)) chunks = own;
+    else if (baseNamed && entry.op !== 'move') {
+      for (const candidate of copySourceCandidates(entry.path)) {
+        const other = baseNamed(candidate);
+        if (other?.kind !== 'file' || !other.chunks) continue;
+        const delta = diffChunkLists(other.chunks, target, candidate);
+        if (worth(delta)) {
+          chunks = delta;
+          break;
+        }
+      }
+    }
   }
   return {
     path: entry.path,
@@ -50,7 +73,9 @@ export function fromWire(
   if (wire.chunks instanceof Uint8Array) {
     chunks = ChunkList.fromPacked(Buffer.from(wire.chunks));
   } else if (wire.chunks) {
-    const base = localBase(wire.path);
+    const from = wire.chunks.from;
+    if (from !== undefined && !isRelPath(from)) return undefined;
+    const base = localBase(from ?? wire.path);
     const resolved = base?.chunks ? applyChunkListDelta(base.chunks, wire.chunks) : undefined;
     if (!resolved) return undefined;
     chunks = resolved;
@@ -69,4 +94,25 @@ export function fromWire(
     chunks,
     movedFrom: wire.movedFrom,
   };
+}
+
+/**
+ * The files a new file may be a temporary copy of, by the names editors and tools give such
+ * copies: `name.tmp` / `name.partial` / `name.XXXXXX` (any last extension), `name~`, and the
+ * hidden `.name.swp` / `.name.tmp`. Only names in the same directory; at most three.
+ */
+export function copySourceCandidates(path: RelPath): RelPath[] {
+  const dir = parentOf(path);
+  const name = path.slice(dir === undefined ? 0 : dir.length + 1);
+  const names = new Set<string>();
+  if (name.endsWith('~') && name.length > 1) names.add(name.slice(0, -1));
+  const dot = name.lastIndexOf('.');
+  if (dot > 0) names.add(name.slice(0, dot));
+  if (name.startsWith('.') && dot > 1) names.add(name.slice(1, dot));
+  const out: RelPath[] = [];
+  for (const n of names) {
+    const candidate = dir === undefined ? n : `${dir}/${n}`;
+    if (n.length > 0 && candidate !== path && isRelPath(candidate)) out.push(candidate);
+  }
+  return out.slice(0, 3);
 }

@@ -3,20 +3,22 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChunkList } from '../../../main/engine/chunk-list.js';
+import { loadFastHasher } from '../../../main/engine/fast-hash.js';
 import { retainFiles } from '../../../main/engine/retain.js';
 import { ContentStore } from '../../../main/engine/store/content-store.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest();
+const fast = await loadFastHasher();
 
-/** Writes `data` to `file` and returns the chunk list of cutting it at `sizes`. */
+/** Writes `data` to `file` and returns the chunk list of cutting it at `sizes`, as the scanner records it. */
 function recordFile(file: string, data: Buffer, sizes: number[]): ChunkList {
   writeFileSync(file, data);
   let at = 0;
   const chunks = sizes.map((size) => {
     const piece = data.subarray(at, at + size);
     at += size;
-    return { hash: sha(piece), fast: 0n, size };
+    return { hash: sha(piece), fast: fast.hash(piece), size };
   });
   return ChunkList.fromChunks(chunks);
 }
@@ -78,5 +80,22 @@ describe('retainFiles', () => {
     await retainFiles(store, [{ full: path.join(dir, 'new'), chunks: fresh }], 2, 1500);
     expect(store.has(old.at(0).hash)).toBe(false);
     expect(store.has(fresh.at(0).hash)).toBe(true);
+  });
+
+  it('asks its pace before each file and stops when told to', async () => {
+    const { dir, store } = setup();
+    const jobs = ['a', 'b', 'c'].map((name) => ({
+      full: path.join(dir, name),
+      chunks: recordFile(path.join(dir, name), randomBytes(500), [500]),
+    }));
+    const asked: number[] = [];
+    const kept = await retainFiles(store, jobs, 1, 1e9, () => {
+      asked.push(asked.length);
+      return Promise.resolve(asked.length < 3); // the third file: the folder is closing
+    });
+    expect(kept).toBe(2);
+    expect(asked).toHaveLength(3);
+    expect(store.has(jobs[1]!.chunks.at(0).hash)).toBe(true);
+    expect(store.has(jobs[2]!.chunks.at(0).hash)).toBe(false);
   });
 });

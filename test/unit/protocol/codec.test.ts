@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { decodeBody, encodeFrame, FrameDecoder } from '../../../main/protocol/codec.js';
+import {
+  decodeBody,
+  encodeFrame,
+  encodeFrameParts,
+  FrameDecoder,
+} from '../../../main/protocol/codec.js';
 import { Message, MAX_FRAME_BYTES, ProtocolError } from '../../../main/protocol/messages.js';
 import { HASH_A, rel, sampleMessages } from './samples.js';
 
@@ -192,6 +197,42 @@ describe('encodeFrame / decodeBody', () => {
         }
       }
     }
+  });
+});
+
+describe('encodeFrameParts', () => {
+  it.each(sampleMessages().map((m) => [m.t, m] as const))(
+    'writes the same bytes as encodeFrame for %s',
+    (_t, message) => {
+      expect(Buffer.concat(encodeFrameParts(message)).toString('hex')).toBe(
+        encodeFrame(message).toString('hex'),
+      );
+    },
+  );
+
+  it('sends the chunk bytes of a data message without copying them', () => {
+    const data = Buffer.alloc(70_000, 7); // over 64 KiB: a bin 32 either way
+    const parts = encodeFrameParts({ t: 'data', folder: 'f1', id: 9, data });
+    expect(parts).toHaveLength(2);
+    expect(parts[1]!.buffer).toBe(data.buffer);
+    const frame = Buffer.concat(parts);
+    expect(frame.toString('hex')).toBe(
+      encodeFrame({ t: 'data', folder: 'f1', id: 9, data }).toString('hex'),
+    );
+    const decoded = decodeBody(frame.subarray(4));
+    expect(decoded.t === 'data' && Buffer.from(decoded.data).equals(data)).toBe(true);
+  });
+
+  it('round-trips data messages of any size through the decoder', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(1_000_000), (bytes, id) => {
+        const frame = Buffer.concat(
+          encodeFrameParts({ t: 'data', folder: 'x', id, data: Buffer.from(bytes) }),
+        );
+        const [m] = new FrameDecoder().push(frame);
+        expect(m?.t === 'data' && m.id === id && Buffer.from(m.data).equals(bytes)).toBe(true);
+      }),
+    );
   });
 });
 

@@ -5,9 +5,10 @@ import {
   Batcher,
   DEFAULT_BATCHER_OPTIONS,
   type Batch,
+  type BatcherOptions,
 } from '../../../../main/engine/watch/batcher.js';
 
-const OPTIONS = { quietMs: 30, maxDelayMs: 200 };
+const OPTIONS: BatcherOptions = { quietMs: 30, maxDelayMs: 200 };
 
 function setup(start = 1000, options = OPTIONS) {
   const clock = new ManualClock(start);
@@ -166,6 +167,48 @@ describe('Batcher', () => {
     expect(batches[0]!.openedAt).toBe(1000);
   });
 
+  it('holds back a path still being written when the maximum delay cuts the batch', () => {
+    const { clock, batches, touch, paths } = setup(1000, { ...OPTIONS, maxHoldMs: 1000 });
+    touch('done');
+    for (let t = 0; t < 400; t += 10) {
+      touch('growing'); // a large file being written: an event every 10 ms
+      clock.advance(10);
+    }
+    // Cut at 200 ms: `done` settled long ago and goes; `growing` is still changing and waits.
+    expect(batches.map(paths)).toEqual([['done']]);
+    clock.advance(30); // `growing` settles: its own batch, recorded whole
+    expect(batches.map(paths)).toEqual([['done'], ['growing']]);
+    expect(batches[1]).toMatchObject({ lastEventAt: 1390 });
+  });
+
+  it('records a path that never settles once it has been held back maxHoldMs', () => {
+    const { clock, batches, touch, paths } = setup(1000, { ...OPTIONS, maxHoldMs: 500 });
+    for (let t = 0; t < 800; t += 10) {
+      touch('log');
+      clock.advance(10);
+    }
+    expect(batches.length).toBeGreaterThanOrEqual(1);
+    expect(paths(batches[0])).toEqual(['log']);
+    // Not before it had been changing for maxHoldMs, and not never.
+    expect(batches[0]!.lastEventAt).toBeGreaterThanOrEqual(1500);
+    expect(batches[0]!.lastEventAt).toBeLessThan(1800);
+  });
+
+  it('flushes held-back paths on demand', () => {
+    const { clock, batches, batcher, touch, paths } = setup(1000, {
+      ...OPTIONS,
+      maxHoldMs: 10_000,
+    });
+    for (let t = 0; t < 300; t += 10) {
+      touch('growing');
+      clock.advance(10);
+    }
+    expect(batches).toHaveLength(0);
+    batcher.flush();
+    expect(batches.map(paths)).toEqual([['growing']]);
+    expect(batcher.pending).toBe(false);
+  });
+
   it('accepts events from inside the batch callback', () => {
     const clock = new ManualClock(0);
     const batches: Batch[] = [];
@@ -185,17 +228,20 @@ describe('Batcher', () => {
     expect(clock.pending()).toBe(0);
   });
 
-  it('defaults to a 30 ms quiet period and a 2 s maximum delay', () => {
-    expect(DEFAULT_BATCHER_OPTIONS).toEqual({ quietMs: 30, maxDelayMs: 2000 });
+  it('defaults to a 30 ms quiet period, a 2 s maximum delay and a 30 s hold', () => {
+    expect(DEFAULT_BATCHER_OPTIONS).toEqual({ quietMs: 30, maxDelayMs: 2000, maxHoldMs: 30_000 });
     const clock = new ManualClock(0);
     const batches: Batch[] = [];
     const batcher = new Batcher(clock, (b) => batches.push(b));
+    batcher.touch(toRelPath('settled'));
     for (let i = 0; i < 300; i++) {
       batcher.touch(toRelPath('f'));
       clock.advance(10);
     }
+    expect(batches.map((b) => [...b.paths])).toEqual([['settled']]);
     expect(batches[0]?.openedAt).toBe(0);
-    expect(batches[0]?.lastEventAt).toBe(1990);
-    expect(batches).toHaveLength(1);
+    clock.advance(30);
+    expect(batches.map((b) => [...b.paths])).toEqual([['settled'], ['f']]);
+    expect(batches[1]?.lastEventAt).toBe(2990);
   });
 });
