@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { PeerLink } from '../../protocol/link.js';
 import type { Chunk } from '../chunk-list.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { RelPath } from '../relpath.js';
 
 export class ChunkUnavailable extends Error {
@@ -40,6 +41,13 @@ export interface ChunkRequest {
   readonly chunk: Chunk;
 }
 
+/**
+ * How long requests may wait without any answer before the link counts as stalled: it is
+ * then closed, which fails the pending requests (what arrived stays staged) and makes the
+ * daemon dial again. A live upstream answers within seconds even when slow.
+ */
+const STALL_MS = 60_000;
+
 export class Fetcher {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -51,13 +59,17 @@ export class Fetcher {
     reject: (err: Error) => void;
   }[] = [];
   private lost: string | undefined;
+  /** Fires when requests are pending and no answer came for `stallMs`. */
+  private watchdog: TimerHandle | undefined;
   /** Bytes received (for progress and the wire counters). */
   received = 0;
 
   constructor(
     private readonly link: PeerLink,
     private readonly folder: string,
+    private readonly clock: Clock,
     private readonly windowBytes = 4 * 1024 * 1024,
+    private readonly stallMs = STALL_MS,
   ) {
     link.onClose((reason) => this.fail(reason));
   }
@@ -86,6 +98,7 @@ export class Fetcher {
       this.waiting.shift();
       const { req } = next;
       const id = this.nextId++;
+      if (this.pending.size === 0) this.armWatchdog();
       this.inFlightBytes += req.chunk.size;
       this.pending.set(id, {
         path: req.path,
@@ -112,7 +125,10 @@ export class Fetcher {
     if (!p) return;
     this.pending.delete(id);
     this.inFlightBytes -= p.size;
+    this.watchdog?.cancel();
+    this.watchdog = undefined;
     this.pump();
+    if (this.pending.size > 0 && this.watchdog === undefined) this.armWatchdog();
     if (!data) return p.reject(new ChunkUnavailable(p.path, reason ?? 'gone'));
     // A view, not a copy: the decoder hands out views of frames it does not reuse, and the
     // bytes are written to the staged file and dropped at once.
@@ -124,7 +140,17 @@ export class Fetcher {
     p.resolve(buf);
   }
 
+  private armWatchdog(): void {
+    this.watchdog = this.clock.setTimeout(() => {
+      this.watchdog = undefined;
+      if (this.pending.size === 0 || this.lost !== undefined) return;
+      this.link.close(`upstream stalled: no chunk arrived for ${this.stallMs / 1000} s`);
+    }, this.stallMs);
+  }
+
   private fail(reason: string): void {
+    this.watchdog?.cancel();
+    this.watchdog = undefined;
     this.lost = reason;
     for (const p of this.pending.values()) p.reject(new LinkLost(reason));
     this.pending.clear();

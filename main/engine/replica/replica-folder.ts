@@ -193,7 +193,7 @@ export class ReplicaFolder {
   /** The upstream is connected: subscribe and catch up. */
   attach(link: PeerLink): void {
     this.link = link;
-    this.fetcher = new Fetcher(link, this.id);
+    this.fetcher = new Fetcher(link, this.id, this.options.clock);
     link.onClose((reason) => {
       if (this.link !== link) return;
       this.bytesFetched += this.fetcher?.received ?? 0;
