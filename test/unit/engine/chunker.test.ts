@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
+import type * as Fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { xxhash64 } from 'hash-wasm';
@@ -43,6 +44,18 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     return fh;
   };
   return { ...actual, open };
+});
+
+// Small files are read with readSync: the same hook, on the first synchronous read.
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof Fs>();
+  const readSync = ((...args: Parameters<typeof actual.readSync>) => {
+    const hook = fsHooks.beforeFirstRead;
+    fsHooks.beforeFirstRead = undefined;
+    hook?.();
+    return actual.readSync(...args);
+  }) as typeof actual.readSync;
+  return { ...actual, readSync, default: { ...actual, readSync } };
 });
 
 const KiB = 1024;
@@ -286,6 +299,25 @@ describe('digestFile', () => {
     const dir = path.join(tempDir('chunker'), 'sub');
     mkdirSync(dir);
     expect((await lanfoldRejectionOf(digestFile(dir))).code).toBe('NOT_A_FILE');
+  });
+
+  it('reports a large file (read in windows) that grows while it is read', async () => {
+    const file = fileWith(pseudoRandom(54, 2 * MiB));
+    fsHooks.beforeFirstRead = () => appendFileSync(file, 'more');
+    const err = await lanfoldRejectionOf(digestFile(file));
+    expect(err).toBeInstanceOf(FileChangedWhileReading);
+    expect(err.message).toMatch(/changed while it was being read \(size went from/);
+  });
+
+  it('reads a small file in one go and a large one in windows, with the same result', async () => {
+    const data = pseudoRandom(55, 2 * MiB);
+    const whole = await digestFile(fileWith(data, 'large'));
+    const prefix = await digestFile(fileWith(data.subarray(0, MiB), 'small'));
+    expect(whole.size).toBe(2 * MiB);
+    // The first MiB cuts the same way whichever path read it (boundaries are content-defined).
+    const firstCuts = (d: typeof whole) =>
+      [...d.chunks].slice(0, 3).map((c) => c.hash.toString('hex'));
+    expect(firstCuts(prefix)).toEqual(firstCuts(whole));
   });
 
   it('reports a file that grows while it is read', async () => {
