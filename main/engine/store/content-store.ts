@@ -43,11 +43,25 @@ function brotli(data: Buffer): Buffer {
   });
 }
 
-/** Tries a 4 KiB sample first, so random data costs a tiny compression, not a whole one. */
-function compressible(data: Buffer): boolean {
-  if (data.length <= SAMPLE_BYTES * 2) return true;
+/**
+ * Whether compressing is worth trying: the byte entropy of a sample (up to 4 KiB from the
+ * start) is under 7.2 bits per byte. Random or already-compressed data (media, archives)
+ * sits near 8 and is stored raw without spending a compression on it; text is at 4–5.
+ */
+export function compressible(data: Buffer): boolean {
   const sample = data.subarray(0, SAMPLE_BYTES);
-  return brotli(sample).length < SAMPLE_BYTES - (SAMPLE_BYTES >> 3);
+  if (sample.length < 64) return true;
+  const counts = new Uint32Array(256);
+  for (const byte of sample) counts[byte]!++;
+  let bits = 0;
+  for (const n of counts) {
+    if (n === 0) continue;
+    const p = n / sample.length;
+    bits -= p * Math.log2(p);
+  }
+  // A sample shorter than 256 bytes cannot reach 8 bits: compare against what it can reach.
+  const ceiling = Math.min(8, Math.log2(sample.length));
+  return bits < ceiling - 0.8;
 }
 
 export class ContentStore {

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContentStore } from '../../../../main/engine/store/content-store.js';
+import { compressible, ContentStore } from '../../../../main/engine/store/content-store.js';
 import { lanfoldErrorOf } from '../../helpers/errors.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
@@ -75,6 +76,16 @@ describe('ContentStore', () => {
     expect(row.stored).toBe(row.data.length);
     expect(row.stored).toBeLessThan(data.length / 4);
     expect(store.totalStored()).toBe(row.stored);
+  });
+
+  it('tries compression on text and repetitive data, never on random or compressed bytes', () => {
+    for (const n of [100, 1000, 4096, 100_000]) {
+      expect(compressible(randomBytes(n)), `random ${n}`).toBe(false);
+      expect(compressible(textChunk(n)), `text ${n}`).toBe(true);
+    }
+    expect(compressible(gzipSync(textChunk(50_000)))).toBe(false);
+    expect(compressible(Buffer.alloc(10_000))).toBe(true);
+    expect(compressible(Buffer.from('tiny'))).toBe(true);
   });
 
   it('round-trips random bytes, storing them raw', () => {
