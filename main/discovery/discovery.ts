@@ -2,7 +2,7 @@
  * LAN discovery over mDNS/DNS-SD: announces this device (`_lanfold._tcp`, its ID and name in
  * TXT) and keeps the devices it hears, paired or not, with their address and when they were
  * last heard. It sends one query when it starts and one every `requeryMs` after (a bounded
- * rate), plus the library's announcements. Nothing here trusts what it hears: a record is
+ * rate), plus the library's announcements; a device that says goodbye is dropped. Nothing here trusts what it hears: a record is
  * only a hint of where a device might be; TLS and the pinned ID decide who it is.
  */
 import bonjourPkg from 'bonjour-service';
@@ -60,13 +60,29 @@ export class Discovery {
       txt: announcementTxt(this.options.deviceId, this.options.name),
       disableIPv6: true,
     });
-    this.browser = this.bonjour.find({ type: SERVICE_TYPE });
-    this.browser.on('up', (s) => this.onService(s));
-    this.browser.on('txt-update', (s) => this.onService(s));
-    this.browser.on('srv-update', (s) => this.onService(s));
-    this.timer = setInterval(() => this.browser?.update(), this.options.requeryMs ?? 30_000);
+    this.browse();
+    // A fresh browser each period: it queries once and reports every device that answers,
+    // which refreshes `lastSeen` (a running browser reports a device only when it is new).
+    this.timer = setInterval(() => this.browse(), this.options.requeryMs ?? 30_000);
     this.timer.unref();
     logger.info({ port: this.options.port }, 'LAN discovery on');
+  }
+
+  private browse(): void {
+    if (!this.bonjour) return;
+    this.browser?.stop();
+    const browser = this.bonjour.find({ type: SERVICE_TYPE });
+    browser.on('up', (s) => this.onService(s));
+    browser.on('txt-update', (s) => this.onService(s));
+    browser.on('srv-update', (s) => this.onService(s));
+    browser.on('down', (s) => this.onGone(s));
+    this.browser = browser;
+  }
+
+  /** A device said goodbye (its daemon stopped): forget where it was. */
+  private onGone(service: unknown): void {
+    const parsed = parseAnnouncement(service);
+    if (parsed.ok) this.heard.delete(parsed.record.deviceId);
   }
 
   private onService(service: unknown): void {
