@@ -214,7 +214,10 @@ export class ReplicationHost {
   /** Drops connections to devices that are no longer trusted. */
   enforceTrust(): void {
     for (const [id, link] of this.links)
-      if (!this.state.isTrusted(id)) link.close('device removed');
+      if (!this.state.isTrusted(id)) {
+        this.logger.info({ peer: id }, 'disconnecting a device that is no longer trusted');
+        link.close('device removed');
+      }
     this.refreshDials();
   }
 

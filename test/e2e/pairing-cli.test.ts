@@ -91,7 +91,7 @@ describe('pairing through the CLI on 127.0.0.1', () => {
       sync.replicaDir,
     );
     console.log(
-      `loopback: removed device disconnected ${lagMs.afterStartMs} ms after \`peer remove\` started (${lagMs.afterReturnMs} ms after it returned)`,
+      `loopback: removed device disconnected ${lagMs.afterStartMs} ms after \`peer remove\` started (${lagMs.afterReturnMs} ms after it returned; ${lagMs.afterDropMs} ms after the daemon dropped it)`,
     );
   });
 });

@@ -237,7 +237,7 @@ export async function removeDisconnects(
   idB: string,
   masterDir: string,
   replicaDir: string,
-): Promise<{ afterReturnMs: number; afterStartMs: number }> {
+): Promise<{ afterReturnMs: number; afterStartMs: number; afterDropMs: number }> {
   await waitFor(
     async () => (await devices(net, b)).devices.find((d) => d.deviceId === idA)?.connected,
     {
@@ -259,6 +259,13 @@ export async function removeDisconnects(
   );
   const lagMs = disconnect.time - removedAt;
   expect(lagMs).toBeLessThan(1000);
+  // From the moment a dropped the connection to the moment b saw it end.
+  const dropped = readLog(net.state(a)).find(
+    (l) => l.peer === idB && l.msg === 'disconnecting a device that is no longer trusted',
+  );
+  expect(dropped).toBeDefined();
+  const seenMs = disconnect.time - dropped!.time;
+  expect(seenMs).toBeLessThan(1000);
   // b keeps trying (it still follows a) and is refused from now on.
   await waitFor(
     () =>
@@ -277,5 +284,5 @@ export async function removeDisconnects(
   );
   await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(existsSync(path.join(replicaDir, 'after-removal.txt'))).toBe(false);
-  return { afterReturnMs: lagMs, afterStartMs: disconnect.time - startedAt };
+  return { afterReturnMs: lagMs, afterStartMs: disconnect.time - startedAt, afterDropMs: seenMs };
 }

@@ -102,7 +102,7 @@ describe('three daemons on a private LAN (network namespaces)', () => {
       sync.replicaDir,
     );
     console.log(
-      `netns: removed device disconnected ${lagMs.afterStartMs} ms after \`peer remove\` started (${lagMs.afterReturnMs} ms after it returned)`,
+      `netns: removed device disconnected ${lagMs.afterStartMs} ms after \`peer remove\` started (${lagMs.afterReturnMs} ms after it returned; ${lagMs.afterDropMs} ms after the daemon dropped it)`,
     );
   });
 });
