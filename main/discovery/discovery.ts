@@ -38,6 +38,23 @@ export function discoveryEnabled(setting: boolean, env: NodeJS.ProcessEnv = proc
   return setting;
 }
 
+/**
+ * A heard announcement as a record, or undefined: a malformed one is ignored with a debug
+ * log, and this device's own announcement is skipped.
+ */
+export function acceptAnnouncement(
+  service: unknown,
+  ownId: string,
+  logger: Logger,
+): DiscoveryRecord | undefined {
+  const parsed = parseAnnouncement(service);
+  if (!parsed.ok) {
+    logger.debug({ problem: parsed.problem }, 'ignored a malformed announcement');
+    return undefined;
+  }
+  return parsed.record.deviceId === ownId ? undefined : parsed.record;
+}
+
 export class Discovery {
   private bonjour: InstanceType<typeof Bonjour> | undefined;
   private browser: ReturnType<InstanceType<typeof Bonjour>['find']> | undefined;
@@ -86,13 +103,8 @@ export class Discovery {
   }
 
   private onService(service: unknown): void {
-    const parsed = parseAnnouncement(service);
-    if (!parsed.ok) {
-      this.options.logger.debug({ problem: parsed.problem }, 'ignored a malformed announcement');
-      return;
-    }
-    const { record } = parsed;
-    if (record.deviceId === this.options.deviceId) return;
+    const record = acceptAnnouncement(service, this.options.deviceId, this.options.logger);
+    if (!record) return;
     const isNew = !this.heard.has(record.deviceId);
     this.heard.set(record.deviceId, { ...record, lastSeen: Date.now() });
     if (isNew) this.options.logger.info({ ...record }, 'heard a device on the LAN');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { discoveryEnabled } from '../../../main/discovery/discovery.js';
+import type { Logger } from '../../../main/engine/logger.js';
+import { acceptAnnouncement, discoveryEnabled } from '../../../main/discovery/discovery.js';
 import {
   announcementTxt,
   instanceName,
@@ -64,5 +65,32 @@ describe('discovery records', () => {
       expect(discoveryEnabled(true, { LANFOLD_DISCOVERY: v }), v).toBe(false);
     expect(discoveryEnabled(true, { LANFOLD_DISCOVERY: 'on' })).toBe(true);
     expect(discoveryEnabled(false, { LANFOLD_DISCOVERY: 'on' })).toBe(false);
+  });
+
+  it('logs a malformed announcement at debug level and skips its own', () => {
+    const lines: { level: string; msg: string; obj: object }[] = [];
+    const at =
+      (level: string) =>
+      (obj: object, msg = ''): void => {
+        lines.push({ level, msg, obj });
+      };
+    const logger: Logger = {
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+      child: () => logger,
+    };
+    expect(acceptAnnouncement(service({ port: -1 }), 'X', logger)).toBeUndefined();
+    expect(lines).toEqual([
+      {
+        level: 'debug',
+        msg: 'ignored a malformed announcement',
+        obj: { problem: expect.stringContaining('port') },
+      },
+    ]);
+    expect(acceptAnnouncement(service(), ID, logger)).toBeUndefined();
+    expect(acceptAnnouncement(service(), 'X', logger)).toMatchObject({ deviceId: ID });
+    expect(lines).toHaveLength(1);
   });
 });
