@@ -152,6 +152,39 @@ export class LanfoldClient {
     return this.call('updateDevice', undefined, undefined, body);
   }
 
+  /** Paired devices and devices heard on the LAN. */
+  devices(): Promise<ResponseOf<'devices'>> {
+    return this.call('devices', undefined);
+  }
+
+  /** Opens a pairing invite (replacing an open one): its code, expiry and QR code. */
+  createInvite(body: BodyInputOf<'createInvite'> = {}): Promise<ResponseOf<'createInvite'>> {
+    return this.call('createInvite', undefined, undefined, body);
+  }
+
+  inviteStatus(): Promise<ResponseOf<'inviteStatus'>> {
+    return this.call('inviteStatus', undefined);
+  }
+
+  cancelInvite(): Promise<ResponseOf<'cancelInvite'>> {
+    return this.call('cancelInvite', undefined);
+  }
+
+  /** Pairs with the device that shows this code (at `address`, or found on the LAN). */
+  joinPairing(body: BodyInputOf<'joinPairing'>): Promise<ResponseOf<'joinPairing'>> {
+    return this.call('joinPairing', undefined, undefined, body);
+  }
+
+  /** Folders masters have offered to this device. */
+  offers(): Promise<ResponseOf<'offers'>> {
+    return this.call('offers', undefined);
+  }
+
+  /** Accepts an offered folder as a replica at `path` (absolute, on the daemon's machine). */
+  acceptOffer(folderId: string, path: string): Promise<ResponseOf<'acceptOffer'>> {
+    return this.call('acceptOffer', { id: folderId }, undefined, { path });
+  }
+
   /**
    * Calls `onEvent` for every live event until the returned function is called. A lost
    * connection is retried with a growing delay (bounded by `reconnect.maxMs`); after each

@@ -334,6 +334,71 @@ export const RestoreResultSchema = z.object({
 export type RestoreResult = z.output<typeof RestoreResultSchema>;
 
 export const PeerListSchema = z.object({ peers: z.array(PeerSchema) });
+
+/** A device paired with this one, or heard on the LAN (or both). */
+export const LanDeviceSchema = z.object({
+  deviceId: z.string(),
+  name: z.string(),
+  paired: z.boolean(),
+  connected: z.boolean(),
+  /** Where discovery last heard it (HOST:PORT); null when not heard. */
+  heardAt: z.string().nullable(),
+  lastSeen: Millis.nullable(),
+  /** Paired devices: known addresses, most recent first. */
+  addresses: z.array(z.string()),
+});
+export type LanDevice = z.output<typeof LanDeviceSchema>;
+
+export const DeviceListSchema = z.object({
+  /** False when discovery is off (device setting or LANFOLD_DISCOVERY=off). */
+  discovery: z.boolean(),
+  devices: z.array(LanDeviceSchema),
+});
+
+/** An invite as a QR code: the text it encodes and its modules, rows of '0'/'1'. */
+export const InviteQrSchema = z.object({
+  text: z.string(),
+  size: Count,
+  modules: z.array(z.string()),
+});
+
+export const InviteSchema = z.object({
+  /** The one-time code, `ABCD-EFGH`. */
+  code: z.string(),
+  createdAt: Millis,
+  expiresAt: Millis,
+  /** This device, for the person joining to compare. */
+  deviceId: z.string(),
+  name: z.string(),
+  qr: InviteQrSchema,
+});
+export type Invite = z.output<typeof InviteSchema>;
+
+const PairedDeviceSchema = z.object({
+  deviceId: z.string(),
+  name: z.string(),
+  address: z.string().nullable(),
+});
+export type PairedDevice = z.output<typeof PairedDeviceSchema>;
+
+export const InviteStatusSchema = z.object({
+  state: z.enum(['none', 'open', 'paired', 'expired', 'cancelled']),
+  invite: z.object({ code: z.string(), createdAt: Millis, expiresAt: Millis }).nullable(),
+  /** Wrong tries within the last minute; the fifth is refused without checking. */
+  recentFailures: Count,
+  retryAfterMs: Count,
+  paired: PairedDeviceSchema.nullable(),
+});
+export type InviteStatus = z.output<typeof InviteStatusSchema>;
+
+export const OfferSchema = z.object({
+  folderId: z.string(),
+  from: z.string(),
+  fromName: z.string(),
+  label: z.string(),
+  offeredAt: Millis,
+});
+export type Offer = z.output<typeof OfferSchema>;
 export const DeviceSchema = z.object({ id: z.string(), name: z.string() });
 export const RemovedSchema = z.object({ removed: z.string() });
 
@@ -487,6 +552,47 @@ export const endpoints = {
     params: z.strictObject({ deviceId: DeviceIdSchema }),
     response: RemovedSchema,
   },
+  devices: { method: 'GET', path: '/api/devices', response: DeviceListSchema },
+  createInvite: {
+    method: 'POST',
+    path: '/api/pairing/invite',
+    body: z.strictObject({ ttlSeconds: z.number().int().min(10).max(3600).optional() }),
+    response: InviteSchema,
+    status: 201,
+  },
+  inviteStatus: { method: 'GET', path: '/api/pairing/invite', response: InviteStatusSchema },
+  cancelInvite: {
+    method: 'DELETE',
+    path: '/api/pairing/invite',
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  joinPairing: {
+    method: 'POST',
+    path: '/api/pairing/join',
+    body: z.strictObject({
+      code: z.string().min(1).max(32),
+      address: HostPortSchema.optional(),
+      /** With no address: join only a discovered device whose ID starts with this. */
+      devicePrefix: z
+        .string()
+        .regex(/^[A-Za-z2-7]{1,52}$/, 'the start of a device ID')
+        .optional(),
+    }),
+    response: PairedDeviceSchema,
+  },
+  offers: {
+    method: 'GET',
+    path: '/api/offers',
+    response: z.object({ offers: z.array(OfferSchema) }),
+  },
+  acceptOffer: {
+    method: 'POST',
+    path: '/api/offers/:id/accept',
+    params: FolderParams,
+    body: z.strictObject({ path: AbsolutePathSchema }),
+    response: FolderConfigSchema,
+    status: 201,
+  },
   updateDevice: {
     method: 'PATCH',
     path: '/api/device',
@@ -537,8 +643,11 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   }),
   /** A folder could not be opened (or failed again with another reason). */
   z.object({ type: z.literal('folder-error'), folder: z.string(), message: z.string() }),
-  /** Configuration changed through the API: reload what shows it. */
-  z.object({ type: z.literal('config'), what: z.enum(['folders', 'peers', 'device']) }),
+  /** Configuration changed (through the API, a pairing, or an offer received): reload what shows it. */
+  z.object({
+    type: z.literal('config'),
+    what: z.enum(['folders', 'peers', 'device', 'offers']),
+  }),
   /** The whole status: on connecting, every second while it changes, and at least every 5 s. */
   z.object({ type: z.literal('status'), status: StatusSchema }),
 ]);

@@ -52,6 +52,8 @@ export const DeviceConfigSchema = z.strictObject({
   listen: HostPort,
   gui: HostPort,
   createdAt: z.number().int(),
+  /** Announce this device and listen for others on the LAN (mDNS); LANFOLD_DISCOVERY=off overrides. */
+  discovery: z.boolean().default(true),
 });
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
 

@@ -18,6 +18,8 @@ import type { FolderConfig } from './config.js';
 import { writeConfig } from './config.js';
 import { DeviceState } from './device.js';
 import { acquireLock, type DaemonLock } from './lock.js';
+import { LanControl } from './lan-control.js';
+import { OfferStore, offersPath } from './offers.js';
 import { ReplicationHost, type PeerStatus } from './replication-host.js';
 
 export interface DaemonEvents {
@@ -27,6 +29,10 @@ export interface DaemonEvents {
   readonly onConflict?: (folderId: string, path: string, keptAs: string) => void;
   /** A trusted device connected, or its connection ended. */
   readonly onPeer?: (deviceId: string, name: string, connected: boolean) => void;
+  /** A device was paired with this one (either side of the pairing). */
+  readonly onPaired?: (deviceId: string, name: string) => void;
+  /** A master offered a folder to this device. */
+  readonly onOffer?: (folderId: string, from: string) => void;
   /** A replica folder's transfer advanced. */
   readonly onTransfer?: (
     folderId: string,
@@ -42,6 +48,8 @@ function bothEvents(a: DaemonEvents, b: Required<DaemonEvents>): DaemonEvents {
     onFolderError: (f, m) => (a.onFolderError?.(f, m), b.onFolderError(f, m)),
     onConflict: (f, p, k) => (a.onConflict?.(f, p, k), b.onConflict(f, p, k)),
     onPeer: (d, n, c) => (a.onPeer?.(d, n, c), b.onPeer(d, n, c)),
+    onPaired: (d, n) => (a.onPaired?.(d, n), b.onPaired(d, n)),
+    onOffer: (f, d) => (a.onOffer?.(f, d), b.onOffer(f, d)),
     onTransfer: (f, p) => (a.onTransfer?.(f, p), b.onTransfer(f, p)),
   };
 }
@@ -84,7 +92,19 @@ export class Daemon implements ControlBackend {
     this.state = state;
     this.hub = new ApiEventHub(logger);
     this.events = bothEvents(events, this.hub);
+    this.offers = new OfferStore(offersPath(state.paths.dir));
+    this.lan = new LanControl({
+      state,
+      offers: this.offers,
+      logger,
+      host: () => this.host,
+      openNewFolders: () => this.openFolders(),
+    });
   }
+
+  readonly offers: OfferStore;
+  /** Pairing, discovery and offers, for the CLI and the control API. */
+  readonly lan: LanControl;
 
   static async start(
     stateDir: string,
@@ -100,10 +120,14 @@ export class Daemon implements ControlBackend {
         { device: state.device.deviceId, folders: state.folders.length },
         'daemon starting',
       );
-      daemon.host = new ReplicationHost(state, logger, (id, name, connected) =>
-        daemon.events.onPeer?.(id, name, connected),
-      );
+      daemon.host = new ReplicationHost(state, logger, daemon.offers, {
+        onPeer: (id, name, connected) => daemon.events.onPeer?.(id, name, connected),
+        onPaired: (d) => daemon.events.onPaired?.(d.deviceId, d.name),
+        onOffer: (folderId, from) => daemon.events.onOffer?.(folderId, from),
+      });
       await daemon.host.listen(options.listen ?? state.device.listen);
+      daemon.host.refreshDials();
+      daemon.lan.startDiscovery();
       await daemon.startApi(options.gui ?? state.device.gui, options.staticDir);
       daemon.writeRuntime();
       await daemon.openFolders(true);
@@ -164,6 +188,7 @@ export class Daemon implements ControlBackend {
   /** The trusted devices changed: drop the untrusted, dial the new. */
   peersChanged(): void {
     this.host?.enforceTrust();
+    this.lan.forgetRemoved();
   }
 
   /**
@@ -239,6 +264,7 @@ export class Daemon implements ControlBackend {
       return;
     }
     await this.openFolders();
+    this.host?.offerToConnected();
   }
 
   private onPeersChanged(): void {
@@ -249,6 +275,7 @@ export class Daemon implements ControlBackend {
       return;
     }
     this.host?.enforceTrust();
+    this.lan.forgetRemoved();
   }
 
   private async openFolders(initial = false): Promise<void> {
@@ -340,6 +367,7 @@ export class Daemon implements ControlBackend {
     unwatchFile(this.state.paths.folders);
     unwatchFile(this.state.paths.peers);
     await this.api?.close();
+    await this.lan.stopDiscovery();
     this.hub.close();
     await this.host?.close();
     for (const folder of this.masters.values()) {

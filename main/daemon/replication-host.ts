@@ -1,8 +1,11 @@
 /**
  * Joins the engine's folders to the network: the TLS transport, the dialer that keeps
- * replicas connected to their upstreams, and the routing of each incoming message to the
- * folder it names (a master folder's publisher, or a replica folder).
+ * connections to trusted devices (replicas to their upstreams, and any paired device with a
+ * known address), pairing (an open invite, or joining another device's), folder offers,
+ * and the routing of each incoming message to the folder it names (a master folder's
+ * publisher, or a replica folder).
  */
+import path from 'node:path';
 import type { Logger } from '../engine/logger.js';
 import type { MasterFolder } from '../engine/master-folder.js';
 import type { ReplicaFolder } from '../engine/replica/replica-folder.js';
@@ -13,8 +16,17 @@ import type { Message } from '../protocol/messages.js';
 import { Dialer } from '../transport/dialer.js';
 import type { TlsLink } from '../transport/tls-link.js';
 import { Transport } from '../transport/transport.js';
+import type { PairCode } from '../pairing/code.js';
+import {
+  PairingInviter,
+  type InviteStatus,
+  type OpenInvite,
+  type PairedDevice,
+} from '../pairing/inviter.js';
+import { joinPairing } from '../pairing/joiner.js';
 import { splitHostPort } from './config.js';
 import type { DeviceState } from './device.js';
+import type { OfferStore } from './offers.js';
 
 export interface PeerStatus {
   readonly deviceId: string;
@@ -27,10 +39,21 @@ export interface PeerStatus {
 const HEARTBEAT_MS = 10_000;
 const WINDOW_VERSIONS = 8;
 
+export interface HostEvents {
+  /** A trusted device connected, or its connection ended. */
+  readonly onPeer?: (deviceId: string, name: string, connected: boolean) => void;
+  /** A device was paired (either side); peers.json already holds it. */
+  readonly onPaired?: (device: PairedDevice) => void;
+  /** A master offered a folder to this device. */
+  readonly onOffer?: (folderId: string, from: string) => void;
+}
+
 export class ReplicationHost {
   private readonly transport: Transport;
   private readonly dialer: Dialer;
+  private readonly inviter: PairingInviter;
   private readonly links = new Map<string, TlsLink>();
+  private readonly inbound = new WeakSet<TlsLink>();
   private readonly publishers = new Map<string, FolderPublisher>();
   private readonly replicas = new Map<string, ReplicaFolder>();
   private readonly upstreamOf = new Map<string, string>();
@@ -39,19 +62,107 @@ export class ReplicationHost {
   constructor(
     private readonly state: DeviceState,
     private readonly logger: Logger,
-    /** Told when a trusted device connects or its connection ends. */
-    private readonly onPeer?: (deviceId: string, name: string, connected: boolean) => void,
+    private readonly offers: OfferStore,
+    private readonly events: HostEvents = {},
   ) {
     const identity = state.identity();
+    this.inviter = new PairingInviter({
+      ownId: state.device.deviceId,
+      clock: systemClock,
+      logger: logger.child({ part: 'pairing' }),
+      onPaired: (device) => this.pinPaired(device),
+      onClosed: () => undefined,
+    });
     this.transport = new Transport({
       ...identity,
       deviceId: state.device.deviceId,
       name: state.device.name,
       isTrusted: (id) => this.state.isTrusted(id),
-      onLink: (link) => this.onLink(link),
+      onLink: (link, inbound) => this.onLink(link, inbound),
+      acceptUntrusted: () => this.inviter.isOpen(),
+      onPairingLink: (link, remoteHost) => this.inviter.serve(link, remoteHost),
       logger,
     });
-    this.dialer = new Dialer((id, host, port) => this.transport.dial(id, host, port), logger);
+    this.dialer = new Dialer(
+      (id, host, port) => this.transport.dial(id, host, port),
+      logger,
+      (id) => this.isConnected(id),
+    );
+  }
+
+  isConnected(deviceId: string): boolean {
+    const link = this.links.get(deviceId);
+    return link !== undefined && !link.closed;
+  }
+
+  // --- pairing -------------------------------------------------------------------------
+
+  openInvite(ttlMs?: number): OpenInvite {
+    return this.inviter.open(ttlMs);
+  }
+
+  inviteStatus(): InviteStatus {
+    return this.inviter.status();
+  }
+
+  cancelInvite(): void {
+    this.inviter.cancel();
+  }
+
+  /** Pins a paired device (newest address first) and connects to it. */
+  private pinPaired(device: PairedDevice): void {
+    this.state.reloadPeers();
+    this.state.addPeer(device.deviceId, device.address, device.name || undefined);
+    this.refreshDials();
+    this.events.onPaired?.(device);
+  }
+
+  /**
+   * Pairs with the device listening at HOST:PORT, which must have an invite open with this
+   * code. Resolves with the paired device; rejects with a PairingRefused (wrong code, too
+   * many tries, no invite) or a connection error.
+   */
+  async join(code: PairCode, address: string): Promise<PairedDevice> {
+    const { host, port } = splitHostPort(address);
+    const link = await this.transport.dialForPairing(host, port);
+    if (link.deviceId === this.state.device.deviceId) {
+      link.close('that is this device');
+      throw new Error('that address is this device itself');
+    }
+    const peer = await joinPairing(link, code, this.state.device.deviceId, this.listenPort);
+    const device: PairedDevice = { deviceId: peer.deviceId, name: peer.name, address };
+    this.pinPaired(device);
+    return device;
+  }
+
+  // --- folder offers -------------------------------------------------------------------
+
+  /** Offers every master folder shared with the device over its link. */
+  private sendOffers(link: PeerLink): void {
+    for (const f of this.state.folders) {
+      if (f.role === 'master' && f.sharedWith.includes(link.deviceId))
+        link.send({ t: 'offer', folder: f.id, label: path.basename(f.path).slice(0, 255) });
+    }
+  }
+
+  /** After folders.json changed: offer newly shared folders to connected devices. */
+  offerToConnected(): void {
+    for (const link of this.links.values()) if (!link.closed) this.sendOffers(link);
+  }
+
+  private receiveOffer(link: PeerLink, folderId: string, label: string): void {
+    if (this.state.folders.some((f) => f.id === folderId)) return; // already here
+    const isNew = this.offers.add({
+      folderId,
+      from: link.deviceId,
+      fromName: link.name.slice(0, 64),
+      label,
+      offeredAt: Date.now(),
+    });
+    if (isNew) {
+      this.logger.info({ folder: folderId, from: link.deviceId }, 'a folder was offered');
+      this.events.onOffer?.(folderId, link.deviceId);
+    }
   }
 
   async listen(address: string): Promise<number> {
@@ -87,7 +198,12 @@ export class ReplicationHost {
 
   /** Re-reads peers' addresses and dials every upstream some replica follows. */
   refreshDials(): void {
-    const wanted = new Set(this.upstreamOf.values());
+    const wanted = new Set(
+      [
+        ...this.upstreamOf.values(),
+        ...this.state.peers.filter((p) => p.addresses.length > 0).map((p) => p.deviceId),
+      ].filter((id) => this.state.isTrusted(id)),
+    );
     for (const id of this.dialer.wanted()) if (!wanted.has(id)) this.dialer.unwant(id);
     for (const id of wanted) {
       const peer = this.state.peers.find((p) => p.deviceId === id);
@@ -98,29 +214,52 @@ export class ReplicationHost {
   /** Drops connections to devices that are no longer trusted. */
   enforceTrust(): void {
     for (const [id, link] of this.links)
-      if (!this.state.isTrusted(id)) link.close('device removed');
+      if (!this.state.isTrusted(id)) {
+        this.logger.info({ peer: id }, 'disconnecting a device that is no longer trusted');
+        link.close('device removed');
+      }
     this.refreshDials();
   }
 
-  private onLink(link: TlsLink): void {
+  /**
+   * When both devices dial each other, both sides keep the same connection: the one dialed
+   * by the device with the smaller ID. A new connection in the same direction as the old one
+   * replaces it (the peer reconnected).
+   */
+  private keepsOld(old: TlsLink, fresh: TlsLink, freshInbound: boolean): boolean {
+    const oldInbound = this.inbound.has(old);
+    if (old.closed || oldInbound === freshInbound) return false;
+    const weDialPreferred = this.state.device.deviceId < fresh.deviceId;
+    // The preferred link is the one we dialed (outbound) when our ID is smaller.
+    return weDialPreferred ? !oldInbound : oldInbound;
+  }
+
+  private onLink(link: TlsLink, inbound: boolean): void {
+    if (inbound) this.inbound.add(link);
     const old = this.links.get(link.deviceId);
+    if (old && old !== link && this.keepsOld(old, link, inbound)) {
+      link.close('duplicate connection');
+      return;
+    }
     this.links.set(link.deviceId, link);
     if (old && old !== link) old.close('replaced by a newer connection');
     this.logger.info({ peer: link.deviceId, name: link.name }, 'device connected');
-    this.onPeer?.(link.deviceId, link.name, true);
+    this.events.onPeer?.(link.deviceId, link.name, true);
     link.onClose((reason) => {
       const current = this.links.get(link.deviceId) === link; // else replaced: still connected
       if (current) this.links.delete(link.deviceId);
       this.logger.info({ peer: link.deviceId, reason }, 'device disconnected');
-      if (current) this.onPeer?.(link.deviceId, link.name, false);
+      if (current) this.events.onPeer?.(link.deviceId, link.name, false);
     });
     link.onMessage((m) => this.route(link, m));
     for (const [folderId, upstream] of this.upstreamOf) {
       if (upstream === link.deviceId) this.replicas.get(folderId)?.attach(link);
     }
+    this.sendOffers(link);
   }
 
   private route(link: PeerLink, m: Message): void {
+    if (m.t === 'offer') return this.receiveOffer(link, m.folder, m.label);
     if (!('folder' in m)) return;
     switch (m.t) {
       case 'subscribe':
@@ -162,6 +301,7 @@ export class ReplicationHost {
   }
 
   async close(): Promise<void> {
+    this.inviter.cancel();
     this.dialer.close();
     for (const p of this.publishers.values()) p.close();
     for (const link of this.links.values()) link.close('shutting down');

@@ -23,6 +23,11 @@ const FolderId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 const WirePath = z.string().max(4096).refine(isRelPath, 'invalid path');
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
 const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+const U16 = z.number().int().min(0).max(65535);
+/** A ristretto255 element (32 bytes) of the pairing exchange. */
+const PairElement = Bytes.refine((b) => b.length === 32, 'a pairing element is 32 bytes');
+/** An HMAC-SHA-256 key confirmation. */
+const PairMac = Bytes.refine((b) => b.length === 32, 'a confirmation is 32 bytes');
 
 /** One path at one version, as it travels: the log entry without local fields (inode). */
 export const WireEntry = z
@@ -156,6 +161,19 @@ export const Message = z.discriminatedUnion('t', [
   }),
   /** Master -> replica: that chunk is no longer available (superseded; ask for a new delta). */
   z.strictObject({ t: z.literal('nodata'), folder: FolderId, id: Id, reason: z.string().max(500) }),
+  /** Master -> device it shares `folder` with: you may follow this folder (see `lanfold folder offers`). */
+  z.strictObject({ t: z.literal('offer'), folder: FolderId, label: z.string().max(255) }),
+  /**
+   * Joiner -> inviter, on a connection the inviter accepted only because an invite is open:
+   * the joiner's SPAKE2 element, and the port it listens on (so the inviter can dial back).
+   */
+  z.strictObject({ t: z.literal('pair-start'), x: PairElement, listenPort: U16 }),
+  /** Inviter -> joiner: the inviter's SPAKE2 element and its key confirmation. */
+  z.strictObject({ t: z.literal('pair-reply'), y: PairElement, confirm: PairMac }),
+  /** Joiner -> inviter: the joiner's key confirmation (sent only after checking the inviter's). */
+  z.strictObject({ t: z.literal('pair-confirm'), confirm: PairMac }),
+  /** Either side: how the pairing ended; the connection closes after it. */
+  z.strictObject({ t: z.literal('pair-result'), ok: z.boolean(), reason: z.string().max(500) }),
   /** Either side: a protocol error; the connection closes after it. */
   z.strictObject({ t: z.literal('error'), reason: z.string().max(1000) }),
 ]);

@@ -1,7 +1,9 @@
 /**
  * Keeps outbound connections to the devices we follow: dials each wanted device at its
  * known addresses in turn, and after a failure or a cut waits with exponential backoff
- * (0.5 s doubling to 30 s, with jitter) before the next try.
+ * (0.5 s doubling to 30 s, with jitter) before the next try. Addresses are tried in the
+ * order given (the most recently working first). A device that is already connected (it
+ * dialed us) is not dialed.
  */
 import type { Logger } from '../engine/logger.js';
 import type { TlsLink } from './tls-link.js';
@@ -13,6 +15,8 @@ export interface DialTarget {
 
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
+/** While the device is connected by its own dial, how often to check whether that still holds. */
+const CONNECTED_CHECK_MS = 2000;
 
 interface Want {
   target: DialTarget;
@@ -29,6 +33,8 @@ export class Dialer {
   constructor(
     private readonly dial: (deviceId: string, host: string, port: number) => Promise<TlsLink>,
     private readonly logger: Logger,
+    /** True when the device is already connected (it dialed us): no dial then, only a later check. */
+    private readonly isConnected: (deviceId: string) => boolean = () => false,
   ) {}
 
   /** Keeps a connection to the device (updating its addresses if already wanted). */
@@ -63,6 +69,16 @@ export class Dialer {
 
   private async attempt(w: Want): Promise<void> {
     if (this.closed || w.dialing || this.wants.get(w.target.deviceId) !== w) return;
+    if (this.isConnected(w.target.deviceId)) {
+      w.backoffMs = MIN_BACKOFF_MS;
+      if (w.timer) clearTimeout(w.timer);
+      w.timer = setTimeout(() => {
+        w.timer = undefined;
+        void this.attempt(w);
+      }, CONNECTED_CHECK_MS);
+      w.timer.unref();
+      return;
+    }
     w.dialing = true;
     let lastError = 'no address known';
     for (const a of w.target.addresses) {

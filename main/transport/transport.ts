@@ -3,7 +3,9 @@
  * device ID is the SHA-256 of its certificate, and a peer whose ID is not trusted is
  * disconnected right after the handshake, before a single message is sent. After the
  * handshake both sides exchange `hello` (protocol version, name); then the link is
- * handed to the daemon.
+ * handed to the daemon. The one exception is pairing: while an invite is open
+ * (`acceptUntrusted`), an untrusted device's link goes to `onPairingLink`, which lets it
+ * speak the pairing messages only.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -20,6 +22,10 @@ export interface TransportOptions {
   readonly isTrusted: (deviceId: string) => boolean;
   /** A connection that passed authentication and hello, inbound or outbound. */
   readonly onLink: (link: TlsLink, inbound: boolean) => void;
+  /** True while a pairing invite is open: untrusted devices may then connect to pair. */
+  readonly acceptUntrusted?: () => boolean;
+  /** An untrusted device's link (after hello), accepted for pairing only. */
+  readonly onPairingLink?: (link: TlsLink, remoteHost: string | undefined) => void;
   readonly logger: Logger;
 }
 
@@ -62,7 +68,20 @@ export class Transport {
       return;
     }
     const peerId = deviceIdOfCert(raw);
-    if (!this.options.isTrusted(peerId)) {
+    const trusted = this.options.isTrusted(peerId);
+    if (!trusted && this.options.acceptUntrusted?.() && this.options.onPairingLink) {
+      const onPairing = this.options.onPairingLink;
+      this.track(socket);
+      this.options.logger.info(
+        { peer: peerId, address: socket.remoteAddress },
+        'an untrusted device connected while an invite is open: pairing only',
+      );
+      this.handshake(socket, peerId)
+        .then((link) => onPairing(link, socket.remoteAddress))
+        .catch(() => socket.destroy());
+      return;
+    }
+    if (!trusted) {
       this.options.logger.warn(
         { peer: peerId, address: socket.remoteAddress },
         'refused a connection from an untrusted device',
@@ -83,6 +102,18 @@ export class Transport {
 
   /** Connects to the device `deviceId` at host:port; resolves with the link once hello is done. */
   dial(deviceId: string, host: string, port: number): Promise<TlsLink> {
+    return this.connect(deviceId, host, port);
+  }
+
+  /**
+   * Connects to whatever device listens at host:port, to pair with it: the link is not
+   * handed to `onLink` (it carries pairing messages only) and the caller owns it.
+   */
+  dialForPairing(host: string, port: number): Promise<TlsLink> {
+    return this.connect(undefined, host, port);
+  }
+
+  private connect(deviceId: string | undefined, host: string, port: number): Promise<TlsLink> {
     return new Promise<TlsLink>((resolve, reject) => {
       const socket = tls.connect({
         host,
@@ -98,18 +129,18 @@ export class Transport {
       socket.once('secureConnect', () => {
         const raw = socket.getPeerCertificate(true).raw as Buffer | undefined;
         const peerId = raw ? deviceIdOfCert(raw) : '';
-        if (peerId !== deviceId) {
+        if (deviceId === undefined ? peerId === '' : peerId !== deviceId) {
           socket.destroy();
           reject(
             new Error(
-              `the device at ${host}:${port} is ${peerId.slice(0, 8) || 'unknown'}, not ${deviceId.slice(0, 8)}`,
+              `the device at ${host}:${port} is ${peerId.slice(0, 8) || 'unknown'}, not ${deviceId?.slice(0, 8) ?? 'a Lanfold device'}`,
             ),
           );
           return;
         }
         this.handshake(socket, peerId).then((link) => {
           socket.off('error', reject);
-          this.options.onLink(link, false);
+          if (deviceId !== undefined) this.options.onLink(link, false);
           resolve(link);
         }, reject);
       });

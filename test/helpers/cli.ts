@@ -201,7 +201,12 @@ const daemons = new Set<DaemonProcess>();
 
 /** Starts `lanfold start` on a state directory (does not wait for READY). */
 export function startDaemon(state: string, options: Omit<CliOptions, 'state'> = {}): DaemonProcess {
-  const d = new DaemonProcess(spawnCli(['start'], { ...options, state }));
+  return startLanfold(['start'], { ...options, state });
+}
+
+/** Starts any long-running command (`start --listen ...`, a waiting `pair invite`); stopped like daemons. */
+export function startLanfold(args: readonly string[], options: CliOptions = {}): DaemonProcess {
+  const d = new DaemonProcess(spawnCli(args, options));
   daemons.add(d);
   void d.exit().then(() => daemons.delete(d));
   return d;

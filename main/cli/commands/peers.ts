@@ -2,6 +2,10 @@
 import type { Command } from 'commander';
 import { DeviceState } from '../../daemon/device.js';
 import { formatDeviceId, parseDeviceId, type DeviceId } from '../../transport/identity.js';
+import { existsSync } from 'node:fs';
+import { lockHolder } from '../../daemon/lock.js';
+import { isLanfoldError } from '../../engine/errors.js';
+import { daemonClient, viaDaemon } from '../daemon-client.js';
 import { table } from '../format.js';
 import { print, printJson, stateDirOf, UsageError } from '../context.js';
 
@@ -17,6 +21,10 @@ export function parsePeerSpec(spec: string): { deviceId: DeviceId; address?: str
   if (!m || Number(m[2]) > 65535 || Number(m[2]) === 0)
     throw new UsageError(`"${address}" is not HOST:PORT`);
   return { deviceId: id, address };
+}
+
+function daemonRuns(state: DeviceState): boolean {
+  return lockHolder(state.paths.lock) !== undefined && existsSync(state.paths.runtime);
 }
 
 export function registerPeers(program: Command): void {
@@ -58,9 +66,24 @@ export function registerPeers(program: Command): void {
   peer
     .command('remove <device-id>')
     .description('stop trusting a device: a running daemon disconnects it at once')
-    .action((raw: string, _opts: unknown, cmd: Command) => {
+    .action(async (raw: string, _opts: unknown, cmd: Command) => {
       const id = parseDeviceId(raw);
-      DeviceState.open(stateDirOf(cmd)).removePeer(id);
+      const dir = stateDirOf(cmd);
+      const state = DeviceState.open(dir);
+      state.peer(id); // a clear error when it is not a peer
+      // A running daemon removes it itself and disconnects it at once; otherwise the file.
+      let viaApi = false;
+      if (daemonRuns(state)) {
+        try {
+          const client = daemonClient(dir);
+          await viaDaemon(() => client.removePeer(id));
+          viaApi = true;
+        } catch (err) {
+          // No control API: the daemon notices the file within a second.
+          if (!isLanfoldError(err) || err.code !== 'DAEMON_UNREACHABLE') throw err;
+        }
+      }
+      if (!viaApi) state.removePeer(id);
       print(`Removed ${formatDeviceId(id)}; it is refused from now on.`);
     });
 }

@@ -8,6 +8,7 @@ import type { MasterFolder } from '../../engine/master-folder.js';
 import type { ReplicaFolder } from '../../engine/replica/replica-folder.js';
 import type { ReplicaState } from '../../engine/replication/publisher.js';
 import type { DeviceState } from '../device.js';
+import type { LanControl } from '../lan-control.js';
 import type { PeerStatus } from '../replication-host.js';
 
 export interface ControlBackend {
@@ -30,4 +31,6 @@ export interface ControlBackend {
   peersChanged(): void;
   /** Applies new settings to an open master folder; true when some apply only after a restart. */
   applySettings(folderId: string, settings: FolderSettings): boolean;
+  /** Discovery, pairing and offers (absent in tests that need none of them). */
+  readonly lan?: LanControl;
 }

@@ -134,6 +134,14 @@ export class ApiEventHub {
     this.publish({ type: 'peer', deviceId, name, connected });
   };
 
+  readonly onPaired = (): void => {
+    this.publish({ type: 'config', what: 'peers' });
+  };
+
+  readonly onOffer = (): void => {
+    this.publish({ type: 'config', what: 'offers' });
+  };
+
   /** Stops the timers (the daemon is stopping). */
   close(): void {
     this.stopSnapshots();

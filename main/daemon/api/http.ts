@@ -17,7 +17,9 @@ export type ApiOnlyCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_MASTER'
-  | 'FOLDER_UNAVAILABLE';
+  | 'FOLDER_UNAVAILABLE'
+  | 'PAIRING_REFUSED'
+  | 'PEER_UNREACHABLE';
 
 /** Largest request body accepted (every body is a small JSON object). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -39,6 +41,8 @@ const STATUS_OF_CODE: Record<ErrorCode | ApiOnlyCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   FOLDER_MISSING: 422,
+  PAIRING_REFUSED: 422,
+  PEER_UNREACHABLE: 502,
   FOLDER_UNREADABLE: 422,
   STATE_INSIDE_FOLDER: 422,
   BAD_CONFIG: 500,

@@ -18,6 +18,7 @@ import type { ControlBackend } from './backend.js';
 import type { ApiEventHub } from './event-hub.js';
 import { changes, diff, history, StateLister, versionDetail } from './history.js';
 import { ApiHttpError, describeZodError } from './http.js';
+import * as lan from './lan-routes.js';
 import * as mutate from './mutations.js';
 import { folderDetail, LagCache, peerList, status, type ViewContext } from './views.js';
 
@@ -66,6 +67,13 @@ export function implementations(ctx: RouteContext): Implementations {
     addPeer: ({ body }) => mutate.addPeer(backend, hub, body),
     removePeer: ({ params }) => mutate.removePeer(backend, hub, params.deviceId),
     updateDevice: ({ body }) => mutate.updateDevice(backend, hub, body.name),
+    devices: () => lan.devices(backend),
+    createInvite: ({ body }) => lan.createInvite(backend, body.ttlSeconds),
+    inviteStatus: () => lan.inviteStatus(backend),
+    cancelInvite: () => lan.cancelInvite(backend),
+    joinPairing: ({ body }) => lan.joinPairing(backend, hub, body),
+    offers: () => lan.offers(backend),
+    acceptOffer: ({ params, body }) => lan.acceptOffer(backend, hub, params.id, body.path),
   };
 }
 

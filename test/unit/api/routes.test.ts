@@ -49,6 +49,13 @@ function fakeImpl(calls: unknown[], historyAnswer?: ResponseOf<'history'>): Impl
     addPeer: fail,
     removePeer: fail,
     updateDevice: fail,
+    devices: fail,
+    createInvite: fail,
+    inviteStatus: fail,
+    cancelInvite: fail,
+    joinPairing: fail,
+    offers: fail,
+    acceptOffer: fail,
   };
 }
 

@@ -22,6 +22,7 @@ const DEVICE: DeviceConfig = {
   listen: '0.0.0.0:47210',
   gui: '127.0.0.1:47211',
   createdAt: 1_700_000_000_000,
+  discovery: true,
 };
 
 /** What a user may write: defaults (such as newer optional fields) may be left out. */

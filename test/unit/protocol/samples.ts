@@ -135,6 +135,11 @@ export function sampleMessages(): Message[] {
     { t: 'get', folder: 'f1', id: 7, path: rel('docs/a.txt'), version: 3, index: 0, hash: HASH_A },
     { t: 'data', folder: 'f1', id: 7, data: Buffer.from([1, 2, 3]) },
     { t: 'nodata', folder: 'f1', id: 7, reason: 'superseded' },
+    { t: 'offer', folder: 'f1', label: 'Photos' },
+    { t: 'pair-start', x: new Uint8Array(32).fill(1), listenPort: 47210 },
+    { t: 'pair-reply', y: new Uint8Array(32).fill(2), confirm: new Uint8Array(32).fill(3) },
+    { t: 'pair-confirm', confirm: new Uint8Array(32).fill(4) },
+    { t: 'pair-result', ok: false, reason: 'wrong code' },
     { t: 'error', reason: 'bad frame' },
   ];
 }

@@ -155,6 +155,36 @@ describe('Transport', () => {
     ).toBe(true);
   });
 
+  it('hands an untrusted device to pairing only while an invite is open, never to onLink', async () => {
+    const links: TlsLink[] = [];
+    const pairing: TlsLink[] = [];
+    let open = true;
+    const a = new Transport({
+      certPem: server.certPem,
+      keyPem: server.keyPem,
+      deviceId: server.deviceId,
+      name: 'server',
+      isTrusted: () => false,
+      onLink: (link) => links.push(link),
+      acceptUntrusted: () => open,
+      onPairingLink: (link) => pairing.push(link),
+      logger: captureLogger([]),
+    });
+    transports.push(a);
+    const b = makeTransport(stranger, [], [], []);
+    const port = await a.listen('127.0.0.1', 0);
+    const joinerLink = await b.dialForPairing('127.0.0.1', port);
+    await until(() => pairing.length === 1);
+    expect(joinerLink.deviceId).toBe(server.deviceId);
+    expect(pairing[0]!.deviceId).toBe(stranger.deviceId);
+    expect(links).toHaveLength(0);
+    open = false;
+    const c = await rawClient(stranger, port);
+    await c.closed;
+    expect(Buffer.concat(c.received).length).toBe(0);
+    expect(pairing).toHaveLength(1);
+  });
+
   it('closes a connection that presents no certificate', async () => {
     const links: TlsLink[] = [];
     const a = makeTransport(server, [client.deviceId], [], links);
