@@ -32,6 +32,8 @@ export interface InitOptions {
   readonly name: string;
   readonly listen?: string;
   readonly gui?: string;
+  /** LAN discovery (default on). */
+  readonly discovery?: boolean;
 }
 
 export async function initDevice(dir: string, options: InitOptions): Promise<DeviceConfig> {
@@ -50,6 +52,7 @@ export async function initDevice(dir: string, options: InitOptions): Promise<Dev
     listen: options.listen ?? DEFAULT_LISTEN,
     gui: options.gui ?? DEFAULT_GUI,
     createdAt: Date.now(),
+    discovery: options.discovery ?? true,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -28,10 +28,11 @@ export function registerSetup(program: Command): void {
     .requiredOption('--name <name>', 'a name for this device, shown to other devices')
     .option('--listen <host:port>', 'address for other devices to connect to')
     .option('--gui <host:port>', 'address of the control API and web UI')
+    .option('--no-discovery', 'do not announce this device or look for others on the LAN (mDNS)')
     .option('--json', 'print JSON')
     .action(
       async (
-        opts: { name: string; listen?: string; gui?: string; json?: boolean },
+        opts: { name: string; listen?: string; gui?: string; discovery: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const name = opts.name.trim();
@@ -41,6 +42,7 @@ export function registerSetup(program: Command): void {
           name,
           ...(opts.listen ? { listen: hostPort(opts.listen, '--listen') } : {}),
           ...(opts.gui ? { gui: hostPort(opts.gui, '--gui') } : {}),
+          discovery: opts.discovery,
         });
         if (opts.json)
           printJson({

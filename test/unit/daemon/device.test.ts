@@ -32,6 +32,14 @@ describe('initDevice', () => {
     expect(state.folders).toEqual([]);
   });
 
+  it('keeps LAN discovery on unless the device is created without it', async () => {
+    const base = tempDir('discovery');
+    const on = await initDevice(path.join(base, 'on'), { name: 'a' });
+    const off = await initDevice(path.join(base, 'off'), { name: 'b', discovery: false });
+    expect([on.discovery, off.discovery]).toEqual([true, false]);
+    expect(DeviceState.open(path.join(base, 'off')).device.discovery).toBe(false);
+  });
+
   it('refuses to create a device twice in the same directory', async () => {
     const dir = tempDir('device');
     const first = await initDevice(dir, { name: 'one' });
