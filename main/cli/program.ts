@@ -5,6 +5,7 @@ import { LANFOLD_VERSION } from '../version.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGui } from './commands/gui.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPause } from './commands/pause.js';
 import { registerPeers } from './commands/peers.js';
 import { registerSetup } from './commands/setup.js';
 import { registerStart } from './commands/start.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerInspect(program);
   registerGui(program);
+  registerPause(program);
   return program;
 }
 

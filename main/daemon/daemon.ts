@@ -27,6 +27,8 @@ export interface DaemonEvents {
   readonly onConflict?: (folderId: string, path: string, keptAs: string) => void;
   /** A trusted device connected, or its connection ended. */
   readonly onPeer?: (deviceId: string, name: string, connected: boolean) => void;
+  /** A folder was paused or resumed on this device. */
+  readonly onPaused?: (folderId: string, paused: boolean) => void;
   /** A replica folder's transfer advanced. */
   readonly onTransfer?: (
     folderId: string,
@@ -43,6 +45,7 @@ function bothEvents(a: DaemonEvents, b: Required<DaemonEvents>): DaemonEvents {
     onConflict: (f, p, k) => (a.onConflict?.(f, p, k), b.onConflict(f, p, k)),
     onPeer: (d, n, c) => (a.onPeer?.(d, n, c), b.onPeer(d, n, c)),
     onTransfer: (f, p) => (a.onTransfer?.(f, p), b.onTransfer(f, p)),
+    onPaused: (f, p) => (a.onPaused?.(f, p), b.onPaused(f, p)),
   };
 }
 
@@ -103,6 +106,7 @@ export class Daemon implements ControlBackend {
       daemon.host = new ReplicationHost(state, logger, (id, name, connected) =>
         daemon.events.onPeer?.(id, name, connected),
       );
+      daemon.syncPaused();
       await daemon.host.listen(options.listen ?? state.device.listen);
       await daemon.startApi(options.gui ?? state.device.gui, options.staticDir);
       daemon.writeRuntime();
@@ -159,6 +163,21 @@ export class Daemon implements ControlBackend {
   /** Opens folders added to the configuration since (without waiting for the file watch). */
   openNewFolders(): Promise<void> {
     return this.openFolders();
+  }
+
+  isPaused(folderId: string): boolean {
+    return this.host?.isPaused(folderId) ?? false;
+  }
+
+  /** folders.json's pause states changed: pause and resume folders to match. */
+  pausedChanged(): void {
+    this.syncPaused();
+  }
+
+  private syncPaused(): void {
+    for (const f of this.state.folders) {
+      if (this.host?.setPaused(f.id, f.paused)) this.events.onPaused?.(f.id, f.paused);
+    }
   }
 
   /** The trusted devices changed: drop the untrusted, dial the new. */
@@ -238,6 +257,7 @@ export class Daemon implements ControlBackend {
       );
       return;
     }
+    this.syncPaused();
     await this.openFolders();
   }
 

@@ -134,6 +134,10 @@ export class ApiEventHub {
     this.publish({ type: 'peer', deviceId, name, connected });
   };
 
+  readonly onPaused = (folder: string, paused: boolean): void => {
+    this.publish({ type: 'paused', folder, paused });
+  };
+
   /** Stops the timers (the daemon is stopping). */
   close(): void {
     this.stopSnapshots();

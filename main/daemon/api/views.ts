@@ -20,6 +20,7 @@ import type { FolderConfig } from '../config.js';
 import type { ControlBackend } from './backend.js';
 import type { ApiEventHub } from './event-hub.js';
 import { ApiHttpError } from './http.js';
+import type { Resolutions } from './resolve.js';
 
 const MAX_LOCAL_CHANGES = 1000;
 const LAG_CACHE_SIZE = 32;
@@ -28,6 +29,7 @@ export interface ViewContext {
   readonly backend: ControlBackend;
   readonly hub: ApiEventHub;
   readonly lags: LagCache;
+  readonly resolutions: Resolutions;
 }
 
 /**
@@ -81,7 +83,8 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
   const { backend, hub } = ctx;
   const failure = backend.failures().get(config.id) ?? null;
   const progress = hub.progressOf(config.id);
-  const base = { id: config.id, role: config.role, path: config.path, progress };
+  const paused = backend.isPaused(config.id);
+  const base = { id: config.id, role: config.role, path: config.path, progress, paused };
   const master = backend.folder(config.id);
   const replica = backend.replica(config.id);
   if (master) {
@@ -96,11 +99,13 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
     const error = master.lastError ?? null;
     const state: SyncState = error
       ? 'error'
-      : progress
-        ? 'syncing'
-        : lag && lag.versions > 0
-          ? 'behind'
-          : 'in-sync';
+      : paused
+        ? 'paused'
+        : progress
+          ? 'syncing'
+          : lag && lag.versions > 0
+            ? 'behind'
+            : 'in-sync';
     return { ...base, head, lastChange: lastChange(master.log, head), state, lag, error };
   }
   if (replica) {
@@ -111,13 +116,15 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
         : null;
     const state: SyncState = s.lastError
       ? 'error'
-      : !s.connected
-        ? 'offline'
-        : s.syncing || progress
-          ? 'syncing'
-          : s.head < s.upstreamVersion
-            ? 'behind'
-            : 'in-sync';
+      : paused
+        ? 'paused'
+        : !s.connected
+          ? 'offline'
+          : s.syncing || progress
+            ? 'syncing'
+            : s.head < s.upstreamVersion
+              ? 'behind'
+              : 'in-sync';
     return {
       ...base,
       head: s.head,
@@ -224,10 +231,14 @@ export function folderDetail(ctx: ViewContext, id: string): FolderDetail {
         : null,
     syncing: s?.syncing ?? false,
     bytesFetched: s?.bytesFetched ?? 0,
-    localChanges: (s?.localChanges ?? [])
-      .slice(0, MAX_LOCAL_CHANGES)
-      .map((c) => ({ path: c.path, kind: c.kind })),
+    localChanges: (s?.localChanges ?? []).slice(0, MAX_LOCAL_CHANGES).map((c) => ({
+      path: c.path,
+      kind: c.kind,
+      kept: ctx.resolutions.isKept(id, c.path, c.kind),
+    })),
     localChangesTotal: s?.localChanges.length ?? 0,
-    conflicts: (s?.conflicts ?? []).map((c) => ({ path: c.path, keptAs: c.keptAs, at: c.at })),
+    conflicts: (s?.conflicts ?? [])
+      .filter((c) => !ctx.resolutions.isSettled(id, c))
+      .map((c) => ({ path: c.path, keptAs: c.keptAs, at: c.at })),
   };
 }

@@ -8,6 +8,7 @@ export const stateWords: Record<SyncState, { label: string; tone: Tone }> = {
   syncing: { label: 'Syncing', tone: 'busy' },
   behind: { label: 'Behind', tone: 'warn' },
   offline: { label: 'Offline', tone: 'idle' },
+  paused: { label: 'Paused', tone: 'idle' },
   error: { label: 'Error', tone: 'bad' },
 };
 
