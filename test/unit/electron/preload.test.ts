@@ -10,7 +10,12 @@ import ts from 'typescript';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LanfoldBridge } from '../../../main/electron/channels.js';
 import { BRIDGE_NAME, CHANNELS } from '../../../main/electron/channels.js';
+import type { NativeBridge } from '../../../renderer/src/lib/native-bridge.js';
 import * as fakeElectron from './fake-electron.js';
+
+/** The UI's view of the bridge (renderer/src/lib/native-bridge.ts) must match the preload's. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const bridgesAgree: Same<LanfoldBridge, NativeBridge> = true;
 
 const SOURCE = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -49,6 +54,7 @@ describe('preload', () => {
   });
 
   it('exposes one object, window.lanfold, with exactly the three functions', () => {
+    expect(bridgesAgree).toBe(true);
     expect([...fakeElectron.contextBridge.exposed.keys()]).toEqual(['lanfold']);
     const api = bridge();
     expect(Object.keys(api).sort()).toEqual(['notify', 'pickFolder', 'revealPath']);
