@@ -21,7 +21,14 @@ import { ApiHttpError, describeZodError } from './http.js';
 import * as mutate from './mutations.js';
 import * as resolve from './resolve.js';
 import { Resolutions } from './resolve.js';
-import { folderDetail, LagCache, peerList, status, type ViewContext } from './views.js';
+import {
+  folderDetail,
+  LagCache,
+  peerList,
+  ReplicaSightings,
+  status,
+  type ViewContext,
+} from './views.js';
 
 export interface RouteInput<N extends EndpointName> {
   readonly params: ParamsOf<N>;
@@ -42,7 +49,14 @@ export function createContext(
   hub: ApiEventHub,
   logger: Logger,
 ): RouteContext {
-  return { backend, hub, logger, lags: new LagCache(), resolutions: new Resolutions() };
+  return {
+    backend,
+    hub,
+    logger,
+    lags: new LagCache(),
+    sightings: new ReplicaSightings(),
+    resolutions: new Resolutions(),
+  };
 }
 
 /** Every endpoint's implementation over the daemon (`ctx.backend`). */

@@ -29,6 +29,7 @@ export interface ViewContext {
   readonly backend: ControlBackend;
   readonly hub: ApiEventHub;
   readonly lags: LagCache;
+  readonly sightings: ReplicaSightings;
   readonly resolutions: Resolutions;
 }
 
@@ -58,6 +59,23 @@ export class LagCache {
         this.entries.delete(this.entries.keys().next().value!);
     }
     return lag;
+  }
+}
+
+/**
+ * The version each replica last acknowledged, kept after it disconnects (the publisher
+ * forgets it then), so an offline replica still shows how far behind it is. Since the
+ * daemon started; updated whenever a view of the folder is made.
+ */
+export class ReplicaSightings {
+  private readonly seen = new Map<string, number>();
+
+  note(folderId: string, deviceId: string, version: number): void {
+    this.seen.set(`${folderId}\0${deviceId}`, version);
+  }
+
+  last(folderId: string, deviceId: string): number | undefined {
+    return this.seen.get(`${folderId}\0${deviceId}`);
   }
 }
 
@@ -181,6 +199,7 @@ function replicaLags(
   const out: ReplicaLag[] = [];
   const connected = master ? ctx.backend.replicaStates(config.id) : [];
   for (const r of connected) {
+    ctx.sightings.note(config.id, r.deviceId, r.acked);
     out.push({
       deviceId: r.deviceId,
       name: r.name || peers.get(r.deviceId)?.name || '',
@@ -192,13 +211,14 @@ function replicaLags(
   }
   for (const id of config.sharedWith) {
     if (connected.some((r) => r.deviceId === id)) continue;
+    const seen = ctx.sightings.last(config.id, id);
     out.push({
       deviceId: id,
       name: peers.get(id)?.name ?? '',
       connected: false,
-      version: null,
+      version: seen ?? null,
       connectedAt: null,
-      lag: null,
+      lag: seen !== undefined && master ? ctx.lags.lag(config.id, master.log, seen, head) : null,
     });
   }
   return out;

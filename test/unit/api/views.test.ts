@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ControlBackend } from '../../../main/daemon/api/backend.js';
 import { ApiEventHub } from '../../../main/daemon/api/event-hub.js';
 import { Resolutions } from '../../../main/daemon/api/resolve.js';
-import { folderSummary, LagCache, openLog } from '../../../main/daemon/api/views.js';
+import {
+  folderSummary,
+  LagCache,
+  openLog,
+  ReplicaSightings,
+} from '../../../main/daemon/api/views.js';
 import { DeviceState, initDevice } from '../../../main/daemon/device.js';
 import type { NewEntry } from '../../../main/engine/entry.js';
 import { silentLogger } from '../../../main/engine/logger.js';
@@ -76,7 +81,13 @@ describe('folder views', () => {
     const hub = new ApiEventHub(silentLogger);
     hubs.push(hub);
     return {
-      ctx: { backend, hub, lags: new LagCache(), resolutions: new Resolutions() },
+      ctx: {
+        backend,
+        hub,
+        lags: new LagCache(),
+        sightings: new ReplicaSightings(),
+        resolutions: new Resolutions(),
+      },
       config: state.folder('r1'),
     };
   }

@@ -6,7 +6,7 @@
 import type { FolderDetail } from '../../api/types';
 import { Banner } from '../../components/Banner';
 import { SyncProgress } from '../../components/SyncProgress';
-import { formatBytes, formatCount, formatDateTime, formatVersion } from '../../lib/format';
+import { formatBytes, formatDateTime, formatVersion, plural } from '../../lib/format';
 import { ReplicaLagList } from '../overview/ReplicaLagList';
 import { LocalChanges } from './LocalChanges';
 import { ShareFolderForm } from './ShareFolderForm';
@@ -48,8 +48,8 @@ export function FolderStatus({
               <>
                 <dt>Contents</dt>
                 <dd className="numeric">
-                  {formatCount(folder.totals.files)} files in {formatCount(folder.totals.dirs)}{' '}
-                  folders, {formatBytes(folder.totals.bytes)}
+                  {plural(folder.totals.files, 'file')} in {plural(folder.totals.dirs, 'folder')},{' '}
+                  {formatBytes(folder.totals.bytes)}
                 </dd>
               </>
             )}

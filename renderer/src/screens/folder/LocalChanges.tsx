@@ -13,7 +13,13 @@ import { ConfirmDialog } from '../../components/Dialog';
 import { Pill } from '../../components/Pill';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { useAction } from '../../lib/use-action';
-import { changeWords, discardQuestion, revertQuestion, type RevertQuestion } from './resolve-words';
+import {
+  changeWords,
+  discardQuestion,
+  isConflictCopy,
+  revertQuestion,
+  type RevertQuestion,
+} from './resolve-words';
 
 type Pending =
   | { readonly what: 'change'; readonly path: string; readonly q: RevertQuestion }
@@ -47,7 +53,6 @@ export function LocalChanges({
     setDone(undefined);
     void resolve.run(what, path, action);
   };
-  const keptCopies = new Set(folder.conflicts.map((c) => c.keptAs));
   const open = folder.localChanges.filter((c) => !c.kept);
   const kept = folder.localChanges.filter((c) => c.kept);
   return (
@@ -97,7 +102,7 @@ export function LocalChanges({
                   <tr key={c.path} data-testid={`local-${c.path}`}>
                     <td className="mono">{c.path}</td>
                     <td>
-                      {keptCopies.has(c.path)
+                      {c.kind === 'added' && isConflictCopy(c.path)
                         ? 'Your copy from a conflict'
                         : (changeWords[c.kind] ?? c.kind)}
                       {c.kept && (

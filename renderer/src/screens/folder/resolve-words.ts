@@ -9,6 +9,11 @@ export const changeWords: Record<string, string> = {
   deleted: 'Deleted here',
 };
 
+/** Whether a path is a conflict copy Lanfold made (`notes.conflict-ABCD2345-20261126-091500.txt`). */
+export function isConflictCopy(path: string): boolean {
+  return /\.conflict-[A-Z2-7]{8}-\d{8}-\d{6}(\.[^/]*)?(-\d+)?$/.test(path);
+}
+
 export interface RevertQuestion {
   readonly title: string;
   readonly body: string;
