@@ -10,4 +10,8 @@ export interface NativeBridge {
   /** Shows a path in the file manager. */
   revealPath(path: string): Promise<void>;
   notify(title: string, body: string): Promise<void>;
+  /** Whether the desktop app starts when the user logs in. */
+  getStartAtLogin(): Promise<boolean>;
+  /** Sets it; resolves with the setting now in effect. */
+  setStartAtLogin(on: boolean): Promise<boolean>;
 }

@@ -53,11 +53,17 @@ describe('preload', () => {
     loadPreload();
   });
 
-  it('exposes one object, window.lanfold, with exactly the three functions', () => {
+  it('exposes one object, window.lanfold, with exactly the five functions', () => {
     expect(bridgesAgree).toBe(true);
     expect([...fakeElectron.contextBridge.exposed.keys()]).toEqual(['lanfold']);
     const api = bridge();
-    expect(Object.keys(api).sort()).toEqual(['notify', 'pickFolder', 'revealPath']);
+    expect(Object.keys(api).sort()).toEqual([
+      'getStartAtLogin',
+      'notify',
+      'pickFolder',
+      'revealPath',
+      'setStartAtLogin',
+    ]);
     for (const fn of Object.values(api)) expect(typeof fn).toBe('function');
     expect(Object.isFrozen(api)).toBe(true);
   });
@@ -67,10 +73,14 @@ describe('preload', () => {
     await expect(bridge().pickFolder()).resolves.toBe('/home/a/docs');
     await bridge().revealPath('/home/a/docs/x.txt');
     await bridge().notify('Title', 'Body');
+    await bridge().getStartAtLogin();
+    await bridge().setStartAtLogin(true);
     expect(fakeElectron.ipcRenderer.invoke.mock.calls).toEqual([
       ['lanfold:pick-folder'],
       ['lanfold:reveal-path', '/home/a/docs/x.txt'],
       ['lanfold:notify', 'Title', 'Body'],
+      ['lanfold:get-start-at-login'],
+      ['lanfold:set-start-at-login', true],
     ]);
     const used = fakeElectron.ipcRenderer.invoke.mock.calls.map((c) => c[0]).sort();
     expect(used).toEqual([...CHANNELS].sort());
