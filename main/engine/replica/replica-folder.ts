@@ -91,6 +91,7 @@ export class ReplicaFolder {
   private watcher: FolderWatcher | undefined;
   private batcher: Batcher | undefined;
   private localScan: Promise<void> = Promise.resolve();
+  private reverts: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ReplicaFolderOptions) {
     this.id = options.id;
@@ -192,11 +193,20 @@ export class ReplicaFolder {
   }
 
   /**
-   * Undoes a local edit of `rel` (see revert.ts). It waits for an apply under way and holds
-   * the next one back until it is done; then it re-checks the path for local changes.
+   * Undoes a local edit of `rel` (see revert.ts). Reverts run one at a time; each waits for
+   * an apply under way and holds the next one back until it is done, then re-checks the
+   * path for local changes.
    */
-  async revertLocal(rel: RelPath): Promise<RevertOutcome> {
+  revertLocal(rel: RelPath): Promise<RevertOutcome> {
+    const run = this.reverts.then(() => this.revertNow(rel));
+    this.reverts = run.catch(() => undefined);
+    return run;
+  }
+
+  private async revertNow(rel: RelPath): Promise<RevertOutcome> {
     if (this.closed) throw new LanfoldError('INTERNAL', `Folder "${this.id}" is closing`);
+    // Only the catch-up loop sets `running` here (reverts are serialised), and its promise
+    // settles after it clears the flag.
     while (this.running) await this.loop.catch(() => undefined);
     this.running = true;
     let outcome: RevertOutcome;
