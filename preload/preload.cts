@@ -1,6 +1,6 @@
 /**
- * The preload bridge: exposes `window.lanfold` with exactly pickFolder, revealPath and
- * notify, each an invoke on a channel of main/electron/channels.ts. It is CommonJS (.cts)
+ * The preload bridge: exposes `window.lanfold` with exactly pickFolder, revealPath,
+ * notify, getStartAtLogin and setStartAtLogin, each an invoke on a channel of main/electron/channels.ts. It is CommonJS (.cts)
  * because sandboxed preloads cannot be ES modules, and it requires nothing but 'electron'
  * because a sandboxed preload cannot load other files; so the channel names are written as
  * literals here, each checked by the compiler against the contract.
@@ -23,6 +23,8 @@ const bridge: LanfoldBridge = {
   pickFolder: () => invoke('lanfold:pick-folder'),
   revealPath: (path) => invoke('lanfold:reveal-path', path),
   notify: (title, body) => invoke('lanfold:notify', title, body),
+  getStartAtLogin: () => invoke('lanfold:get-start-at-login'),
+  setStartAtLogin: (on) => invoke('lanfold:set-start-at-login', on),
 };
 
 const name: typeof BRIDGE_NAME = 'lanfold';

@@ -136,6 +136,32 @@ export class LanfoldClient {
     return this.call('restore', { id }, undefined, body);
   }
 
+  /** Pauses one folder, or every folder of the device when `id` is omitted. */
+  pause(id?: string): Promise<ResponseOf<'pauseFolder'>> {
+    return id === undefined ? this.call('pauseAll', undefined) : this.call('pauseFolder', { id });
+  }
+
+  /** Resumes one folder, or every folder of the device when `id` is omitted. */
+  resume(id?: string): Promise<ResponseOf<'resumeFolder'>> {
+    return id === undefined ? this.call('resumeAll', undefined) : this.call('resumeFolder', { id });
+  }
+
+  /** Replica only: keeps a local change as it is, or reverts it to the master's version. */
+  resolveLocalChange(
+    id: string,
+    body: { path: string; action: 'keep' | 'revert' },
+  ): Promise<ResponseOf<'resolveLocalChange'>> {
+    return this.call('resolveLocalChange', { id }, undefined, body);
+  }
+
+  /** Replica only: keeps a conflict copy (and stops listing it), or deletes it. */
+  resolveConflict(
+    id: string,
+    body: { keptAs: string; action: 'keep' | 'revert' },
+  ): Promise<ResponseOf<'resolveConflict'>> {
+    return this.call('resolveConflict', { id }, undefined, body);
+  }
+
   async peers(): Promise<Peer[]> {
     return (await this.call('peers', undefined)).peers;
   }

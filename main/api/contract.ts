@@ -115,7 +115,14 @@ export const ApiErrorBodySchema = z.object({
 });
 export type ApiErrorBody = z.output<typeof ApiErrorBodySchema>;
 
-export const SyncStateSchema = z.enum(['in-sync', 'syncing', 'behind', 'offline', 'error']);
+export const SyncStateSchema = z.enum([
+  'in-sync',
+  'syncing',
+  'behind',
+  'offline',
+  'paused',
+  'error',
+]);
 export type SyncState = z.output<typeof SyncStateSchema>;
 
 /** How far behind: versions, and (when the master computes it) the files and bytes to move. */
@@ -150,6 +157,8 @@ export const FolderSummarySchema = z.object({
   lag: LagSchema.nullable(),
   progress: ProgressSchema.nullable(),
   error: z.string().nullable(),
+  /** Paused on this device: a replica applies nothing, a master serves nothing (it still records). */
+  paused: z.boolean(),
 });
 export type FolderSummary = z.output<typeof FolderSummarySchema>;
 
@@ -201,9 +210,13 @@ export const FolderDetailSchema = FolderSummarySchema.extend({
     .nullable(),
   syncing: z.boolean(),
   bytesFetched: Count,
-  /** Replica: paths edited locally (at most 1000; `localChangesTotal` counts them all). */
-  localChanges: z.array(z.object({ path: z.string(), kind: z.string() })),
+  /**
+   * Replica: paths edited locally (at most 1000; `localChangesTotal` counts them all).
+   * `kept`: the user chose to keep this change (it stays listed, apart from the others).
+   */
+  localChanges: z.array(z.object({ path: z.string(), kind: z.string(), kept: z.boolean() })),
   localChangesTotal: Count,
+  /** Replica: local edits kept as conflict copies, not yet kept or discarded by the user. */
   conflicts: z.array(z.object({ path: z.string(), keptAs: z.string(), at: Millis })),
 });
 export type FolderDetail = z.output<typeof FolderDetailSchema>;
@@ -332,6 +345,22 @@ export const RestoreResultSchema = z.object({
   version: VersionInfoSchema.nullable(),
 });
 export type RestoreResult = z.output<typeof RestoreResultSchema>;
+
+export const PauseResultSchema = z.object({
+  /** The folders whose state this call changed (those already in that state are not). */
+  changed: z.array(z.string()),
+  /** Every folder's pause state after the call. */
+  folders: z.array(z.object({ id: z.string(), paused: z.boolean() })),
+});
+export type PauseResult = z.output<typeof PauseResultSchema>;
+
+/** What keeping or reverting a local change or a conflict did, in a sentence for the user. */
+export const ResolveResultSchema = z.object({
+  path: z.string(),
+  action: z.enum(['keep', 'revert']),
+  done: z.string(),
+});
+export type ResolveResult = z.output<typeof ResolveResultSchema>;
 
 export const PeerListSchema = z.object({ peers: z.array(PeerSchema) });
 
@@ -538,6 +567,34 @@ export const endpoints = {
     body: z.strictObject({ path: RelPathSchema, version: Seq.min(1) }),
     response: RestoreResultSchema,
   },
+  pauseFolder: {
+    method: 'POST',
+    path: '/api/folders/:id/pause',
+    params: FolderParams,
+    response: PauseResultSchema,
+  },
+  resumeFolder: {
+    method: 'POST',
+    path: '/api/folders/:id/resume',
+    params: FolderParams,
+    response: PauseResultSchema,
+  },
+  pauseAll: { method: 'POST', path: '/api/pause', response: PauseResultSchema },
+  resumeAll: { method: 'POST', path: '/api/resume', response: PauseResultSchema },
+  resolveLocalChange: {
+    method: 'POST',
+    path: '/api/folders/:id/local-changes/resolve',
+    params: FolderParams,
+    body: z.strictObject({ path: RelPathSchema, action: z.enum(['keep', 'revert']) }),
+    response: ResolveResultSchema,
+  },
+  resolveConflict: {
+    method: 'POST',
+    path: '/api/folders/:id/conflicts/resolve',
+    params: FolderParams,
+    body: z.strictObject({ keptAs: RelPathSchema, action: z.enum(['keep', 'revert']) }),
+    response: ResolveResultSchema,
+  },
   peers: { method: 'GET', path: '/api/peers', response: PeerListSchema },
   addPeer: {
     method: 'POST',
@@ -643,6 +700,15 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   }),
   /** A folder could not be opened (or failed again with another reason). */
   z.object({ type: z.literal('folder-error'), folder: z.string(), message: z.string() }),
+  /** A folder was paused or resumed on this device. */
+  z.object({ type: z.literal('paused'), folder: z.string(), paused: z.boolean() }),
+  /** A local change or a conflict of a replica was kept or reverted. */
+  z.object({
+    type: z.literal('resolved'),
+    folder: z.string(),
+    path: z.string(),
+    action: z.enum(['keep', 'revert']),
+  }),
   /** Configuration changed (through the API, a pairing, or an offer received): reload what shows it. */
   z.object({
     type: z.literal('config'),

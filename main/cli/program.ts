@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerGui } from './commands/gui.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerLan } from './commands/lan.js';
+import { registerPause } from './commands/pause.js';
 import { registerPeers } from './commands/peers.js';
 import { registerSetup } from './commands/setup.js';
 import { registerStart } from './commands/start.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerGui(program);
   registerLan(program);
+  registerPause(program);
   return program;
 }
 

@@ -69,6 +69,8 @@ export const FolderConfigSchema = z.strictObject({
   sharedWith: z.array(DeviceIdSchema).default([]),
   /** Replica: the devices it follows, in order of preference. */
   upstreams: z.array(DeviceIdSchema).default([]),
+  /** Paused on this device: it neither applies (replica) nor serves (master) until resumed. */
+  paused: z.boolean().default(false),
 });
 export type FolderConfig = z.infer<typeof FolderConfigSchema>;
 

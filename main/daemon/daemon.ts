@@ -33,6 +33,8 @@ export interface DaemonEvents {
   readonly onPaired?: (deviceId: string, name: string) => void;
   /** A master offered a folder to this device. */
   readonly onOffer?: (folderId: string, from: string) => void;
+  /** A folder was paused or resumed on this device. */
+  readonly onPaused?: (folderId: string, paused: boolean) => void;
   /** A replica folder's transfer advanced. */
   readonly onTransfer?: (
     folderId: string,
@@ -51,6 +53,7 @@ function bothEvents(a: DaemonEvents, b: Required<DaemonEvents>): DaemonEvents {
     onPaired: (d, n) => (a.onPaired?.(d, n), b.onPaired(d, n)),
     onOffer: (f, d) => (a.onOffer?.(f, d), b.onOffer(f, d)),
     onTransfer: (f, p) => (a.onTransfer?.(f, p), b.onTransfer(f, p)),
+    onPaused: (f, p) => (a.onPaused?.(f, p), b.onPaused(f, p)),
   };
 }
 
@@ -125,6 +128,7 @@ export class Daemon implements ControlBackend {
         onPaired: (d) => daemon.events.onPaired?.(d.deviceId, d.name),
         onOffer: (folderId, from) => daemon.events.onOffer?.(folderId, from),
       });
+      daemon.syncPaused();
       await daemon.host.listen(options.listen ?? state.device.listen);
       daemon.host.refreshDials();
       daemon.lan.startDiscovery();
@@ -183,6 +187,21 @@ export class Daemon implements ControlBackend {
   /** Opens folders added to the configuration since (without waiting for the file watch). */
   openNewFolders(): Promise<void> {
     return this.openFolders();
+  }
+
+  isPaused(folderId: string): boolean {
+    return this.host?.isPaused(folderId) ?? false;
+  }
+
+  /** folders.json's pause states changed: pause and resume folders to match. */
+  pausedChanged(): void {
+    this.syncPaused();
+  }
+
+  private syncPaused(): void {
+    for (const f of this.state.folders) {
+      if (this.host?.setPaused(f.id, f.paused)) this.events.onPaused?.(f.id, f.paused);
+    }
   }
 
   /** The trusted devices changed: drop the untrusted, dial the new. */
@@ -263,6 +282,7 @@ export class Daemon implements ControlBackend {
       );
       return;
     }
+    this.syncPaused();
     await this.openFolders();
     this.host?.offerToConnected();
   }

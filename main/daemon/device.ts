@@ -171,6 +171,7 @@ export class DeviceState {
       settings: DEFAULT_FOLDER_SETTINGS,
       sharedWith: [],
       upstreams: options.upstreams ? [...options.upstreams] : [],
+      paused: false,
     };
     this.saveFolders([...this.folders, folder]);
     return folder;
@@ -188,6 +189,23 @@ export class DeviceState {
     const updated = { ...folder, sharedWith: [...new Set([...folder.sharedWith, deviceId])] };
     this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
     return updated;
+  }
+
+  /**
+   * Pauses or resumes folders: the one named, or every folder when `folderId` is undefined.
+   * Returns the folders whose state changed.
+   */
+  setPaused(folderId: string | undefined, paused: boolean): FolderConfig[] {
+    if (folderId !== undefined) this.folder(folderId);
+    const changed: FolderConfig[] = [];
+    const folders = this.folders.map((f) => {
+      if ((folderId !== undefined && f.id !== folderId) || f.paused === paused) return f;
+      const updated = { ...f, paused };
+      changed.push(updated);
+      return updated;
+    });
+    if (changed.length > 0) this.saveFolders(folders);
+    return changed;
   }
 
   private saveFolders(folders: FolderConfig[]): void {

@@ -4,6 +4,15 @@
  * known address), pairing (an open invite, or joining another device's), folder offers,
  * and the routing of each incoming message to the folder it names (a master folder's
  * publisher, or a replica folder).
+ *
+ * Folders can be paused here, at the edge, without the engine knowing: each folder talks
+ * through its own view of a connection (FolderLink). A paused replica's view is cut (it
+ * stops fetching and applying, as after a network cut, keeping what it has) and it is
+ * given a new one on resume, so it subscribes again and catches up by one delta. A paused
+ * master keeps recording its own versions but sends nothing: its views drop what its
+ * publisher sends, and requests that expect an answer get an empty one (a delta that
+ * brings nothing, a chunk that is not available), so no replica waits for a timeout. On
+ * resume it announces its head, and its replicas catch up.
  */
 import path from 'node:path';
 import type { Logger } from '../engine/logger.js';
@@ -14,6 +23,7 @@ import { systemClock } from '../engine/clock.js';
 import type { PeerLink } from '../protocol/link.js';
 import type { Message } from '../protocol/messages.js';
 import { Dialer } from '../transport/dialer.js';
+import { FolderLink } from './folder-link.js';
 import type { TlsLink } from '../transport/tls-link.js';
 import { Transport } from '../transport/transport.js';
 import type { PairCode } from '../pairing/code.js';
@@ -57,6 +67,13 @@ export class ReplicationHost {
   private readonly publishers = new Map<string, FolderPublisher>();
   private readonly replicas = new Map<string, ReplicaFolder>();
   private readonly upstreamOf = new Map<string, string>();
+  private readonly masters = new Map<string, MasterFolder>();
+  /** Folders paused on this device. */
+  private readonly paused = new Set<string>();
+  /** Each master folder's views, one per connection. */
+  private readonly masterViews = new Map<string, WeakMap<PeerLink, FolderLink>>();
+  /** Each replica folder's current view of its upstream's connection. */
+  private readonly replicaViews = new Map<string, FolderLink>();
   listenPort = 0;
 
   constructor(
@@ -183,6 +200,8 @@ export class ReplicationHost {
       windowVersions: WINDOW_VERSIONS,
     });
     this.publishers.set(folder.id, publisher);
+    this.masters.set(folder.id, folder);
+    this.masterViews.set(folder.id, new WeakMap());
     return publisher;
   }
 
@@ -192,8 +211,66 @@ export class ReplicationHost {
     if (!upstream) return;
     this.upstreamOf.set(folder.id, upstream);
     const existing = this.links.get(upstream);
-    if (existing && !existing.closed) folder.attach(existing);
+    if (existing && !existing.closed) this.attachReplica(folder, existing);
     this.refreshDials();
+  }
+
+  isPaused(folderId: string): boolean {
+    return this.paused.has(folderId);
+  }
+
+  /**
+   * Pauses or resumes a folder (open or not yet open: the state is kept for when it opens).
+   * Returns true when that changed its state.
+   */
+  setPaused(folderId: string, paused: boolean): boolean {
+    if (this.paused.has(folderId) === paused) return false;
+    if (paused) this.paused.add(folderId);
+    else this.paused.delete(folderId);
+    this.logger.info({ folder: folderId }, paused ? 'folder paused' : 'folder resumed');
+    const replica = this.replicas.get(folderId);
+    if (replica) {
+      if (paused) {
+        this.replicaViews.get(folderId)?.cut('the folder was paused on this device');
+        this.replicaViews.delete(folderId);
+      } else {
+        const upstream = this.upstreamOf.get(folderId);
+        const link = upstream === undefined ? undefined : this.links.get(upstream);
+        if (link && !link.closed) this.attachReplica(replica, link);
+      }
+    }
+    const master = this.masters.get(folderId);
+    if (master && !paused) {
+      // Announce what was recorded meanwhile: a change packet, then heartbeats until acked.
+      const head = master.head();
+      const info = head > 0 ? master.log.version(head) : undefined;
+      if (info) this.publishers.get(folderId)?.onVersion(info);
+    }
+    return true;
+  }
+
+  /** Gives a replica folder a new view of its upstream's connection; it subscribes on it. */
+  private attachReplica(folder: ReplicaFolder, link: PeerLink): void {
+    if (this.paused.has(folder.id)) return;
+    this.replicaViews.get(folder.id)?.cut('replaced by a newer connection');
+    const view = new FolderLink(link);
+    this.replicaViews.set(folder.id, view);
+    folder.attach(view);
+  }
+
+  /** The master folder's view of a connection (the same one for every message on it). */
+  private masterView(folderId: string, link: PeerLink): FolderLink {
+    let views = this.masterViews.get(folderId);
+    if (!views) {
+      views = new WeakMap();
+      this.masterViews.set(folderId, views);
+    }
+    let view = views.get(link);
+    if (!view) {
+      view = new FolderLink(link, () => this.paused.has(folderId));
+      views.set(link, view);
+    }
+    return view;
   }
 
   /** Re-reads peers' addresses and dials every upstream some replica follows. */
@@ -253,7 +330,8 @@ export class ReplicationHost {
     });
     link.onMessage((m) => this.route(link, m));
     for (const [folderId, upstream] of this.upstreamOf) {
-      if (upstream === link.deviceId) this.replicas.get(folderId)?.attach(link);
+      const replica = this.replicas.get(folderId);
+      if (upstream === link.deviceId && replica) this.attachReplica(replica, link);
     }
     this.sendOffers(link);
   }
@@ -267,14 +345,49 @@ export class ReplicationHost {
       case 'delta-req':
       case 'get': {
         const publisher = this.publishers.get(m.folder);
-        if (publisher) publisher.handle(link, m);
-        else if (m.t === 'subscribe')
-          link.send({ t: 'refuse', folder: m.folder, reason: 'no such folder on this device' });
+        if (!publisher) {
+          if (m.t === 'subscribe')
+            link.send({ t: 'refuse', folder: m.folder, reason: 'no such folder on this device' });
+          return;
+        }
+        if (this.paused.has(m.folder)) {
+          // Paused: answer what a replica waits for with nothing; it catches up on resume.
+          if (m.t === 'delta-req') {
+            const v = this.masters.get(m.folder)?.log.version(m.have);
+            link.send({
+              t: 'delta-end',
+              folder: m.folder,
+              id: m.id,
+              from: m.have,
+              to: m.have,
+              createdAt: v?.createdAt ?? 0,
+            });
+            return;
+          }
+          if (m.t === 'get') {
+            link.send({
+              t: 'nodata',
+              folder: m.folder,
+              id: m.id,
+              reason: 'the folder is paused on its master',
+            });
+            return;
+          }
+        }
+        publisher.handle(this.masterView(m.folder, link), m);
         return;
       }
       default: {
+        if (this.paused.has(m.folder)) return;
+        const view = this.replicaViews.get(m.folder);
         const replica = this.replicas.get(m.folder);
-        if (replica && this.upstreamOf.get(m.folder) === link.deviceId) replica.handle(link, m);
+        if (
+          replica &&
+          view &&
+          view.inner === link &&
+          this.upstreamOf.get(m.folder) === link.deviceId
+        )
+          replica.handle(view, m);
       }
     }
   }

@@ -2,13 +2,15 @@
  * The desktop app's life cycle: one instance per user, a daemon attached to or started, one
  * window showing the daemon's UI, the IPC handlers, and a tray icon. main.ts runs it.
  */
-import { app, BrowserWindow, dialog, type Tray } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { superviseDaemon, type DaemonEndpoint } from './daemon-supervisor.js';
+import { LanfoldClient } from '../api/client.js';
 import { registerIpc } from './ipc.js';
-import { createTray } from './tray.js';
+import { createTray, type LanfoldTray } from './tray.js';
+import { watchTrayStatus, type TrayStatusWatch } from './tray-status.js';
 import { createMainWindow } from './window.js';
 
 const APP_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -16,7 +18,8 @@ const APP_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '
 /** What the running app holds; each has one owner, released on quit. */
 interface Shell {
   window: BrowserWindow | undefined;
-  tray: Tray | undefined;
+  tray: LanfoldTray | undefined;
+  trayStatus: TrayStatusWatch | undefined;
   unregisterIpc: (() => void) | undefined;
 }
 
@@ -36,7 +39,12 @@ export async function runApp(): Promise<void> {
     app.quit();
     return;
   }
-  const state: Shell = { window: undefined, tray: undefined, unregisterIpc: undefined };
+  const state: Shell = {
+    window: undefined,
+    tray: undefined,
+    trayStatus: undefined,
+    unregisterIpc: undefined,
+  };
   let endpoint: DaemonEndpoint | undefined;
   app.on('second-instance', () => {
     if (endpoint) focusWindow(state, endpoint);
@@ -47,7 +55,8 @@ export async function runApp(): Promise<void> {
   });
   app.on('will-quit', () => {
     state.unregisterIpc?.();
-    state.tray?.destroy();
+    state.trayStatus?.stop();
+    state.tray?.tray.destroy();
   });
   await app.whenReady();
   try {
@@ -68,11 +77,26 @@ export async function runApp(): Promise<void> {
   state.unregisterIpc = registerIpc(ready.origin);
   focusWindow(state, ready);
   app.on('activate', () => focusWindow(state, ready));
-  const icon = path.join(APP_ROOT, 'resources', 'icon.png');
+  const icon = path.join(APP_ROOT, 'resources', 'icons', TRAY_ICON);
   if (existsSync(icon)) {
-    state.tray = createTray(icon, {
+    const client = new LanfoldClient({ baseUrl: ready.origin, token: tokenOf(ready.url) });
+    const afterChange = (change: Promise<unknown>) =>
+      void change.catch(() => undefined).finally(() => state.trayStatus?.refresh());
+    const tray = createTray(icon, {
       open: () => focusWindow(state, ready),
+      pauseAll: () => afterChange(client.pause()),
+      resumeAll: () => afterChange(client.resume()),
       quit: () => app.quit(),
     });
+    state.tray = tray;
+    state.trayStatus = watchTrayStatus(client, (s) => tray.update(s));
   }
+}
+
+/** The tray's image: small, and sharp at 2x on high-density screens (macOS picks @2x itself). */
+const TRAY_ICON = process.platform === 'darwin' ? '16x16.png' : '32x32.png';
+
+/** The access token in a signed-in UI address (`http://HOST:PORT/#token=TOKEN`). */
+export function tokenOf(url: string): string {
+  return new URLSearchParams(new URL(url).hash.slice(1)).get('token') ?? '';
 }

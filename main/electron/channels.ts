@@ -12,6 +12,10 @@ export interface IpcContract {
   'lanfold:reveal-path': { args: [path: string]; result: undefined };
   /** Shows a native notification. */
   'lanfold:notify': { args: [title: string, body: string]; result: undefined };
+  /** Whether the app starts when the user logs in. */
+  'lanfold:get-start-at-login': { args: []; result: boolean };
+  /** Makes the app start (or not) when the user logs in; returns the setting now in effect. */
+  'lanfold:set-start-at-login': { args: [on: boolean]; result: boolean };
 }
 
 export type Channel = keyof IpcContract;
@@ -23,6 +27,8 @@ export const CHANNELS = [
   'lanfold:pick-folder',
   'lanfold:reveal-path',
   'lanfold:notify',
+  'lanfold:get-start-at-login',
+  'lanfold:set-start-at-login',
 ] as const satisfies readonly Channel[];
 
 /** The object the preload exposes to the UI as `window.lanfold`. */
@@ -30,6 +36,8 @@ export interface LanfoldBridge {
   pickFolder(): Promise<string | null>;
   revealPath(path: string): Promise<void>;
   notify(title: string, body: string): Promise<void>;
+  getStartAtLogin(): Promise<boolean>;
+  setStartAtLogin(on: boolean): Promise<boolean>;
 }
 
 /** The name of the bridge on `window`. */

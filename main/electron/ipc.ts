@@ -3,7 +3,7 @@
  * calls from any frame whose origin is not the UI's (and from sub-frames), and checking its
  * arguments' types, since a compromised page can send anything.
  */
-import { dialog, ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, dialog, ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import type { Channel, ChannelArgs, ChannelResult } from './channels.js';
 import { CHANNELS } from './channels.js';
@@ -29,6 +29,11 @@ function requireString(value: unknown, name: string, max: number): string {
   return value;
 }
 
+function requireBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new Error(`${name} must be true or false`);
+  return value;
+}
+
 function handlers(): { [C in Channel]: (args: unknown[]) => Promise<ChannelResult<C>> } {
   const pickFolder: Handler<'lanfold:pick-folder'> = async () => {
     const picked = await dialog.showOpenDialog({
@@ -45,8 +50,16 @@ function handlers(): { [C in Channel]: (args: unknown[]) => Promise<ChannelResul
     showNotification(title, body);
     return Promise.resolve(undefined);
   };
+  const getStartAtLogin: Handler<'lanfold:get-start-at-login'> = () =>
+    Promise.resolve(app.getLoginItemSettings().openAtLogin);
+  const setStartAtLogin: Handler<'lanfold:set-start-at-login'> = (on) => {
+    app.setLoginItemSettings({ openAtLogin: on });
+    return Promise.resolve(app.getLoginItemSettings().openAtLogin);
+  };
   return {
     'lanfold:pick-folder': () => pickFolder(),
+    'lanfold:get-start-at-login': () => getStartAtLogin(),
+    'lanfold:set-start-at-login': (args) => setStartAtLogin(requireBoolean(args[0], 'on')),
     'lanfold:reveal-path': (args) => revealPath(requireString(args[0], 'path', 4096)),
     'lanfold:notify': (args) =>
       notify(requireString(args[0], 'title', 1000), requireString(args[1], 'body', 10_000)),

@@ -7,13 +7,13 @@
  * error, break its CSP or request anything but its daemon.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, ClusterDevice, clusterCli, killClusters } from '../helpers/cluster.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
-import { removeTempDirs } from '../helpers/temp.js';
+import { makeTempDir, removeTempDirs } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 import { Browser, focused, go, screenshots, waitForText, type PageProblems } from './browser.js';
 import { longHistoryDevice } from './long-history.js';
@@ -216,6 +216,34 @@ describe('Renderer in Chromium, with a master and a replica', () => {
     await screenshots(master, 'replica-back');
   });
 
+  it('pauses and resumes a folder from the overview, and every folder at once', async () => {
+    const device = cluster.replicas[0]!;
+    await go(replica, '#/');
+    await waitForText(replica, CARD, /In sync/);
+    await replica.getByRole('button', { name: `Pause ${FOLDER}` }).click();
+    await waitForText(replica, CARD, /Paused[\s\S]*takes no new versions until you resume/);
+    await waitForText(replica, '[data-testid="announcer"]', new RegExp(`${FOLDER}:? paused`));
+    const before = device.head();
+    writeFileSync(path.join(cluster.master.folder, 'while-paused.txt'), 'written meanwhile\n');
+    await waitFor(() => cluster.master.head() > before);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(device.head()).toBe(before);
+    await screenshots(replica, 'overview-paused');
+
+    await replica.getByRole('button', { name: `Resume ${FOLDER}` }).click();
+    await cluster.waitConverged();
+    await waitForText(replica, CARD, /In sync/);
+    expect(existsSync(path.join(device.folder, 'while-paused.txt'))).toBe(true);
+
+    // The whole device: the page's own button, and the master's replica row says so.
+    await go(master, '#/');
+    await master.getByRole('button', { name: 'Pause all folders' }).click();
+    await waitForText(master, CARD, /Paused[\s\S]*no replica receives them/);
+    await screenshots(master, 'overview-master-paused');
+    await master.getByRole('button', { name: 'Resume all folders' }).click();
+    await waitForText(master, CARD, /In sync/);
+  });
+
   it('lists changes made on the replica and the conflicts they lead to', async () => {
     const local = cluster.replicas[0]!.folder;
     writeFileSync(path.join(local, 'scratch.txt'), 'only on this desk\n');
@@ -234,6 +262,34 @@ describe('Renderer in Chromium, with a master and a replica', () => {
     await cluster.waitConverged();
     await waitForText(replica, '.card', /Conflicts[\s\S]*readme\.md[\s\S]*readme\.conflict-/);
     await screenshots(replica, 'replica-changes-and-conflicts');
+
+    // Keep the conflict copy: it leaves the conflicts and stays, marked kept.
+    const copy = (
+      await replica.locator('[data-testid="conflict-readme.md"] td').nth(1).innerText()
+    ).trim();
+    await replica.getByRole('button', { name: `Keep my copy ${copy}` }).click();
+    await waitForText(replica, '[role="status"]', /Kept your version of readme\.md/);
+    await waitForText(replica, '.card', /Conflicts\s*None/);
+    await waitForText(
+      replica,
+      `[data-testid="local-${copy}"]`,
+      /Your copy from a conflict[\s\S]*Kept/,
+    );
+    expect(existsSync(path.join(local, copy))).toBe(true);
+
+    // Revert the added file: asked first, then deleted.
+    await replica.getByRole('button', { name: 'Revert scratch.txt' }).click();
+    const dialog = replica.getByRole('dialog');
+    await waitForText(replica, 'dialog', /Delete scratch\.txt\?[\s\S]*cannot be brought back/);
+    await screenshots(replica, 'revert-confirm');
+    await dialog.getByRole('button', { name: 'Delete it' }).click();
+    await waitForText(
+      replica,
+      '[role="status"]',
+      /Deleted scratch\.txt, which the master does not have/,
+    );
+    expect(existsSync(path.join(local, 'scratch.txt'))).toBe(false);
+    await screenshots(replica, 'replica-resolved');
   });
 
   it('lets the user change a folder and this device from their settings', async () => {
@@ -264,6 +320,54 @@ describe('Renderer in Chromium, with a master and a replica', () => {
     await screenshots(master, 'device-settings');
   });
 
+  it('adds a master folder, shares it, and adds it on the replica', async () => {
+    const photos = makeTempDir('lanfold-photos-');
+    writeFileSync(path.join(photos, 'beach.txt'), 'sand and sea\n');
+    const copyParent = makeTempDir('lanfold-photos-copy-');
+    const copy = path.join(copyParent, 'photos');
+
+    await go(master, '#/');
+    await master.getByRole('button', { name: 'Add folder' }).first().click();
+    let dialog = master.getByRole('dialog');
+    await dialog.waitFor();
+    // A relative path is caught before anything is sent.
+    await dialog.getByLabel('Folder', { exact: true }).fill('photos');
+    await dialog.getByRole('button', { name: 'Add folder' }).click();
+    await waitForText(master, 'dialog .field-error', /full path/);
+    await dialog.getByLabel('Folder', { exact: true }).fill(photos);
+    await dialog.getByLabel(/^Folder ID/).fill('photos');
+    await screenshots(master, 'add-folder-master');
+    await dialog.getByRole('button', { name: 'Add folder' }).click();
+    await waitForText(master, '[data-testid="folder-card-photos"]', /Master[\s\S]*Not shared/);
+
+    await go(master, '#/folders/photos');
+    await master.getByLabel('Share with').selectOption(cluster.replicas[0]!.deviceId);
+    await master.getByRole('button', { name: 'Share photos' }).click();
+    await waitForText(master, '.replica-row', /replica1/);
+    await screenshots(master, 'folder-shared');
+
+    await go(replica, '#/');
+    await replica.getByRole('button', { name: 'Add folder' }).first().click();
+    dialog = replica.getByRole('dialog');
+    await dialog.getByRole('radio', { name: /Replica/ }).check();
+    await dialog.getByLabel('Where to keep the copy').fill(copy);
+    await dialog.getByLabel(/^Folder ID/).fill('photos');
+    await dialog.getByLabel('Master device').selectOption(cluster.master.deviceId);
+    await screenshots(replica, 'add-folder-replica');
+    await dialog.getByRole('button', { name: 'Add folder' }).click();
+    await waitForText(
+      replica,
+      '[data-testid="folder-card-photos"]',
+      /Replica[\s\S]*In sync/,
+      60_000,
+    );
+    await waitFor(() => existsSync(path.join(copy, 'beach.txt')));
+    expect(readFileSync(path.join(copy, 'beach.txt'), 'utf8')).toBe('sand and sea\n');
+    await waitForText(master, '.replica-row', /replica1[\s\S]*up to date[\s\S]*In sync/);
+    await go(replica, '#/');
+    await screenshots(replica, 'overview-two-folders');
+  });
+
   it('adds a trusted device and removes it after a confirmation', async () => {
     await go(master, '#/devices');
     await waitForText(master, 'table', /replica1[\s\S]*Online/).catch(async (err: unknown) => {
@@ -289,7 +393,10 @@ describe('Renderer in Chromium, with a master and a replica', () => {
     await screenshots(master, 'devices-remove');
     await dialog.getByRole('button', { name: 'Remove device' }).click();
     await waitForText(master, '[role="status"]', /Spare laptop is no longer trusted/);
-    expect(await master.locator('table').innerText()).not.toContain('Spare laptop');
+    await waitFor(
+      async () => !(await master.locator('table').innerText()).includes('Spare laptop'),
+      { what: 'the removed device to leave the table' },
+    );
 
     // A mistyped ID is caught before anything is sent.
     await master.getByLabel('Device ID').fill('not-an-id');

@@ -108,7 +108,13 @@ describe('control API with replication', () => {
           { what: 'the replica to go away' },
         );
         const gone = (await api.folder(master.folderId)).replicas[0];
-        expect(gone).toMatchObject({ deviceId: replica.deviceId, connected: false, lag: null });
+        // Gone, it keeps the version it last acknowledged, and its lag from there.
+        expect(gone).toMatchObject({
+          deviceId: replica.deviceId,
+          connected: false,
+          version: detail.head,
+          lag: { versions: 0, files: 0, bytes: 0 },
+        });
       } finally {
         off();
       }

@@ -191,7 +191,7 @@ describe('control API: access', () => {
     for (const target of ['/api/status', '/', '/nothing']) {
       const r = await raw('GET', target, auth());
       expect(r.headers['content-security-policy']).toBe(
-        "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
       );
       expect(r.headers['x-content-type-options']).toBe('nosniff');
       expect(r.headers['referrer-policy']).toBe('no-referrer');

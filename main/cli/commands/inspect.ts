@@ -172,6 +172,7 @@ export function registerInspect(program: Command): void {
             dirs: 0,
             bytes: 0,
             error: err.toLine(),
+            paused: f.paused,
             replication: runtime.folders?.[f.id] ?? null,
           };
         }
@@ -189,6 +190,7 @@ export function registerInspect(program: Command): void {
             dirs: live.filter((e) => e.kind === 'dir').length,
             bytes: live.reduce((n, e) => n + e.size, 0),
             error: runtime.folderErrors?.[f.id] ?? null,
+            paused: f.paused,
             replication: runtime.folders?.[f.id] ?? null,
           };
         } finally {
@@ -212,7 +214,7 @@ export function registerInspect(program: Command): void {
           ['FOLDER', 'ROLE', 'VERSION', 'FILES', 'SIZE', 'LAST CHANGE', 'PATH'],
           ...folders.map((f) => [
             f.id,
-            f.role,
+            f.paused ? `${f.role} (paused)` : f.role,
             f.version ? `v${f.version}` : '-',
             formatCount(f.files),
             formatBytes(f.bytes),

@@ -29,6 +29,10 @@ export interface ControlBackend {
   openNewFolders(): Promise<void>;
   /** After the trusted devices changed: drops untrusted connections, dials new addresses. */
   peersChanged(): void;
+  /** Whether a folder is paused on this device (its pause state in effect). */
+  isPaused(folderId: string): boolean;
+  /** After folders.json's pause states changed: pauses and resumes folders to match. */
+  pausedChanged(): void;
   /** Applies new settings to an open master folder; true when some apply only after a restart. */
   applySettings(folderId: string, settings: FolderSettings): boolean;
   /** Discovery, pairing and offers (absent in tests that need none of them). */

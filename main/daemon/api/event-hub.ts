@@ -142,6 +142,10 @@ export class ApiEventHub {
     this.publish({ type: 'config', what: 'offers' });
   };
 
+  readonly onPaused = (folder: string, paused: boolean): void => {
+    this.publish({ type: 'paused', folder, paused });
+  };
+
   /** Stops the timers (the daemon is stopping). */
   close(): void {
     this.stopSnapshots();

@@ -17,6 +17,7 @@ export type ApiOnlyCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_MASTER'
+  | 'NOT_REPLICA'
   | 'FOLDER_UNAVAILABLE'
   | 'PAIRING_REFUSED'
   | 'PEER_UNREACHABLE';
@@ -37,6 +38,7 @@ const STATUS_OF_CODE: Record<ErrorCode | ApiOnlyCode, number> = {
   METHOD_NOT_ALLOWED: 405,
   FOLDER_EXISTS: 409,
   NOT_MASTER: 409,
+  NOT_REPLICA: 409,
   CONTENT_GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -116,7 +118,7 @@ export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
   "img-src 'self' data:",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
 

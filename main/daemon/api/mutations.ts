@@ -11,6 +11,7 @@ import type {
   AddPeerSchema,
   FolderConfig as ApiFolderConfig,
   FolderSettingsPatch,
+  PauseResult,
   Peer,
   RestoreResult,
   SettingsResult,
@@ -118,6 +119,27 @@ export async function restore(
     written: result.written,
     skipped: result.skipped.map((s) => ({ path: s.path, reason: s.reason })),
     version: result.version ? { ...result.version } : null,
+  };
+}
+
+/**
+ * Pauses or resumes one folder (or all when `id` is undefined): saved in folders.json, so it
+ * holds across restarts, then put into effect at once. The `paused` events say what changed.
+ */
+export function setPaused(
+  backend: ControlBackend,
+  hub: ApiEventHub,
+  id: string | undefined,
+  paused: boolean,
+): PauseResult {
+  const { state } = backend;
+  state.reloadFolders();
+  const changed = state.setPaused(id, paused).map((f) => f.id);
+  backend.pausedChanged();
+  if (changed.length > 0) hub.publish({ type: 'config', what: 'folders' });
+  return {
+    changed,
+    folders: state.folders.map((f) => ({ id: f.id, paused: backend.isPaused(f.id) })),
   };
 }
 

@@ -20,7 +20,16 @@ import { changes, diff, history, StateLister, versionDetail } from './history.js
 import { ApiHttpError, describeZodError } from './http.js';
 import * as lan from './lan-routes.js';
 import * as mutate from './mutations.js';
-import { folderDetail, LagCache, peerList, status, type ViewContext } from './views.js';
+import * as resolve from './resolve.js';
+import { Resolutions } from './resolve.js';
+import {
+  folderDetail,
+  LagCache,
+  peerList,
+  ReplicaSightings,
+  status,
+  type ViewContext,
+} from './views.js';
 
 export interface RouteInput<N extends EndpointName> {
   readonly params: ParamsOf<N>;
@@ -41,7 +50,14 @@ export function createContext(
   hub: ApiEventHub,
   logger: Logger,
 ): RouteContext {
-  return { backend, hub, logger, lags: new LagCache() };
+  return {
+    backend,
+    hub,
+    logger,
+    lags: new LagCache(),
+    sightings: new ReplicaSightings(),
+    resolutions: new Resolutions(),
+  };
 }
 
 /** Every endpoint's implementation over the daemon (`ctx.backend`). */
@@ -63,6 +79,14 @@ export function implementations(ctx: RouteContext): Implementations {
     shareFolder: ({ params, body }) => mutate.shareFolder(backend, hub, params.id, body.deviceId),
     updateSettings: ({ params, body }) => mutate.updateSettings(backend, hub, params.id, body),
     restore: ({ params, body }) => mutate.restore(backend, params.id, body.path, body.version),
+    pauseFolder: ({ params }) => mutate.setPaused(backend, hub, params.id, true),
+    resumeFolder: ({ params }) => mutate.setPaused(backend, hub, params.id, false),
+    pauseAll: () => mutate.setPaused(backend, hub, undefined, true),
+    resumeAll: () => mutate.setPaused(backend, hub, undefined, false),
+    resolveLocalChange: ({ params, body }) =>
+      resolve.localChange(ctx, params.id, body.path, body.action),
+    resolveConflict: ({ params, body }) =>
+      resolve.conflict(ctx, params.id, body.keptAs, body.action),
     peers: () => ({ peers: peerList(backend) }),
     addPeer: ({ body }) => mutate.addPeer(backend, hub, body),
     removePeer: ({ params }) => mutate.removePeer(backend, hub, params.deviceId),

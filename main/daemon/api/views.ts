@@ -20,6 +20,7 @@ import type { FolderConfig } from '../config.js';
 import type { ControlBackend } from './backend.js';
 import type { ApiEventHub } from './event-hub.js';
 import { ApiHttpError } from './http.js';
+import type { Resolutions } from './resolve.js';
 
 const MAX_LOCAL_CHANGES = 1000;
 const LAG_CACHE_SIZE = 32;
@@ -28,6 +29,8 @@ export interface ViewContext {
   readonly backend: ControlBackend;
   readonly hub: ApiEventHub;
   readonly lags: LagCache;
+  readonly sightings: ReplicaSightings;
+  readonly resolutions: Resolutions;
 }
 
 /**
@@ -59,6 +62,23 @@ export class LagCache {
   }
 }
 
+/**
+ * The version each replica last acknowledged, kept after it disconnects (the publisher
+ * forgets it then), so an offline replica still shows how far behind it is. Since the
+ * daemon started; updated whenever a view of the folder is made.
+ */
+export class ReplicaSightings {
+  private readonly seen = new Map<string, number>();
+
+  note(folderId: string, deviceId: string, version: number): void {
+    this.seen.set(`${folderId}\0${deviceId}`, version);
+  }
+
+  last(folderId: string, deviceId: string): number | undefined {
+    return this.seen.get(`${folderId}\0${deviceId}`);
+  }
+}
+
 /** The log of an open folder; 404 for an unknown folder, 503 for one that is not open. */
 export function openLog(backend: ControlBackend, id: string): VersionLog {
   const config = backend.state.folder(id);
@@ -81,7 +101,8 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
   const { backend, hub } = ctx;
   const failure = backend.failures().get(config.id) ?? null;
   const progress = hub.progressOf(config.id);
-  const base = { id: config.id, role: config.role, path: config.path, progress };
+  const paused = backend.isPaused(config.id);
+  const base = { id: config.id, role: config.role, path: config.path, progress, paused };
   const master = backend.folder(config.id);
   const replica = backend.replica(config.id);
   if (master) {
@@ -96,11 +117,13 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
     const error = master.lastError ?? null;
     const state: SyncState = error
       ? 'error'
-      : progress
-        ? 'syncing'
-        : lag && lag.versions > 0
-          ? 'behind'
-          : 'in-sync';
+      : paused
+        ? 'paused'
+        : progress
+          ? 'syncing'
+          : lag && lag.versions > 0
+            ? 'behind'
+            : 'in-sync';
     return { ...base, head, lastChange: lastChange(master.log, head), state, lag, error };
   }
   if (replica) {
@@ -111,13 +134,15 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
         : null;
     const state: SyncState = s.lastError
       ? 'error'
-      : !s.connected
-        ? 'offline'
-        : s.syncing || progress
-          ? 'syncing'
-          : s.head < s.upstreamVersion
-            ? 'behind'
-            : 'in-sync';
+      : paused
+        ? 'paused'
+        : !s.connected
+          ? 'offline'
+          : s.syncing || progress
+            ? 'syncing'
+            : s.head < s.upstreamVersion
+              ? 'behind'
+              : 'in-sync';
     return {
       ...base,
       head: s.head,
@@ -174,6 +199,7 @@ function replicaLags(
   const out: ReplicaLag[] = [];
   const connected = master ? ctx.backend.replicaStates(config.id) : [];
   for (const r of connected) {
+    ctx.sightings.note(config.id, r.deviceId, r.acked);
     out.push({
       deviceId: r.deviceId,
       name: r.name || peers.get(r.deviceId)?.name || '',
@@ -185,13 +211,14 @@ function replicaLags(
   }
   for (const id of config.sharedWith) {
     if (connected.some((r) => r.deviceId === id)) continue;
+    const seen = ctx.sightings.last(config.id, id);
     out.push({
       deviceId: id,
       name: peers.get(id)?.name ?? '',
       connected: false,
-      version: null,
+      version: seen ?? null,
       connectedAt: null,
-      lag: null,
+      lag: seen !== undefined && master ? ctx.lags.lag(config.id, master.log, seen, head) : null,
     });
   }
   return out;
@@ -224,10 +251,14 @@ export function folderDetail(ctx: ViewContext, id: string): FolderDetail {
         : null,
     syncing: s?.syncing ?? false,
     bytesFetched: s?.bytesFetched ?? 0,
-    localChanges: (s?.localChanges ?? [])
-      .slice(0, MAX_LOCAL_CHANGES)
-      .map((c) => ({ path: c.path, kind: c.kind })),
+    localChanges: (s?.localChanges ?? []).slice(0, MAX_LOCAL_CHANGES).map((c) => ({
+      path: c.path,
+      kind: c.kind,
+      kept: ctx.resolutions.isKept(id, c.path, c.kind),
+    })),
     localChangesTotal: s?.localChanges.length ?? 0,
-    conflicts: (s?.conflicts ?? []).map((c) => ({ path: c.path, keptAs: c.keptAs, at: c.at })),
+    conflicts: (s?.conflicts ?? [])
+      .filter((c) => !ctx.resolutions.isSettled(id, c))
+      .map((c) => ({ path: c.path, keptAs: c.keptAs, at: c.at })),
   };
 }

@@ -22,6 +22,7 @@ import { fromWire } from '../replication/wire-entries.js';
 import { applyVersion, recoverApply, type ReplicaDisk } from './apply.js';
 import { ChunkUnavailable, Fetcher, LinkLost } from './fetcher.js';
 import { LocalChunks } from './local-chunks.js';
+import { revertPath, type RevertOutcome } from './revert.js';
 import { findLocalChanges, type LocalChange } from './local-changes.js';
 import { IgnoreRules } from '../ignore-rules.js';
 import { inScope, minimalRoots, WHOLE_FOLDER, type Scope } from '../scan/plan.js';
@@ -90,6 +91,7 @@ export class ReplicaFolder {
   private watcher: FolderWatcher | undefined;
   private batcher: Batcher | undefined;
   private localScan: Promise<void> = Promise.resolve();
+  private reverts: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ReplicaFolderOptions) {
     this.id = options.id;
@@ -188,6 +190,41 @@ export class ReplicaFolder {
       bytesFetched: this.bytesFetched + (this.fetcher?.received ?? 0),
       localChanges: [...this.localChanges.values()],
     };
+  }
+
+  /**
+   * Undoes a local edit of `rel` (see revert.ts). Reverts run one at a time; each waits for
+   * an apply under way and holds the next one back until it is done, then re-checks the
+   * path for local changes.
+   */
+  revertLocal(rel: RelPath): Promise<RevertOutcome> {
+    const run = this.reverts.then(() => this.revertNow(rel));
+    this.reverts = run.catch(() => undefined);
+    return run;
+  }
+
+  private async revertNow(rel: RelPath): Promise<RevertOutcome> {
+    if (this.closed) throw new LanfoldError('INTERNAL', `Folder "${this.id}" is closing`);
+    // Only the catch-up loop sets `running` here (reverts are serialised), and its promise
+    // settles after it clears the flag.
+    while (this.running) await this.loop.catch(() => undefined);
+    this.running = true;
+    let outcome: RevertOutcome;
+    try {
+      const known = this.index.get(rel);
+      outcome = await revertPath(
+        this.root,
+        rel,
+        known?.kind === 'file' ? this.log.entryAt(rel, this.head()) : known,
+        { version: this.head(), local: this.local, fetcher: this.fetcher },
+      );
+    } finally {
+      this.running = false;
+    }
+    this.options.logger.info({ folder: this.id, path: rel, outcome }, 'local change reverted');
+    await this.rescanLocal({ all: false, roots: [rel] });
+    if (this.head() < this.upstreamVersion) this.kick();
+    return outcome;
   }
 
   /** The upstream is connected: subscribe and catch up. */

@@ -26,7 +26,7 @@ export function useStatus(): Query<Status> {
     if (e.type === 'status') {
       setData(e.status);
       setError(undefined);
-    } else if (e.type === 'config') reload();
+    } else if (e.type === 'config' || e.type === 'paused') reload();
   });
   return { data, error, loading: data === undefined && error === undefined, reload };
 }

@@ -18,6 +18,7 @@ import { FolderScreen } from '../screens/folder/FolderScreen';
 import { OverviewScreen } from '../screens/overview/OverviewScreen';
 import { useAnnounce } from './Announcer';
 import { ConnectionLost } from './ConnectionLost';
+import { useNativeNotifications } from './notifications';
 import { SignedOut } from './SignedOut';
 import { Sidebar } from './Sidebar';
 import { useRoute } from './use-route';
@@ -60,6 +61,7 @@ export function App() {
   const live = useEventsAlive();
   useStateAnnouncements(status.data);
   usePeerAnnouncements();
+  useNativeNotifications();
 
   const refused = status.error !== undefined && describeError(status.error).unauthorized;
   const close = useCloseConnection();

@@ -24,7 +24,10 @@ export type IconName =
   | 'device'
   | 'link'
   | 'crown'
-  | 'copy';
+  | 'copy'
+  | 'pause'
+  | 'play'
+  | 'share';
 
 const paths: Record<IconName, ReactElement> = {
   logo: (
@@ -146,6 +149,16 @@ const paths: Record<IconName, ReactElement> = {
     <>
       <rect x="8.5" y="8.5" width="12" height="12" rx="2" />
       <path d="M15.5 8.5v-3a2 2 0 0 0-2-2h-8a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h3" />
+    </>
+  ),
+  pause: <path d="M9 5v14M15 5v14" />,
+  play: <path d="M7 4.5v15l12.5-7.5L7 4.5Z" />,
+  share: (
+    <>
+      <circle cx="18" cy="5.5" r="2.5" />
+      <circle cx="6" cy="12" r="2.5" />
+      <circle cx="18" cy="18.5" r="2.5" />
+      <path d="m8.2 10.8 7.6-4.1M8.2 13.2l7.6 4.1" />
     </>
   ),
 };

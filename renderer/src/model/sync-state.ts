@@ -8,6 +8,7 @@ export const stateWords: Record<SyncState, { label: string; tone: Tone }> = {
   syncing: { label: 'Syncing', tone: 'busy' },
   behind: { label: 'Behind', tone: 'warn' },
   offline: { label: 'Offline', tone: 'idle' },
+  paused: { label: 'Paused', tone: 'idle' },
   error: { label: 'Error', tone: 'bad' },
 };
 
@@ -40,7 +41,9 @@ export function replicaWords(
       detail:
         r.version === null
           ? 'Not connected; it catches up when it comes back'
-          : `Last seen at ${formatVersion(r.version)}`,
+          : r.lag && r.lag.versions > 0
+            ? `Last seen at ${lagSentence(r.version, head, r.lag)}`
+            : `Last seen at ${formatVersion(r.version)}, in sync then`,
     };
   if (r.version === null)
     return {

@@ -45,6 +45,12 @@ function fakeImpl(calls: unknown[], historyAnswer?: ResponseOf<'history'>): Impl
     shareFolder: fail,
     updateSettings: fail,
     restore: record({ written: 1, skipped: [], version }),
+    pauseFolder: record({ changed: ['f1'], folders: [{ id: 'f1', paused: true }] }),
+    resumeFolder: fail,
+    pauseAll: record({ changed: [], folders: [] }),
+    resumeAll: fail,
+    resolveLocalChange: record({ path: 'a.txt', action: 'keep', done: 'Kept' }),
+    resolveConflict: fail,
     peers: fail,
     addPeer: fail,
     removePeer: fail,
@@ -162,6 +168,46 @@ describe('runRoute', () => {
       runRoute(fakeImpl([]), match('GET', '/api/folders/f1/history'), new URLSearchParams(), {}),
     );
     expect(err.message).toMatch(/takes no body/);
+  });
+
+  it('routes pausing one folder or the whole device, which take no body', async () => {
+    const calls: unknown[] = [];
+    const impl = fakeImpl(calls);
+    expect(match('POST', '/api/folders/f1/pause').name).toBe('pauseFolder');
+    expect(match('POST', '/api/resume').name).toBe('resumeAll');
+    const one = await runRoute(
+      impl,
+      match('POST', '/api/folders/f1/pause'),
+      new URLSearchParams(),
+      undefined,
+    );
+    expect(one).toEqual({ changed: ['f1'], folders: [{ id: 'f1', paused: true }] });
+    await runRoute(impl, match('POST', '/api/pause'), new URLSearchParams(), undefined);
+    expect(calls).toEqual([
+      { params: { id: 'f1' }, query: undefined, body: undefined },
+      { params: undefined, query: undefined, body: undefined },
+    ]);
+    const err = await rejection(
+      runRoute(impl, match('POST', '/api/pause'), new URLSearchParams(), { all: true }),
+    );
+    expect(err.message).toMatch(/takes no body/);
+  });
+
+  it.each([
+    ['an unknown action', { path: 'a.txt', action: 'delete' }, /action/],
+    ['no path', { action: 'keep' }, /path/],
+    ['an empty path', { path: '', action: 'keep' }, /path/],
+  ])('refuses resolving a local change with %s', async (_name, body, message) => {
+    const err = await rejection(
+      runRoute(
+        fakeImpl([]),
+        match('POST', '/api/folders/f1/local-changes/resolve'),
+        new URLSearchParams(),
+        body,
+      ),
+    );
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(message);
   });
 
   it('fails when an implementation answers outside the contract', async () => {

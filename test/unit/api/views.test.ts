@@ -2,7 +2,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControlBackend } from '../../../main/daemon/api/backend.js';
 import { ApiEventHub } from '../../../main/daemon/api/event-hub.js';
-import { folderSummary, LagCache, openLog } from '../../../main/daemon/api/views.js';
+import { Resolutions } from '../../../main/daemon/api/resolve.js';
+import {
+  folderSummary,
+  LagCache,
+  openLog,
+  ReplicaSightings,
+} from '../../../main/daemon/api/views.js';
 import { DeviceState, initDevice } from '../../../main/daemon/device.js';
 import type { NewEntry } from '../../../main/engine/entry.js';
 import { silentLogger } from '../../../main/engine/logger.js';
@@ -49,7 +55,7 @@ describe('folder views', () => {
   });
 
   /** A device with one replica folder "r1", and a backend whose replica reports `status`. */
-  async function setup(status: ReplicaStatus | undefined, failure?: string) {
+  async function setup(status: ReplicaStatus | undefined, failure?: string, paused = false) {
     const base = tempDir('views');
     await initDevice(path.join(base, 'state'), { name: 'v' });
     const state = DeviceState.open(path.join(base, 'state'));
@@ -69,10 +75,21 @@ describe('folder views', () => {
       openNewFolders: () => Promise.resolve(),
       peersChanged: () => undefined,
       applySettings: () => false,
+      isPaused: () => paused,
+      pausedChanged: () => undefined,
     };
     const hub = new ApiEventHub(silentLogger);
     hubs.push(hub);
-    return { ctx: { backend, hub, lags: new LagCache() }, config: state.folder('r1') };
+    return {
+      ctx: {
+        backend,
+        hub,
+        lags: new LagCache(),
+        sightings: new ReplicaSightings(),
+        resolutions: new Resolutions(),
+      },
+      config: state.folder('r1'),
+    };
   }
 
   it.each<[string, Partial<ReplicaStatus>, string]>([
@@ -88,6 +105,17 @@ describe('folder views', () => {
     expect(s.lag?.versions).toBe(Math.max(0, (change.upstreamVersion ?? 5) - 5));
     expect(s.lag?.files).toBeNull();
     expect(s.error).toBe(change.lastError ?? null);
+  });
+
+  it('shows a paused replica as paused, not offline, with how far behind it is', async () => {
+    const { ctx, config } = await setup(
+      { ...idle, connected: false, upstreamVersion: 9 },
+      undefined,
+      true,
+    );
+    const s = folderSummary(ctx, config);
+    expect(s).toMatchObject({ state: 'paused', paused: true, error: null });
+    expect(s.lag?.versions).toBe(4);
   });
 
   it('shows a folder that could not be opened, and refuses its log with 503', async () => {

@@ -134,6 +134,11 @@ export class Tray extends Emitter {
 
 class FakeApp extends Emitter {
   singleInstance = true;
+  openAtLogin = false;
+  readonly getLoginItemSettings = vi.fn(() => ({ openAtLogin: this.openAtLogin }));
+  readonly setLoginItemSettings = vi.fn((s: { openAtLogin: boolean }) => {
+    this.openAtLogin = s.openAtLogin;
+  });
   readonly quit = vi.fn();
   readonly requestSingleInstanceLock = vi.fn(() => this.singleInstance);
   readonly whenReady = vi.fn(() => Promise.resolve());
@@ -143,6 +148,7 @@ export const app = new FakeApp();
 
 /** Forgets everything recorded, between tests. */
 export function resetFakes(): void {
+  app.openAtLogin = false;
   BrowserWindow.created.length = 0;
   Tray.created.length = 0;
   Notification.shown.length = 0;

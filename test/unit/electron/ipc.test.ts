@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS } from '../../../main/electron/channels.js';
 import { registerIpc } from '../../../main/electron/ipc.js';
-import { dialog, ipcMain, Notification, resetFakes, shell } from './fake-electron.js';
+import { app, dialog, ipcMain, Notification, resetFakes, shell } from './fake-electron.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
@@ -80,6 +80,15 @@ describe('registerIpc', () => {
     Notification.supported = false;
     await call('lanfold:notify', eventFrom(`${ORIGIN}/`), 'a', 'b');
     expect(Notification.shown).toEqual([]);
+  });
+
+  it('reads and sets starting at login, refusing anything but a boolean', async () => {
+    const ui = eventFrom(`${ORIGIN}/`);
+    await expect(call('lanfold:get-start-at-login', ui)).resolves.toBe(false);
+    await expect(call('lanfold:set-start-at-login', ui, true)).resolves.toBe(true);
+    expect(app.setLoginItemSettings).toHaveBeenCalledWith({ openAtLogin: true });
+    await expect(call('lanfold:set-start-at-login', ui, 'yes')).rejects.toThrow(/true or false/);
+    expect(app.setLoginItemSettings).toHaveBeenCalledTimes(1);
   });
 
   it('the returned function removes every handler', () => {

@@ -10,7 +10,12 @@ import ts from 'typescript';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LanfoldBridge } from '../../../main/electron/channels.js';
 import { BRIDGE_NAME, CHANNELS } from '../../../main/electron/channels.js';
+import type { NativeBridge } from '../../../renderer/src/lib/native-bridge.js';
 import * as fakeElectron from './fake-electron.js';
+
+/** The UI's view of the bridge (renderer/src/lib/native-bridge.ts) must match the preload's. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const bridgesAgree: Same<LanfoldBridge, NativeBridge> = true;
 
 const SOURCE = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -48,10 +53,17 @@ describe('preload', () => {
     loadPreload();
   });
 
-  it('exposes one object, window.lanfold, with exactly the three functions', () => {
+  it('exposes one object, window.lanfold, with exactly the five functions', () => {
+    expect(bridgesAgree).toBe(true);
     expect([...fakeElectron.contextBridge.exposed.keys()]).toEqual(['lanfold']);
     const api = bridge();
-    expect(Object.keys(api).sort()).toEqual(['notify', 'pickFolder', 'revealPath']);
+    expect(Object.keys(api).sort()).toEqual([
+      'getStartAtLogin',
+      'notify',
+      'pickFolder',
+      'revealPath',
+      'setStartAtLogin',
+    ]);
     for (const fn of Object.values(api)) expect(typeof fn).toBe('function');
     expect(Object.isFrozen(api)).toBe(true);
   });
@@ -61,10 +73,14 @@ describe('preload', () => {
     await expect(bridge().pickFolder()).resolves.toBe('/home/a/docs');
     await bridge().revealPath('/home/a/docs/x.txt');
     await bridge().notify('Title', 'Body');
+    await bridge().getStartAtLogin();
+    await bridge().setStartAtLogin(true);
     expect(fakeElectron.ipcRenderer.invoke.mock.calls).toEqual([
       ['lanfold:pick-folder'],
       ['lanfold:reveal-path', '/home/a/docs/x.txt'],
       ['lanfold:notify', 'Title', 'Body'],
+      ['lanfold:get-start-at-login'],
+      ['lanfold:set-start-at-login', true],
     ]);
     const used = fakeElectron.ipcRenderer.invoke.mock.calls.map((c) => c[0]).sort();
     expect(used).toEqual([...CHANNELS].sort());

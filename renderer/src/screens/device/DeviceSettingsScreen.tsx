@@ -8,6 +8,7 @@ import { Banner, ErrorBanner } from '../../components/Banner';
 import { Loading } from '../../components/Loading';
 import { groupedDeviceId } from '../../lib/format';
 import type { Query } from '../../lib/use-query';
+import { StartAtLogin } from './StartAtLogin';
 
 export function DeviceSettingsScreen({ status }: { status: Query<Status> }) {
   const client = useClient();
@@ -116,6 +117,7 @@ export function DeviceSettingsScreen({ status }: { status: Query<Status> }) {
             <ThemeToggle />
           </div>
         </section>
+        <StartAtLogin />
       </div>
     </Page>
   );

@@ -12,6 +12,8 @@ import { Loading } from '../../components/Loading';
 import { Pill } from '../../components/Pill';
 import { groupedDeviceId, shortDeviceId } from '../../lib/format';
 import { AddDeviceForm } from './AddDeviceForm';
+import { NO_PAIRING } from './pairing/pairing-api';
+import { PairingCard } from './pairing/PairingCard';
 
 export function DevicesScreen() {
   const client = useClient();
@@ -124,6 +126,8 @@ export function DevicesScreen() {
             </table>
           </section>
         )}
+        {/* Shown once the daemon has pairing routes: swap NO_PAIRING for the client's adapter. */}
+        <PairingCard api={NO_PAIRING} />
         <AddDeviceForm
           onAdded={(p) => {
             setNotice(`${p.name || shortDeviceId(p.deviceId)} is now trusted.`);

@@ -6,6 +6,7 @@ import { routeHref, type FolderTab, type Route } from '../../app/routes';
 import { ErrorBanner } from '../../components/Banner';
 import { Icon, type IconName } from '../../components/Icon';
 import { Loading } from '../../components/Loading';
+import { PauseButton } from '../../components/PauseButton';
 import { Pill } from '../../components/Pill';
 import { HistoryView } from '../history/HistoryView';
 import { shownState } from '../../model/sync-state';
@@ -55,6 +56,7 @@ export function FolderScreen({ route }: { route: FolderRoute }) {
             <span data-testid="folder-state">
               <Pill tone={s.tone}>{s.label}</Pill>
             </span>
+            <PauseButton folderId={d.id} paused={d.paused} />
           </>
         )
       }
@@ -80,7 +82,7 @@ export function FolderScreen({ route }: { route: FolderRoute }) {
         />
       )}
       {!d && detail.loading && <Loading what="the folder" />}
-      {d && route.tab === 'status' && <FolderStatus folder={d} />}
+      {d && route.tab === 'status' && <FolderStatus folder={d} onChanged={detail.reload} />}
       {d && route.tab === 'history' && <HistoryView folder={d} selected={route.version} />}
       {d && route.tab === 'settings' && <FolderSettingsForm folder={d} onSaved={detail.reload} />}
     </Page>

@@ -6,12 +6,20 @@
 import type { FolderDetail } from '../../api/types';
 import { Banner } from '../../components/Banner';
 import { SyncProgress } from '../../components/SyncProgress';
-import { formatBytes, formatCount, formatDateTime, formatVersion } from '../../lib/format';
+import { formatBytes, formatDateTime, formatVersion, plural } from '../../lib/format';
 import { ReplicaLagList } from '../overview/ReplicaLagList';
 import { LocalChanges } from './LocalChanges';
+import { ShareFolderForm } from './ShareFolderForm';
 import { UpstreamCard } from './UpstreamCard';
 
-export function FolderStatus({ folder }: { folder: FolderDetail }) {
+export function FolderStatus({
+  folder,
+  onChanged,
+}: {
+  folder: FolderDetail;
+  /** Something was changed here: reload the folder. */
+  onChanged: () => void;
+}) {
   return (
     <div className="stack">
       {folder.error !== null && (
@@ -40,8 +48,8 @@ export function FolderStatus({ folder }: { folder: FolderDetail }) {
               <>
                 <dt>Contents</dt>
                 <dd className="numeric">
-                  {formatCount(folder.totals.files)} files in {formatCount(folder.totals.dirs)}{' '}
-                  folders, {formatBytes(folder.totals.bytes)}
+                  {plural(folder.totals.files, 'file')} in {plural(folder.totals.dirs, 'folder')},{' '}
+                  {formatBytes(folder.totals.bytes)}
                 </dd>
               </>
             )}
@@ -69,13 +77,18 @@ export function FolderStatus({ folder }: { folder: FolderDetail }) {
           <div className="card-header">
             <h2 id="folder-replicas">Replicas</h2>
           </div>
-          <div className="card-body">
-            <ReplicaLagList replicas={folder.replicas} head={folder.head} />
+          <div className="card-body stack-tight">
+            <ReplicaLagList
+              replicas={folder.replicas}
+              head={folder.head}
+              empty="Not shared with any device yet."
+            />
+            <ShareFolderForm folder={folder} onShared={onChanged} />
           </div>
         </section>
       )}
       {folder.role === 'replica' && <UpstreamCard folder={folder} />}
-      {folder.role === 'replica' && <LocalChanges folder={folder} />}
+      {folder.role === 'replica' && <LocalChanges folder={folder} onChanged={onChanged} />}
     </div>
   );
 }

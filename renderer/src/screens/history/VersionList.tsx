@@ -9,6 +9,7 @@ import type { VersionInfo } from '../../api/types';
 import { Pill } from '../../components/Pill';
 import { formatCount, formatDateTime, formatTime, formatVersion, plural } from '../../lib/format';
 import { methodWords } from '../../model/versions';
+import { keyTarget, rowsPerPage, shouldLoadMore } from './history-list';
 import type { HistoryList } from './use-history';
 
 const ROW_HEIGHT = 52;
@@ -40,10 +41,14 @@ export function VersionList({
 
   useEffect(() => {
     if (
-      more &&
-      !loading &&
-      history.error === undefined &&
-      lastIndex >= versions.length - PREFETCH_ROWS
+      shouldLoadMore({
+        lastRenderedIndex: lastIndex,
+        loaded: versions.length,
+        more,
+        loading,
+        failed: history.error !== undefined,
+        prefetchRows: PREFETCH_ROWS,
+      })
     )
       history.loadMore();
   }, [lastIndex, more, loading, versions.length, history]);
@@ -54,20 +59,11 @@ export function VersionList({
   }, [selectedIndex, virtualizer]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (versions.length === 0) return;
-    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
-    const at = selectedIndex < 0 ? 0 : selectedIndex;
-    let next: number | undefined;
-    if (e.key === 'ArrowDown') next = at + 1;
-    else if (e.key === 'ArrowUp') next = at - 1;
-    else if (e.key === 'PageDown') next = at + page;
-    else if (e.key === 'PageUp') next = at - page;
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = versions.length - 1;
-    else if ((e.key === 'Enter' || e.key === ' ') && selectedIndex < 0) next = 0;
+    const page = rowsPerPage(scroller.current?.clientHeight ?? 400, ROW_HEIGHT);
+    const next = keyTarget(e.key, selectedIndex, versions.length, page);
     if (next === undefined) return;
     e.preventDefault();
-    const v = versions[Math.max(0, Math.min(versions.length - 1, next))];
+    const v = versions[next];
     if (v) onSelect(v.seq, 'key');
   };
 

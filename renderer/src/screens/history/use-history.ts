@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApiEvents, useClient, useEventsAlive } from '../../api/connection';
 import type { VersionInfo } from '../../api/types';
+import { NOTHING_LOADED, withAnnounced, withPage, type LoadedVersions } from './history-list';
 
 export const PAGE_SIZE = 200;
 
@@ -20,15 +21,9 @@ export interface HistoryList {
   readonly retry: () => void;
 }
 
-interface State {
-  readonly versions: readonly VersionInfo[];
-  readonly nextBefore: number | null;
-  readonly started: boolean;
-}
-
 export function useHistory(folderId: string): HistoryList {
   const client = useClient();
-  const [state, setState] = useState<State>({ versions: [], nextBefore: null, started: false });
+  const [state, setState] = useState<LoadedVersions>(NOTHING_LOADED);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>();
   const busy = useRef(false);
@@ -47,16 +42,7 @@ export function useHistory(folderId: string): HistoryList {
           before === undefined ? { limit: PAGE_SIZE } : { limit: PAGE_SIZE, before },
         )
         .then(
-          (page) => {
-            setState((s) => {
-              const known = new Set(s.versions.map((v) => v.seq));
-              const fresh = page.versions.filter((v) => !known.has(v.seq));
-              const merged = [...s.versions, ...fresh].sort((a, b) => b.seq - a.seq);
-              // A re-read of the newest page (after a break) keeps the paging position.
-              const nextBefore = before === undefined && s.started ? s.nextBefore : page.nextBefore;
-              return { versions: merged, nextBefore, started: true };
-            });
-          },
+          (page) => setState((s) => withPage(s, page, before)),
           (err: unknown) => setError(err),
         )
         .finally(() => {
@@ -68,18 +54,14 @@ export function useHistory(folderId: string): HistoryList {
   );
 
   useEffect(() => {
-    setState({ versions: [], nextBefore: null, started: false });
+    setState(NOTHING_LOADED);
     busy.current = false;
     fetchPage(undefined);
   }, [fetchPage]);
 
   useApiEvents((e) => {
     if (e.type !== 'version' || e.folder !== folderId) return;
-    setState((s) => {
-      const top = s.versions[0]?.seq ?? 0;
-      if (e.version.seq <= top) return s;
-      return { ...s, versions: [e.version, ...s.versions] };
-    });
+    setState((s) => withAnnounced(s, e.version));
   });
 
   // Versions announced while the event stream was down were missed: re-read the newest page.

@@ -7,6 +7,7 @@ import { eventFolder, useLiveQuery } from '../../api/live';
 import type { FolderSummary } from '../../api/types';
 import { routeHref } from '../../app/routes';
 import { Icon } from '../../components/Icon';
+import { PauseButton } from '../../components/PauseButton';
 import { Pill } from '../../components/Pill';
 import { SyncProgress } from '../../components/SyncProgress';
 import { formatAgo, formatDateTime, formatVersion, shortDeviceId } from '../../lib/format';
@@ -72,10 +73,19 @@ export function FolderCard({ folder }: { folder: FolderSummary }) {
             {folder.error}
           </p>
         )}
+        {folder.paused && (
+          <p className="folder-paused">
+            {folder.role === 'master'
+              ? 'Paused: changes here are still recorded, but no replica receives them until you resume.'
+              : 'Paused: this copy takes no new versions until you resume; then it catches up.'}
+          </p>
+        )}
         {folder.role === 'replica' && <ReplicaUpstream folder={folder} />}
         {folder.role === 'master' && <MasterReplicas folderId={folder.id} head={folder.head} />}
       </div>
       <footer className="folder-card-foot">
+        <PauseButton folderId={folder.id} paused={folder.paused} small />
+        <span className="spacer" />
         <a
           className="button button-small"
           href={routeHref({ page: 'folder', folderId: folder.id, tab: 'history' })}
@@ -128,7 +138,16 @@ function MasterReplicas({ folderId, head }: { folderId: string; head: number }) 
   return (
     <div className="folder-replicas">
       <h3 className="stat-label">Replicas</h3>
-      <ReplicaLagList replicas={detail.data.replicas} head={head} />
+      <ReplicaLagList
+        replicas={detail.data.replicas}
+        head={head}
+        empty={
+          <>
+            Not shared with any device yet.{' '}
+            <a href={routeHref({ page: 'folder', folderId, tab: 'status' })}>Share it</a>
+          </>
+        }
+      />
     </div>
   );
 }

@@ -1,20 +1,47 @@
-/** The overview: every folder with its role, version and state; what to do when there is none. */
+/**
+ * The overview: every folder with its role, version and state; adding a folder, pausing and
+ * resuming all of them; what to do when there is none.
+ */
+import { useState } from 'react';
 import type { Query } from '../../lib/use-query';
 import type { Status } from '../../api/types';
+import { useAnnounce } from '../../app/Announcer';
 import { Page } from '../../app/Page';
+import { routeHref } from '../../app/routes';
 import { ErrorBanner } from '../../components/Banner';
 import { EmptyState } from '../../components/EmptyState';
+import { Icon } from '../../components/Icon';
 import { Loading } from '../../components/Loading';
+import { PauseButton } from '../../components/PauseButton';
 import { plural } from '../../lib/format';
+import { AddFolderDialog } from './AddFolderDialog';
 import { FolderCard } from './FolderCard';
 
 export function OverviewScreen({ status }: { status: Query<Status> }) {
   const s = status.data;
+  const [adding, setAdding] = useState(false);
+  const announce = useAnnounce();
   const subtitle = s
     ? `${s.device.name} · ${plural(s.folders.length, 'folder')} · ${s.peers.filter((p) => p.connected).length} of ${plural(s.peers.length, 'device')} online`
     : undefined;
+  const addButton = (
+    <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
+      <Icon name="plus" /> Add folder
+    </button>
+  );
   return (
-    <Page title="Overview" subtitle={subtitle}>
+    <Page
+      title="Overview"
+      subtitle={subtitle}
+      actions={
+        s && (
+          <>
+            {s.folders.length > 0 && <PauseButton paused={s.folders.every((f) => f.paused)} />}
+            {addButton}
+          </>
+        )
+      }
+    >
       <div className="stack">
         {status.error !== undefined && (
           <ErrorBanner
@@ -25,17 +52,15 @@ export function OverviewScreen({ status }: { status: Query<Status> }) {
         )}
         {status.loading && !s && <Loading what="the folders" />}
         {s && s.folders.length === 0 && (
-          <EmptyState icon="folder" title="No folders yet">
+          <EmptyState icon="folder" title="No folders yet" action={addButton}>
             <p>
-              Lanfold keeps a folder identical on your devices. Make a folder on this computer the
-              master with <code className="command">lanfold folder add PATH --master</code>, or keep
-              a copy of another device’s folder with{' '}
-              <code className="command">
-                lanfold folder add PATH --replica-of DEVICE --id FOLDER
-              </code>
-              .
+              Lanfold keeps a folder identical on your devices. Add a folder of this computer as its
+              master, or keep a copy of a folder another device is the master of.
             </p>
-            <p>It appears here as soon as it is added.</p>
+            <p>
+              To follow another device, add it on the{' '}
+              <a href={routeHref({ page: 'devices' })}>Devices</a> page first.
+            </p>
           </EmptyState>
         )}
         {s && s.folders.length > 0 && (
@@ -48,6 +73,19 @@ export function OverviewScreen({ status }: { status: Query<Status> }) {
           </ul>
         )}
       </div>
+      {s && (
+        <AddFolderDialog
+          open={adding}
+          onClose={() => setAdding(false)}
+          onAdded={(f) => {
+            setAdding(false);
+            announce(`Added folder ${f.id}`);
+            status.reload();
+          }}
+          peers={s.peers}
+          existingIds={s.folders.map((f) => f.id)}
+        />
+      )}
     </Page>
   );
 }

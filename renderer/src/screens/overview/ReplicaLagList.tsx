@@ -1,4 +1,5 @@
 /** A master's replicas: online or not, and exactly how far each is behind. */
+import type { ReactNode } from 'react';
 import type { ReplicaLag } from '../../api/types';
 import { Pill } from '../../components/Pill';
 import { shortDeviceId } from '../../lib/format';
@@ -7,17 +8,14 @@ import { replicaWords } from '../../model/sync-state';
 export function ReplicaLagList({
   replicas,
   head,
+  empty,
 }: {
   replicas: readonly ReplicaLag[];
   head: number;
+  /** What to say when the folder is shared with nobody. */
+  empty: ReactNode;
 }) {
-  if (replicas.length === 0)
-    return (
-      <p className="muted replica-none">
-        Not shared with any device yet. Share it with{' '}
-        <code className="command">lanfold folder share FOLDER DEVICE</code>.
-      </p>
-    );
+  if (replicas.length === 0) return <p className="muted replica-none">{empty}</p>;
   return (
     <ul className="replica-list" aria-label="Replicas">
       {replicas.map((r) => {
