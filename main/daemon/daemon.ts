@@ -213,6 +213,7 @@ export class Daemon implements ControlBackend {
         role: 'master',
         head: m.head(),
         replicas: this.host?.replicaStates(id) ?? [],
+        twoPhase: this.host?.twoPhaseStatus(id) ?? null,
         error: m.lastError ?? null,
       };
     for (const [id, r] of this.replicas) folders[id] = { role: 'replica', ...r.status() };

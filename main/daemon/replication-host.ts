@@ -7,6 +7,7 @@ import type { Logger } from '../engine/logger.js';
 import type { MasterFolder } from '../engine/master-folder.js';
 import type { ReplicaFolder } from '../engine/replica/replica-folder.js';
 import { FolderPublisher, type ReplicaState } from '../engine/replication/publisher.js';
+import type { CoordinatorStatus } from '../engine/twophase/coordinator.js';
 import { systemClock } from '../engine/clock.js';
 import type { PeerLink } from '../protocol/link.js';
 import type { Message } from '../protocol/messages.js';
@@ -126,7 +127,9 @@ export class ReplicationHost {
       case 'subscribe':
       case 'ack':
       case 'delta-req':
-      case 'get': {
+      case 'get':
+      case 'vote':
+      case 'outcome-req': {
         const publisher = this.publishers.get(m.folder);
         if (publisher) publisher.handle(link, m);
         else if (m.t === 'subscribe')
@@ -142,6 +145,11 @@ export class ReplicationHost {
 
   replicaStates(folderId: string): ReplicaState[] {
     return this.publishers.get(folderId)?.replicas() ?? [];
+  }
+
+  /** Two-phase commit's state of a master folder (released version, what blocks it). */
+  twoPhaseStatus(folderId: string): CoordinatorStatus | undefined {
+    return this.publishers.get(folderId)?.twoPhase();
   }
 
   peerStatus(): PeerStatus[] {

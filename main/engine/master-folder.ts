@@ -182,6 +182,11 @@ export class MasterFolder {
     return this.log.head();
   }
 
+  /** The folder's live settings (updated in place when changed). */
+  get settings(): FolderSettings {
+    return this.options.settings;
+  }
+
   /** Number of live paths and bytes of file content at the head. */
   totals(): { files: number; dirs: number; bytes: number } {
     let files = 0;

@@ -17,6 +17,8 @@ import { resolveIn } from '../relpath.js';
 import { ChunkServer } from './chunk-server.js';
 import { buildDelta } from './delta-builder.js';
 import { toWire } from './wire-entries.js';
+import { Coordinator, type CoordinatorStatus } from '../twophase/coordinator.js';
+import { TxStore } from '../twophase/tx-store.js';
 
 export interface PublisherOptions {
   readonly folder: MasterFolder;
@@ -27,6 +29,8 @@ export interface PublisherOptions {
   readonly heartbeatMs: number;
   /** How many earlier versions ride along in a change packet (claim 14). */
   readonly windowVersions: number;
+  /** How long a two-phase prepare waits for votes, ms (a silent replica votes no). */
+  readonly voteTimeoutMs?: number;
 }
 
 /** What the master knows of one connected replica. */
@@ -53,11 +57,36 @@ const CHANGE_MAX_ENTRIES = 1000;
 export class FolderPublisher {
   private readonly subs = new Map<string, Subscriber>();
   private readonly chunks: ChunkServer;
+  private readonly txs: TxStore;
+  private readonly coordinator: Coordinator;
   private closed = false;
 
   constructor(private readonly options: PublisherOptions) {
     const f = options.folder;
     this.chunks = new ChunkServer(f.root, f.log, f.content);
+    this.txs = new TxStore(f.log.file);
+    this.coordinator = new Coordinator({
+      folderId: f.id,
+      log: f.log,
+      store: this.txs,
+      clock: options.clock,
+      logger: options.logger,
+      policy: () => f.settings.twoPhasePolicy,
+      voteTimeoutMs: options.voteTimeoutMs ?? 10_000,
+      participants: () =>
+        [...this.subs.values()].filter((s) => !s.link.closed).map((s) => s.link.deviceId),
+      send: (replica, message) => {
+        const sub = this.subs.get(replica);
+        if (sub && !sub.link.closed) sub.link.send(message);
+      },
+      prepareOf: (prior, to, tx) => this.prepareOf(prior, to, tx),
+      onRelease: (info, via1pc) => this.onRelease(info, via1pc),
+    });
+  }
+
+  /** Two-phase commit's state, for status. */
+  twoPhase(): CoordinatorStatus {
+    return this.coordinator.status();
   }
 
   get folderId(): string {
@@ -75,6 +104,8 @@ export class FolderPublisher {
 
   /** Handles a message from a replica for this folder. */
   handle(link: PeerLink, message: Message): void {
+    if (message.t !== 'subscribe' && this.authorized(link))
+      this.coordinator.onActivity(link.deviceId);
     switch (message.t) {
       case 'subscribe':
         return this.subscribe(link, message);
@@ -96,6 +127,12 @@ export class FolderPublisher {
       case 'get':
         if (this.authorized(link)) void this.serveChunk(link, message);
         return;
+      case 'vote':
+        if (this.authorized(link)) this.coordinator.onVote(link.deviceId, message);
+        return;
+      case 'outcome-req':
+        if (this.authorized(link)) this.coordinator.onOutcomeRequest(link.deviceId, message.tx);
+        return;
       default:
         this.options.logger.warn(
           { from: link.deviceId, t: message.t },
@@ -108,8 +145,9 @@ export class FolderPublisher {
     return this.subs.get(link.deviceId)?.link === link;
   }
 
+  /** The newest version replicas may have: the coordinator releases versions in order. */
   private head(): number {
-    return this.options.folder.head();
+    return this.coordinator.released();
   }
 
   private subscribe(link: PeerLink, message: MessageOf<'subscribe'>): void {
@@ -141,6 +179,7 @@ export class FolderPublisher {
       'replica subscribed',
     );
     this.heartbeat(sub);
+    this.coordinator.onSubscribe(link.deviceId);
   }
 
   detach(link: PeerLink): void {
@@ -148,6 +187,7 @@ export class FolderPublisher {
     if (sub && sub.link === link) {
       sub.timer?.cancel();
       this.subs.delete(link.deviceId);
+      this.coordinator.onDetach(link.deviceId);
     }
   }
 
@@ -174,9 +214,48 @@ export class FolderPublisher {
     sub.timer = this.options.clock.setTimeout(() => this.heartbeat(sub), ms);
   }
 
-  /** Called after the master commits a version: push it to every replica (claims 1, 11, 14). */
-  onVersion(info: VersionInfo): void {
+  /** Called after the master commits a version: the coordinator releases it in order. */
+  onVersion(_info: VersionInfo): void {
     this.chunks.invalidate();
+    this.coordinator.pump();
+  }
+
+  /** A version was released: a one-phase one is pushed; after a two-phase commit, heartbeats bring up the replicas that did not take part (claims 28-30). */
+  private onRelease(info: VersionInfo, via1pc: boolean): void {
+    if (via1pc) {
+      this.pushVersion(info);
+      return;
+    }
+    for (const sub of this.subs.values()) {
+      sub.backoffMs = 250;
+      this.heartbeat(sub);
+    }
+  }
+
+  /** The prepare of (prior, to]: the net effect per path, chunk lists as edits of the prior version's. */
+  private prepareOf(prior: number, to: VersionInfo, tx: string): Message {
+    const log = this.options.folder.log;
+    const ops = log.scope(prior, to.seq);
+    return {
+      t: 'prepare',
+      folder: this.folderId,
+      tx,
+      prior,
+      version: {
+        prior,
+        version: to.seq,
+        createdAt: to.createdAt,
+        method: '2pc',
+        entries: ops.map((e) =>
+          toWire(e, e.kind === 'file' ? log.entryAt(e.path, prior) : undefined),
+        ),
+      },
+      inline: this.inlineData(ops),
+    };
+  }
+
+  /** Pushes a released version to every replica (claims 1, 11, 14). */
+  private pushVersion(info: VersionInfo): void {
     if (this.subs.size === 0) return;
     const log = this.options.folder.log;
     if (info.changes > CHANGE_MAX_ENTRIES) {
@@ -323,6 +402,8 @@ export class FolderPublisher {
 
   close(): void {
     this.closed = true;
+    this.coordinator.close();
+    this.txs.close();
     for (const sub of this.subs.values()) sub.timer?.cancel();
     this.subs.clear();
     this.chunks.close();

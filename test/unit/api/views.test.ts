@@ -38,6 +38,7 @@ const idle: ReplicaStatus = {
   lastError: undefined,
   conflicts: [],
   bytesFetched: 0,
+  prepared: null,
   localChanges: [],
 };
 

@@ -135,6 +135,23 @@ export function sampleMessages(): Message[] {
     { t: 'get', folder: 'f1', id: 7, path: rel('docs/a.txt'), version: 3, index: 0, hash: HASH_A },
     { t: 'data', folder: 'f1', id: 7, data: Buffer.from([1, 2, 3]) },
     { t: 'nodata', folder: 'f1', id: 7, reason: 'superseded' },
+    {
+      t: 'prepare',
+      folder: 'f1',
+      tx: '4.1',
+      prior: 3,
+      version: {
+        prior: 3,
+        version: 4,
+        createdAt: 1_700_000_000_000,
+        method: '2pc',
+        entries: [fileEntry('docs/a.txt', Buffer.from('a')), DELETE_ENTRY],
+      },
+      inline: [{ hash: HASH_A, data: Buffer.from('a') }],
+    },
+    { t: 'vote', folder: 'f1', tx: '4.1', upToDate: true, canApply: false, reason: 'disk full' },
+    { t: 'decision', folder: 'f1', tx: '4.1', outcome: 'commit' },
+    { t: 'outcome-req', folder: 'f1', tx: '4.1' },
     { t: 'error', reason: 'bad frame' },
   ];
 }
