@@ -178,6 +178,7 @@ export class Daemon implements ControlBackend {
       live.batchQuietMs !== settings.batchQuietMs ||
       live.batchMaxDelayMs !== settings.batchMaxDelayMs;
     Object.assign(live, settings);
+    this.host?.settingsChanged(folderId);
     return restart;
   }
 
@@ -239,6 +240,11 @@ export class Daemon implements ControlBackend {
       );
       return;
     }
+    // Settings changed by the CLI apply to the open masters at once.
+    for (const config of this.state.folders)
+      if (config.role === 'master' && this.masters.has(config.id)) {
+        this.applySettings(config.id, config.settings);
+      }
     await this.openFolders();
   }
 

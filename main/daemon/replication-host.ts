@@ -147,6 +147,11 @@ export class ReplicationHost {
     return this.publishers.get(folderId)?.replicas() ?? [];
   }
 
+  /** A master folder's settings changed: a version blocked under the old ones is retried now. */
+  settingsChanged(folderId: string): void {
+    this.publishers.get(folderId)?.retryBlocked();
+  }
+
   /** Two-phase commit's state of a master folder (released version, what blocks it). */
   twoPhaseStatus(folderId: string): CoordinatorStatus | undefined {
     return this.publishers.get(folderId)?.twoPhase();

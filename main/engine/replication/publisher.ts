@@ -84,6 +84,11 @@ export class FolderPublisher {
     });
   }
 
+  /** Retries a version blocked by an abort now (its cause may be gone: a setting changed). */
+  retryBlocked(): void {
+    this.coordinator.retryNow();
+  }
+
   /** Two-phase commit's state, for status. */
   twoPhase(): CoordinatorStatus {
     return this.coordinator.status();

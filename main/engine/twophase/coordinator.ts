@@ -78,7 +78,7 @@ export class Coordinator {
   private aborts = 0;
   private held: CoordinatorStatus['held'] = null;
   /** Decisions to send again to their voters as they come back (after a master restart). */
-  private readonly redeliver = new Map<string, { outcome: 'commit' | 'abort'; to: Set<string> }>();
+  private readonly redeliver = new Map<string, Set<string>>();
   /**
    * Replicas that let an attempt time out and have been silent since: under `available`
    * they are left out of new attempts (they catch up by delta) until they speak again.
@@ -124,17 +124,16 @@ export class Coordinator {
         clock.now(),
       );
       logger.warn({ tx: t.tx, version: t.version }, 'presumed abort of an undecided transaction');
-      this.redeliver.set(t.tx, { outcome: 'abort', to: new Set(['*']) });
+      this.redeliver.set(t.tx, new Set(['*']));
     }
     for (const t of store.undelivered()) {
       if (this.redeliver.has(t.tx)) continue;
-      const outcome = t.state === 'commit' ? 'commit' : 'abort';
       if (t.votes.length === 0) {
         store.markDelivered(t.tx);
         continue;
       }
-      this.redeliver.set(t.tx, { outcome, to: new Set(t.votes.map((v) => v.replica)) });
-      logger.info({ tx: t.tx, outcome }, 'decision to deliver again');
+      this.redeliver.set(t.tx, new Set(t.votes.map((v) => v.replica)));
+      logger.info({ tx: t.tx, outcome: t.state }, 'decision to deliver again');
     }
   }
 
@@ -149,11 +148,11 @@ export class Coordinator {
     const a = this.active;
     if (a && a.participants.includes(replica) && !a.votes.has(replica))
       this.options.send(replica, this.options.prepareOf(a.prior, a.info, a.tx));
-    for (const [tx, r] of this.redeliver) {
-      if (!r.to.has(replica) && !r.to.has('*')) continue;
-      this.send(replica, tx, r.outcome);
-      r.to.delete(replica);
-      if (r.to.size === 0) {
+    for (const [tx, to] of this.redeliver) {
+      if (!to.has(replica) && !to.has('*')) continue;
+      this.send(replica, tx, this.outcomeFor(tx, replica));
+      to.delete(replica);
+      if (to.size === 0) {
         this.redeliver.delete(tx);
         this.options.store.markDelivered(tx);
       }
@@ -187,10 +186,22 @@ export class Coordinator {
   /** A prepared replica asks how `tx` ended: answer from the durable record (unknown: abort). */
   onOutcomeRequest(replica: string, tx: string): void {
     if (this.active?.tx === tx) return; // still collecting votes: the decision comes when made
-    const t = this.options.store.get(tx);
-    const outcome = t?.state === 'commit' ? 'commit' : 'abort';
-    this.options.logger.info({ replica, tx, outcome, known: t !== undefined }, 'outcome requested');
+    const outcome = this.outcomeFor(tx, replica);
+    this.options.logger.info({ replica, tx, outcome }, 'outcome requested');
     this.send(replica, tx, outcome);
+  }
+
+  /**
+   * What `tx` decided for one replica: commit only if the attempt committed with it among
+   * the yes voters (under `available` the others catch up by delta); unknown or undecided
+   * attempts are aborted (presumed abort).
+   */
+  private outcomeFor(tx: string, replica: string): 'commit' | 'abort' {
+    const t = this.options.store.get(tx);
+    return t?.state === 'commit' &&
+      t.votes.some((v) => v.replica === replica && v.outcome === 'commit')
+      ? 'commit'
+      : 'abort';
   }
 
   /**
@@ -276,7 +287,11 @@ export class Coordinator {
         replica: p,
         upToDate: v?.upToDate ?? false,
         canApply: v?.canApply ?? false,
-        reason: v ? v.reason : 'did not vote in time',
+        reason: v
+          ? v.reason
+          : now >= a.deadline
+            ? 'did not vote in time'
+            : 'no vote before the decision',
         outcome: outcome.kind === 'abort' ? 'abort' : committed.has(p) ? 'commit' : 'behind',
       };
     });
@@ -287,7 +302,7 @@ export class Coordinator {
           : `committed on ${outcome.to.length} of ${a.participants.length} replica(s)` +
             (outcome.behind.length > 0 ? `; ${outcome.behind.length} to catch up` : '')
         : outcome.blockers.map((b) => `${b.replica}: ${b.reason}`).join('; ');
-    for (const p of a.participants) if (!a.votes.has(p)) this.silent.add(p);
+    if (now >= a.deadline) for (const p of a.participants) if (!a.votes.has(p)) this.silent.add(p);
     store.decide(a.tx, outcome.kind, reason, votes, clock.now());
     failpoint('2pc:decided');
     for (const p of a.participants) this.send(p, a.tx, committed.has(p) ? 'commit' : 'abort');
