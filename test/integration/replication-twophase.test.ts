@@ -6,38 +6,21 @@
  * the refuser (a simulated full disk) catches up afterwards. Votes, reasons and outcomes
  * show in `lanfold history --json` and `lanfold status --json`.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CoordinatorStatus } from '../../main/engine/twophase/coordinator.js';
-import type { TxRecord } from '../../main/engine/twophase/tx-store.js';
 import { Cluster, clusterCli, killClusters, type ClusterDevice } from '../helpers/cluster.js';
-import { makeTempDir, removeTempDirs } from '../helpers/temp.js';
+import { removeTempDirs } from '../helpers/temp.js';
+import { historyJson, twoPhaseLog, writeBatch } from '../helpers/twophase.js';
 import { waitFor } from '../helpers/wait.js';
-
-interface HistoryJson {
-  readonly head: number;
-  readonly versions: readonly { seq: number; method: string; twoPhase: TxRecord[] }[];
-}
 
 function populate(root: string): void {
   mkdirSync(path.join(root, 'docs'));
   for (let i = 0; i < 10; i++) writeFileSync(path.join(root, `docs/page-${i}.txt`), `page ${i}\n`);
 }
 
-/** Writes several files outside the folder and renames them in within milliseconds: one batch, one version. */
-export function writeBatch(root: string, files: Record<string, string>): void {
-  const outside = makeTempDir('lanfold-batch-');
-  const names = Object.keys(files);
-  names.forEach((rel, i) => writeFileSync(path.join(outside, String(i)), files[rel]!));
-  names.forEach((rel, i) => renameSync(path.join(outside, String(i)), path.join(root, rel)));
-}
-
-async function history(device: ClusterDevice): Promise<HistoryJson> {
-  return JSON.parse(
-    await clusterCli(device.state, ['history', device.folderId, '--json', '--limit', '5']),
-  ) as HistoryJson;
-}
+const history = (device: ClusterDevice) => historyJson(device, 5);
 
 function twoPhaseOf(master: ClusterDevice): CoordinatorStatus | undefined {
   const r = master.replication() as { twoPhase?: CoordinatorStatus } | undefined;
@@ -124,7 +107,10 @@ describe('two-phase commit between a master and three replicas', () => {
       for (const r of replicas)
         expect(r.logged('committing a prepared version').length, r.name).toBeGreaterThan(0);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${cluster.describe()}`, { cause: err });
+      throw new Error(
+        `${(err as Error).message}\n${cluster.describe()}\n${twoPhaseLog(cluster.devices)}`,
+        { cause: err },
+      );
     }
   }, 180_000);
 
@@ -170,7 +156,10 @@ describe('two-phase commit between a master and three replicas', () => {
         .filter((l) => l.replica === r2.deviceId && l.to === final);
       expect(deltas.length, 'a delta brought the refuser up').toBeGreaterThan(0);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${cluster.describe()}`, { cause: err });
+      throw new Error(
+        `${(err as Error).message}\n${cluster.describe()}\n${twoPhaseLog(cluster.devices)}`,
+        { cause: err },
+      );
     }
   }, 180_000);
 });
