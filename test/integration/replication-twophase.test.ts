@@ -6,14 +6,21 @@
  * the refuser (a simulated full disk) catches up afterwards. Votes, reasons and outcomes
  * show in `lanfold history --json` and `lanfold status --json`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CoordinatorStatus } from '../../main/engine/twophase/coordinator.js';
 import { Cluster, clusterCli, killClusters, type ClusterDevice } from '../helpers/cluster.js';
 import { removeTempDirs } from '../helpers/temp.js';
 import { historyJson, twoPhaseLog, writeBatch } from '../helpers/twophase.js';
-import { waitFor } from '../helpers/wait.js';
+import { quietPeriod, waitFor } from '../helpers/wait.js';
 
 function populate(root: string): void {
   mkdirSync(path.join(root, 'docs'));
@@ -159,6 +166,89 @@ describe('two-phase commit between a master and three replicas', () => {
       throw new Error(
         `${(err as Error).message}\n${cluster.describe()}\n${twoPhaseLog(cluster.devices)}`,
         { cause: err },
+      );
+    }
+  }, 180_000);
+
+  it('holds a 60% deletion until approved, restores it on rejection, and never deletes on a replica whose root is gone', async () => {
+    const cluster = await Cluster.create({ replicas: 3, populate });
+    try {
+      const { master, replicas } = cluster;
+      const [r1] = replicas as [ClusterDevice, ClusterDevice, ClusterDevice];
+      await cluster.startAll();
+      const before = await cluster.waitConverged();
+      const doomed = [0, 1, 2, 3, 4, 5].map((i) => `docs/page-${i}.txt`);
+
+      // 6 of 10 files deleted: held on the master, no replica changes.
+      for (const rel of doomed) unlinkSync(path.join(master.folder, rel));
+      const held = await waitFor(() => twoPhaseOf(master)?.held ?? false, {
+        timeoutMs: 30_000,
+        what: 'the deletion to be held',
+      });
+      expect(held.reason).toMatch(/6 of 10 files/);
+      const status = await master.folderStatus();
+      expect(
+        (status.replication as { twoPhase?: CoordinatorStatus } | null)?.twoPhase?.held?.version,
+      ).toBe(held.version);
+      await quietPeriod(1500);
+      for (const r of replicas) {
+        expect(r.head(), r.name).toBe(before);
+        for (const rel of doomed) expect(read(r, rel), `${r.name} ${rel}`).toMatch(/^page/);
+      }
+
+      // Rejected: the master writes the files back, and the replicas never lose them.
+      await clusterCli(master.state, ['reject', 'shared']);
+      await waitFor(() => doomed.every((rel) => existsSync(path.join(master.folder, rel))), {
+        what: 'the master to restore the files',
+      });
+      for (const rel of doomed) expect(read(master, rel)).toBe(`page ${rel.slice(-5, -4)}\n`);
+      const restored = await cluster.waitConverged({ timeoutMs: 60_000 });
+      expect(await cluster.compareAll()).toEqual([]);
+
+      // Deleted again and approved: now the replicas apply it.
+      for (const rel of doomed) unlinkSync(path.join(master.folder, rel));
+      const again = await waitFor(
+        () => {
+          const h = twoPhaseOf(master)?.held;
+          return h !== undefined && h !== null && h.version > restored && h;
+        },
+        { timeoutMs: 30_000, what: 'the second deletion to be held' },
+      );
+      await clusterCli(master.state, ['approve', 'shared', String(again.version)]);
+      const approved = await cluster.waitConverged({ timeoutMs: 60_000 });
+      expect(await cluster.compareAll()).toEqual([]);
+      for (const r of replicas)
+        for (const rel of doomed) expect(existsSync(path.join(r.folder, rel)), r.name).toBe(false);
+
+      // Replica 1's root renamed away (an unmounted disk): it votes no and deletes nothing.
+      const away = `${r1.folder}.away`;
+      renameSync(r1.folder, away);
+      unlinkSync(path.join(master.folder, 'docs/page-6.txt'));
+      writeFileSync(path.join(master.folder, 'docs/page-7.txt'), 'page 7, version 2\n');
+      const next = await waitFor(
+        async () => {
+          const v = (await history(master)).versions.find((x) => x.seq > approved);
+          return v?.twoPhase.some((t) => t.state !== 'preparing') ? v : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the next version to be decided' },
+      );
+      const vote = next.twoPhase[0]!.votes.find((v) => v.replica === r1.deviceId)!;
+      expect(vote.canApply).toBe(false);
+      expect(vote.reason).toMatch(/folder root/);
+      await quietPeriod(1500);
+      expect(existsSync(r1.folder), 'the missing root is not recreated').toBe(false);
+      expect(readFileSync(path.join(away, 'docs/page-6.txt'), 'utf8')).toBe('page 6\n');
+      expect(r1.head()).toBe(approved);
+      // Back in place, it catches up.
+      renameSync(away, r1.folder);
+      await cluster.waitConverged({ timeoutMs: 60_000 });
+      expect(await cluster.compareAll()).toEqual([]);
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}\n${cluster.describe()}\n${twoPhaseLog(cluster.devices)}`,
+        {
+          cause: err,
+        },
       );
     }
   }, 180_000);

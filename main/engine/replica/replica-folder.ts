@@ -95,11 +95,13 @@ export class ReplicaFolder {
   private batcher: Batcher | undefined;
   private localScan: Promise<void> = Promise.resolve();
   private readonly participant: Participant;
+  private readonly rootId: string;
 
   constructor(private readonly options: ReplicaFolderOptions) {
     this.id = options.id;
     this.root = path.resolve(options.root);
     const rootId = checkFolderRoot(this.root);
+    this.rootId = rootId;
     mkdirSync(options.dataDir, { recursive: true });
     this.log = new VersionLog(path.join(options.dataDir, 'log.db'));
     const logger = options.logger.child({ folder: options.id });
@@ -309,6 +311,7 @@ export class ReplicaFolder {
           continue;
         }
         if (this.head() >= this.upstreamVersion) break;
+        this.checkRoot();
         const change = this.pendingChange;
         this.pendingChange = undefined;
         if (!(change && change.current.version > this.head() && (await this.applyChange(change)))) {
@@ -338,6 +341,26 @@ export class ReplicaFolder {
         return;
       }
     }
+  }
+
+  /**
+   * Refuses to apply while the folder root is missing or another directory (an unmounted
+   * disk, a folder renamed away): applying would recreate it empty, and deletions would
+   * find nothing; the replica retries until the root is back.
+   */
+  private checkRoot(): void {
+    let id: string | undefined;
+    try {
+      id = checkFolderRoot(this.root);
+    } catch {
+      id = undefined;
+    }
+    if (id !== this.rootId)
+      throw new LanfoldError(
+        'FOLDER_MISSING',
+        `Folder root ${this.root} is ${id === undefined ? 'missing' : 'another directory than the one opened'}; nothing applied`,
+        'remount or move it back; the replica then catches up',
+      );
   }
 
   /** Applies a change packet (with the window's earlier versions if needed); false when it does not connect to our head. */

@@ -13,12 +13,13 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, VersionInfo } from '../entry.js';
 import type { Logger } from '../logger.js';
 import type { MasterFolder } from '../master-folder.js';
-import { resolveIn } from '../relpath.js';
+import { resolveIn, type RelPath } from '../relpath.js';
 import { ChunkServer } from './chunk-server.js';
 import { buildDelta } from './delta-builder.js';
 import { toWire } from './wire-entries.js';
 import { Coordinator, type CoordinatorStatus } from '../twophase/coordinator.js';
 import { TxStore } from '../twophase/tx-store.js';
+import { deletedPaths, massDeletion } from '../twophase/deletion-guard.js';
 
 export interface PublisherOptions {
   readonly folder: MasterFolder;
@@ -60,6 +61,7 @@ export class FolderPublisher {
   private readonly txs: TxStore;
   private readonly coordinator: Coordinator;
   private closed = false;
+  private restoring: Promise<void> | undefined;
 
   constructor(private readonly options: PublisherOptions) {
     const f = options.folder;
@@ -81,7 +83,47 @@ export class FolderPublisher {
       },
       prepareOf: (prior, to, tx) => this.prepareOf(prior, to, tx),
       onRelease: (info, via1pc) => this.onRelease(info, via1pc),
+      guarded: (prior, version) =>
+        massDeletion(f.log, prior, version, f.settings.deletionGuardRatio) !== undefined,
+      hold: (prior, to) => this.holdReason(prior, to.seq),
     });
+  }
+
+  /**
+   * Why (prior, to] is held by the deletion guard, or undefined. An approval covers the
+   * deletions up to its version; a rejection restores the deleted files on the master (a
+   * new version), after which the range is judged again.
+   */
+  private holdReason(prior: number, to: number): string | undefined {
+    const { folder, logger } = this.options;
+    const verdict = this.txs.verdict(prior, to);
+    if (verdict?.verdict === 'reject' && !verdict.done) {
+      if (!this.restoring) {
+        const paths = deletedPaths(folder.log, prior, verdict.version);
+        logger.warn(
+          { prior, version: verdict.version, paths: paths.length },
+          'deletion rejected; restoring',
+        );
+        this.restoring = folder
+          .restorePaths(paths as RelPath[], prior)
+          .then((r) =>
+            logger.info(
+              { written: r.written, skipped: r.skipped.length, version: r.version?.seq },
+              'deleted files restored',
+            ),
+          )
+          .catch((err: unknown) => logger.error({ err }, 'restoring rejected deletions failed'))
+          .finally(() => {
+            this.txs.verdictDone(verdict.version);
+            this.restoring = undefined;
+            this.coordinator.pump();
+          });
+      }
+      return 'rejected: restoring the deleted files on the master';
+    }
+    const from = verdict?.verdict === 'approve' ? verdict.version : prior;
+    const why = massDeletion(folder.log, from, to, folder.settings.deletionGuardRatio);
+    return why === undefined ? undefined : `held deletion: ${why}`;
   }
 
   /** Retries a version blocked by an abort now (its cause may be gone: a setting changed). */

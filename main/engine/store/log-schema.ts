@@ -80,6 +80,14 @@ export const LOG_SCHEMA: Schema = {
       released    INTEGER NOT NULL
     ) STRICT;
     INSERT INTO twophase_release (id, released) SELECT 1, COALESCE(MAX(seq), 0) FROM versions;
+
+    -- A person's verdict on a mass deletion held by the deletion guard.
+    CREATE TABLE twophase_verdicts (
+      version     INTEGER PRIMARY KEY,        -- the verdict covers the versions up to this one
+      verdict     TEXT    NOT NULL,           -- approve | reject
+      done        INTEGER NOT NULL DEFAULT 0, -- 1 once a rejection's restore was recorded
+      decided_at  INTEGER NOT NULL            -- ms since the Unix epoch
+    ) STRICT;
     `,
   ],
 };

@@ -36,6 +36,8 @@ export interface CoordinatorOptions {
    * must be told (heartbeat); for a one-phase version everyone is, `via1pc` true.
    */
   readonly onRelease: (info: VersionInfo, via1pc: boolean) => void;
+  /** Must this one-phase version go two-phase all the same (a mass deletion)? */
+  readonly guarded?: (prior: number, version: number) => boolean;
   /** May (prior, to] be prepared now? A held range (the deletion guard) says why not. */
   readonly hold?: (prior: number, to: VersionInfo) => string | undefined;
 }
@@ -60,6 +62,9 @@ export interface CoordinatorStatus {
   readonly held: { readonly version: number; readonly reason: string } | null;
 }
 
+/** How often a held range looks for a verdict (written by the CLI or the API), ms. */
+const HOLD_POLL_MS = 1000;
+
 interface Active {
   readonly tx: string;
   readonly prior: number;
@@ -73,6 +78,8 @@ interface Active {
 export class Coordinator {
   private active: Active | undefined;
   private retryTimer: TimerHandle | undefined;
+  /** While a range is held: looks again for a person's verdict. */
+  private holdTimer: TimerHandle | undefined;
   private blocked: CoordinatorStatus['blocked'] = null;
   /** Aborts in a row (the backoff before the next attempt grows with them). */
   private aborts = 0;
@@ -216,13 +223,15 @@ export class Coordinator {
     for (let seq = store.released() + 1; seq <= head; seq++) {
       const info = log.version(seq);
       if (!info) return;
-      if (info.method === '2pc') {
+      if (info.method === '2pc' || this.options.guarded?.(seq - 1, seq)) {
         const to = log.version(head)!;
         const why = this.options.hold?.(seq - 1, to);
         if (why !== undefined) {
           if (this.held?.version !== head)
             this.options.logger.warn({ from: seq - 1, to: head, reason: why }, 'version held');
           this.held = { version: head, reason: why };
+          this.holdTimer?.cancel();
+          this.holdTimer = this.options.clock.setTimeout(() => this.pump(), HOLD_POLL_MS);
           return;
         }
         this.held = null;
@@ -348,5 +357,6 @@ export class Coordinator {
     this.closed = true;
     this.active?.timer?.cancel();
     this.retryTimer?.cancel();
+    this.holdTimer?.cancel();
   }
 }

@@ -55,6 +55,18 @@ interface VoteRow {
   outcome: string;
 }
 
+interface VerdictRow {
+  version: number;
+  verdict: string;
+  done: number;
+}
+
+export interface Verdict {
+  readonly version: number;
+  readonly verdict: 'approve' | 'reject';
+  readonly done: boolean;
+}
+
 export function txId(version: number, attempt: number): string {
   return `${version}.${attempt}`;
 }
@@ -101,6 +113,15 @@ export class TxStore {
         `SELECT * FROM twophase_tx WHERE state != 'preparing' AND delivered = 0
           ORDER BY version DESC, attempt DESC LIMIT 16`,
       ),
+      setVerdict: db.prepare(
+        `INSERT INTO twophase_verdicts (version, verdict, decided_at) VALUES (@version, @verdict, @at)
+         ON CONFLICT(version) DO UPDATE SET verdict = excluded.verdict, done = 0, decided_at = excluded.decided_at`,
+      ),
+      latestVerdict: db.prepare<[number, number], VerdictRow>(
+        `SELECT * FROM twophase_verdicts WHERE version > ? AND version <= ?
+          ORDER BY version DESC LIMIT 1`,
+      ),
+      verdictDone: db.prepare<[number]>('UPDATE twophase_verdicts SET done = 1 WHERE version = ?'),
       lastAttempt: db.prepare<[number], { attempt: number | null }>(
         'SELECT MAX(attempt) AS attempt FROM twophase_tx WHERE version = ?',
       ),
@@ -164,6 +185,24 @@ export class TxStore {
       return true;
     });
     return run.immediate();
+  }
+
+  /** Records a person's verdict on the mass deletion in the versions up to `version`. */
+  setVerdict(version: number, verdict: 'approve' | 'reject', now: number): void {
+    this.stmts.setVerdict.run({ version, verdict, at: now });
+  }
+
+  /** The newest verdict on a version in (after, upTo]. */
+  verdict(after: number, upTo: number): Verdict | undefined {
+    const row = this.stmts.latestVerdict.get(after, upTo);
+    return row
+      ? { version: row.version, verdict: row.verdict as Verdict['verdict'], done: row.done === 1 }
+      : undefined;
+  }
+
+  /** A rejection was carried out (its restore recorded). */
+  verdictDone(version: number): void {
+    this.stmts.verdictDone.run(version);
   }
 
   markDelivered(tx: string): void {
