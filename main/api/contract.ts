@@ -192,6 +192,32 @@ export const ReplicaLagSchema = z.object({
 });
 export type ReplicaLag = z.output<typeof ReplicaLagSchema>;
 
+/** Master: two-phase commit's state — the released version, what blocks delivery, held deletions. */
+export const TwoPhaseStatusSchema = z.object({
+  released: Seq,
+  policy: TwoPhasePolicySchema,
+  preparing: z
+    .object({
+      tx: z.string(),
+      version: Seq,
+      participants: z.array(z.string()),
+      voted: z.array(z.string()),
+    })
+    .nullable(),
+  /** A version aborted under `all`: which replicas refused it and why; when it is retried. */
+  blocked: z
+    .object({
+      version: Seq,
+      attempt: Count,
+      blockers: z.array(z.object({ replica: z.string(), reason: z.string() })),
+      retryAt: Millis,
+    })
+    .nullable(),
+  /** A held deletion, waiting for `lanfold approve` or `lanfold reject`. */
+  held: z.object({ version: Seq, reason: z.string() }).nullable(),
+});
+export type TwoPhaseStatus = z.output<typeof TwoPhaseStatusSchema>;
+
 export const FolderDetailSchema = FolderSummarySchema.extend({
   createdAt: Millis,
   settings: FolderSettingsSchema,
@@ -203,6 +229,8 @@ export const FolderDetailSchema = FolderSummarySchema.extend({
   totals: z.object({ files: Count, dirs: Count, bytes: Count }).nullable(),
   /** Master: every replica it is shared with or connected to, with its exact lag. */
   replicas: z.array(ReplicaLagSchema),
+  /** Master: two-phase commit (null for a replica or a folder not open). */
+  twoPhase: TwoPhaseStatusSchema.nullable(),
   /** Replica: its upstream (null for a master). */
   upstream: z
     .object({ deviceId: z.string(), name: z.string(), connected: z.boolean(), version: Seq })

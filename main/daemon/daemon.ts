@@ -4,6 +4,7 @@
  * state directory's lock. It notices folders and peers changed by the CLI while it runs.
  * Stopping it finishes the version being recorded, so no partial version is ever left.
  */
+import type { CoordinatorStatus } from '../engine/twophase/coordinator.js';
 import { unlinkSync, unwatchFile, watchFile } from 'node:fs';
 import { systemClock } from '../engine/clock.js';
 import type { VersionInfo } from '../engine/entry.js';
@@ -150,6 +151,10 @@ export class Daemon implements ControlBackend {
 
   replicaStates(folderId: string): readonly ReplicaState[] {
     return this.host?.replicaStates(folderId) ?? [];
+  }
+
+  twoPhaseStatus(folderId: string): CoordinatorStatus | undefined {
+    return this.host?.twoPhaseStatus(folderId);
   }
 
   peerStatus(): readonly PeerStatus[] {

@@ -66,6 +66,7 @@ describe('folder views', () => {
       replica: () => replica,
       failures: () => new Map(failure ? [['r1', failure]] : []),
       replicaStates: () => [],
+      twoPhaseStatus: () => undefined,
       peerStatus: () => [],
       openNewFolders: () => Promise.resolve(),
       peersChanged: () => undefined,
