@@ -4,6 +4,7 @@
  * would, always counts) is held on the master until a person approves or rejects it.
  * Pure over the log: it counts the files that exist at `prior` and are gone at `to`.
  */
+import type { RelPath } from '../relpath.js';
 import type { VersionLog } from '../store/version-log.js';
 
 export interface DeletionCount {
@@ -13,11 +14,24 @@ export interface DeletionCount {
   readonly deleted: number;
 }
 
-/** Files at `prior` deleted by (prior, to]. */
+/**
+ * Files at `prior` deleted by (prior, to]. A path that moved (it, or a directory above it,
+ * is the `movedFrom` of an entry of the range) is renamed, not deleted.
+ */
 export function countDeletions(log: VersionLog, prior: number, to: number): DeletionCount {
+  const scope = log.scope(prior, to);
+  const movedFrom = new Set(scope.flatMap((e) => (e.movedFrom ? [e.movedFrom] : [])));
+  const moved = (p: string): boolean => {
+    for (let q: string | undefined = p; q !== undefined;) {
+      if (movedFrom.has(q as RelPath)) return true;
+      const slash = q.lastIndexOf('/');
+      q = slash < 0 ? undefined : q.slice(0, slash);
+    }
+    return false;
+  };
   let deleted = 0;
-  for (const e of log.scope(prior, to)) {
-    if (e.kind !== 'none') continue;
+  for (const e of scope) {
+    if (e.kind !== 'none' || moved(e.path)) continue;
     const was = log.entryAt(e.path, prior);
     if (was && was.kind !== 'none' && was.kind !== 'dir') deleted++;
   }

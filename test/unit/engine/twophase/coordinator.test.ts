@@ -216,4 +216,26 @@ describe('Coordinator', () => {
     expect(c.status().held?.reason).toMatch(/3 of 4 files/);
     expect(h.sent).toEqual([]);
   });
+
+  it('does not count renamed files, nor files below a renamed directory, as deleted', () => {
+    const h = harness();
+    h.log.commit(header('1pc'), [
+      { ...file('docs'), kind: 'dir', hash: null },
+      ...['docs/a', 'docs/b', 'c', 'd'].map((p) => file(p)),
+    ]);
+    h.log.commit(header('2pc'), [
+      del('docs/a'),
+      del('docs/b'),
+      del('docs'),
+      { ...file('documents'), kind: 'dir', hash: null, op: 'move', movedFrom: toRelPath('docs') },
+      file('documents/a'),
+      file('documents/b'),
+      del('c'),
+      { ...file('e', 'move'), movedFrom: toRelPath('c') },
+    ]);
+    const c = h.coordinator();
+    c.pump();
+    expect(c.status().held).toBeNull();
+    expect(c.status().preparing?.version).toBe(2);
+  });
 });
