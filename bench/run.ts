@@ -11,6 +11,7 @@ export interface BenchmarkModule {
 
 /** Loaded lazily, so that one benchmark's imports do not slow down (or break) another. */
 const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
+  '2pc': () => import('./twophase.js'),
   scan: () => import('./scan.js'),
   sync: () => import('./sync.js'),
 };

@@ -61,6 +61,8 @@ function intParam(min: number, max: number) {
 // Folder settings (the same rules as main/engine/folder-settings.ts; a unit test keeps them equal)
 
 const CommitModeSchema = z.enum(['auto', 'one-phase', 'two-phase']);
+const TwoPhasePolicySchema = z.enum(['all', 'available']);
+const DeletionGuardSchema = z.number().min(0).max(1);
 const AtomicPatternsSchema = z.array(z.string().min(1).max(1024)).max(1000);
 const HistoryCapSchema = z
   .number()
@@ -77,6 +79,10 @@ const MaxDelayMsSchema = z.number().int().min(50).max(600_000);
 
 export const FolderSettingsSchema = z.strictObject({
   commitMode: CommitModeSchema.default('auto'),
+  /** Two-phase commit: commit only when every connected replica votes yes, or on those that do. */
+  twoPhasePolicy: TwoPhasePolicySchema.default('available'),
+  /** A version deleting more than this fraction of the folder's files is held until approved. */
+  deletionGuardRatio: DeletionGuardSchema.default(0.5),
   atomicPatterns: AtomicPatternsSchema.default([]),
   /** Bytes of past content the master retains for diffs, restores and text deltas. */
   historyCapBytes: HistoryCapSchema.default(1024 ** 3),
@@ -93,6 +99,8 @@ export type FolderSettings = z.output<typeof FolderSettingsSchema>;
 export const FolderSettingsPatchSchema = z
   .strictObject({
     commitMode: CommitModeSchema.optional(),
+    twoPhasePolicy: TwoPhasePolicySchema.optional(),
+    deletionGuardRatio: DeletionGuardSchema.optional(),
     atomicPatterns: AtomicPatternsSchema.optional(),
     historyCapBytes: HistoryCapSchema.optional(),
     retainMaxFileBytes: RetainMaxSchema.optional(),
@@ -193,6 +201,32 @@ export const ReplicaLagSchema = z.object({
 });
 export type ReplicaLag = z.output<typeof ReplicaLagSchema>;
 
+/** Master: two-phase commit's state — the released version, what blocks delivery, held deletions. */
+export const TwoPhaseStatusSchema = z.object({
+  released: Seq,
+  policy: TwoPhasePolicySchema,
+  preparing: z
+    .object({
+      tx: z.string(),
+      version: Seq,
+      participants: z.array(z.string()),
+      voted: z.array(z.string()),
+    })
+    .nullable(),
+  /** A version aborted under `all`: which replicas refused it and why; when it is retried. */
+  blocked: z
+    .object({
+      version: Seq,
+      attempt: Count,
+      blockers: z.array(z.object({ replica: z.string(), reason: z.string() })),
+      retryAt: Millis,
+    })
+    .nullable(),
+  /** A held deletion, waiting for `lanfold approve` or `lanfold reject`. */
+  held: z.object({ version: Seq, reason: z.string() }).nullable(),
+});
+export type TwoPhaseStatus = z.output<typeof TwoPhaseStatusSchema>;
+
 export const FolderDetailSchema = FolderSummarySchema.extend({
   createdAt: Millis,
   settings: FolderSettingsSchema,
@@ -204,6 +238,8 @@ export const FolderDetailSchema = FolderSummarySchema.extend({
   totals: z.object({ files: Count, dirs: Count, bytes: Count }).nullable(),
   /** Master: every replica it is shared with or connected to, with its exact lag. */
   replicas: z.array(ReplicaLagSchema),
+  /** Master: two-phase commit (null for a replica or a folder not open). */
+  twoPhase: TwoPhaseStatusSchema.nullable(),
   /** Replica: its upstream (null for a master). */
   upstream: z
     .object({ deviceId: z.string(), name: z.string(), connected: z.boolean(), version: Seq })

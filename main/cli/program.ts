@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isLanfoldError } from '../engine/errors.js';
 import { LANFOLD_VERSION } from '../version.js';
+import { registerApprove } from './commands/approve.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGui } from './commands/gui.js';
 import { registerInspect } from './commands/inspect.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerStart(program);
   registerInspect(program);
+  registerApprove(program);
   registerGui(program);
   registerLan(program);
   registerPause(program);

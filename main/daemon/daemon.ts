@@ -4,6 +4,7 @@
  * state directory's lock. It notices folders and peers changed by the CLI while it runs.
  * Stopping it finishes the version being recorded, so no partial version is ever left.
  */
+import type { CoordinatorStatus } from '../engine/twophase/coordinator.js';
 import { unlinkSync, unwatchFile, watchFile } from 'node:fs';
 import { systemClock } from '../engine/clock.js';
 import type { VersionInfo } from '../engine/entry.js';
@@ -180,6 +181,10 @@ export class Daemon implements ControlBackend {
     return this.host?.replicaStates(folderId) ?? [];
   }
 
+  twoPhaseStatus(folderId: string): CoordinatorStatus | undefined {
+    return this.host?.twoPhaseStatus(folderId);
+  }
+
   peerStatus(): readonly PeerStatus[] {
     return this.host?.peerStatus() ?? [];
   }
@@ -222,6 +227,7 @@ export class Daemon implements ControlBackend {
       live.batchQuietMs !== settings.batchQuietMs ||
       live.batchMaxDelayMs !== settings.batchMaxDelayMs;
     Object.assign(live, settings);
+    this.host?.settingsChanged(folderId);
     return restart;
   }
 
@@ -257,6 +263,7 @@ export class Daemon implements ControlBackend {
         role: 'master',
         head: m.head(),
         replicas: this.host?.replicaStates(id) ?? [],
+        twoPhase: this.host?.twoPhaseStatus(id) ?? null,
         error: m.lastError ?? null,
       };
     for (const [id, r] of this.replicas) folders[id] = { role: 'replica', ...r.status() };
@@ -283,6 +290,11 @@ export class Daemon implements ControlBackend {
       return;
     }
     this.syncPaused();
+    // Settings changed by the CLI apply to the open masters at once.
+    for (const config of this.state.folders)
+      if (config.role === 'master' && this.masters.has(config.id)) {
+        this.applySettings(config.id, config.settings);
+      }
     await this.openFolders();
     this.host?.offerToConnected();
   }

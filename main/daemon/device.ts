@@ -5,7 +5,11 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { LanfoldError } from '../engine/errors.js';
-import { DEFAULT_FOLDER_SETTINGS } from '../engine/folder-settings.js';
+import {
+  DEFAULT_FOLDER_SETTINGS,
+  FolderSettingsSchema,
+  type FolderSettings,
+} from '../engine/folder-settings.js';
 import { checkFolderRoot } from '../engine/folder-root.js';
 import { generateIdentity } from '../transport/identity.js';
 import { writeFileAtomic } from '../engine/atomic-write.js';
@@ -206,6 +210,25 @@ export class DeviceState {
     });
     if (changed.length > 0) this.saveFolders(folders);
     return changed;
+  }
+
+  /** Changes settings of a master folder (validated as a whole); returns the new settings. */
+  setFolderSettings(folderId: string, patch: Partial<FolderSettings>): FolderSettings {
+    const folder = this.folder(folderId);
+    if (folder.role !== 'master')
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Folder "${folderId}" is a replica here; its settings are set on its master`,
+      );
+    const parsed = FolderSettingsSchema.safeParse({ ...folder.settings, ...patch });
+    if (!parsed.success)
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Invalid setting: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    const updated = { ...folder, settings: parsed.data };
+    this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
+    return parsed.data;
   }
 
   private saveFolders(folders: FolderConfig[]): void {

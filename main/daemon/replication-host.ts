@@ -19,6 +19,7 @@ import type { Logger } from '../engine/logger.js';
 import type { MasterFolder } from '../engine/master-folder.js';
 import type { ReplicaFolder } from '../engine/replica/replica-folder.js';
 import { FolderPublisher, type ReplicaState } from '../engine/replication/publisher.js';
+import type { CoordinatorStatus } from '../engine/twophase/coordinator.js';
 import { systemClock } from '../engine/clock.js';
 import type { PeerLink } from '../protocol/link.js';
 import type { Message } from '../protocol/messages.js';
@@ -343,7 +344,9 @@ export class ReplicationHost {
       case 'subscribe':
       case 'ack':
       case 'delta-req':
-      case 'get': {
+      case 'get':
+      case 'vote':
+      case 'outcome-req': {
         const publisher = this.publishers.get(m.folder);
         if (!publisher) {
           if (m.t === 'subscribe')
@@ -394,6 +397,16 @@ export class ReplicationHost {
 
   replicaStates(folderId: string): ReplicaState[] {
     return this.publishers.get(folderId)?.replicas() ?? [];
+  }
+
+  /** A master folder's settings changed: a version blocked under the old ones is retried now. */
+  settingsChanged(folderId: string): void {
+    this.publishers.get(folderId)?.retryBlocked();
+  }
+
+  /** Two-phase commit's state of a master folder (released version, what blocks it). */
+  twoPhaseStatus(folderId: string): CoordinatorStatus | undefined {
+    return this.publishers.get(folderId)?.twoPhase();
   }
 
   peerStatus(): PeerStatus[] {

@@ -14,7 +14,28 @@ export const FAILPOINTS = [
   'apply:committed',
 ] as const;
 
-export type FailpointName = (typeof FAILPOINTS)[number];
+/**
+ * Two-phase commit's steps. Master: `began` (attempt recorded, nothing sent), `prepare-sent`,
+ * `decided` (decision durable, not sent), `delivered` (sent, not marked delivered). Replica:
+ * `staged` (content durable, nothing recorded), `prepared` (prepared state durable, no vote
+ * sent), `voted`, `committing` (commit received, apply not started).
+ */
+export const TWO_PHASE_FAILPOINTS = [
+  '2pc:began',
+  '2pc:prepare-sent',
+  '2pc:decided',
+  '2pc:delivered',
+  '2pc:staged',
+  '2pc:prepared',
+  '2pc:voted',
+  '2pc:committing',
+] as const;
+
+/** Failpoints that do not kill: armed, they make a check fail as a fault would. */
+export const SIMULATED_FAULTS = ['2pc:disk-full'] as const;
+
+export type FailpointName = (typeof FAILPOINTS)[number] | (typeof TWO_PHASE_FAILPOINTS)[number];
+export type SimulatedFault = (typeof SIMULATED_FAULTS)[number];
 
 const armed = parse(process.env.LANFOLD_FAILPOINT);
 let hits = 0;
@@ -36,4 +57,9 @@ export function failpoint(name: FailpointName): void {
     process.stderr.write(`failpoint ${name} fired\n`);
     process.kill(process.pid, 'SIGKILL');
   }
+}
+
+/** True while LANFOLD_FAILPOINT names this simulated fault (it never kills). */
+export function faultArmed(name: SimulatedFault): boolean {
+  return armed?.name === name;
 }

@@ -3,6 +3,10 @@ import { z } from 'zod';
 
 export const FolderSettingsSchema = z.strictObject({
   commitMode: z.enum(['auto', 'one-phase', 'two-phase']).default('auto'),
+  /** Two-phase commit: commit only when every connected replica votes yes, or on those that do. */
+  twoPhasePolicy: z.enum(['all', 'available']).default('available'),
+  /** A version deleting more than this fraction of the folder's files is held until approved. */
+  deletionGuardRatio: z.number().min(0).max(1).default(0.5),
   atomicPatterns: z.array(z.string().min(1).max(1024)).max(1000).default([]),
   /** Bytes of past content the master retains for diffs, restores and text deltas. */
   historyCapBytes: z

@@ -189,6 +189,11 @@ export class MasterFolder {
     return this.log.head();
   }
 
+  /** The folder's live settings (updated in place when changed). */
+  get settings(): FolderSettings {
+    return this.options.settings;
+  }
+
   /** Number of live paths and bytes of file content at the head. */
   totals(): { files: number; dirs: number; bytes: number } {
     let files = 0;
@@ -267,6 +272,37 @@ export class MasterFolder {
       }
       const info =
         written > 0 ? await this.record({ all: false, roots: [rel] }, 'restore') : undefined;
+      return { written, skipped, version: info };
+    });
+  }
+
+  /**
+   * Writes `paths` back as they were at `version` (files deleted since) and records them as
+   * one new version with origin `restore`; paths that cannot be restored are skipped and
+   * listed. Used when a person rejects a mass deletion.
+   */
+  restorePaths(paths: readonly RelPath[], version: number): Promise<RestoreOutcome> {
+    return this.enqueue(async () => {
+      if (this.closed) throw new LanfoldError('FOLDER_MISSING', `Folder ${this.id} is closed`);
+      this.checkRootUnchanged();
+      let written = 0;
+      const skipped: { path: RelPath; reason: string }[] = [];
+      for (const p of [...paths].sort()) {
+        const e = this.log.entryAt(p, version);
+        if (!e || e.kind === 'none') continue;
+        try {
+          if (this.restoreOne(e)) written++;
+        } catch (err) {
+          skipped.push({
+            path: p,
+            reason: err instanceof LanfoldError ? err.toLine() : String(err),
+          });
+        }
+      }
+      const info =
+        written > 0
+          ? await this.record({ all: false, roots: minimalRoots([...paths]) }, 'restore')
+          : undefined;
       return { written, skipped, version: info };
     });
   }

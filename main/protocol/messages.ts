@@ -22,6 +22,8 @@ const Id = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const FolderId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 const WirePath = z.string().max(4096).refine(isRelPath, 'invalid path');
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
+/** A two-phase transaction: `<version>.<attempt>`. */
+const TxId = z.string().regex(/^[0-9]{1,16}\.[0-9]{1,9}$/);
 const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
 const U16 = z.number().int().min(0).max(65535);
 /** A ristretto255 element (32 bytes) of the pairing exchange. */
@@ -174,6 +176,36 @@ export const Message = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('pair-confirm'), confirm: PairMac }),
   /** Either side: how the pairing ended; the connection closes after it. */
   z.strictObject({ t: z.literal('pair-result'), ok: z.boolean(), reason: z.string().max(500) }),
+  /**
+   * Master -> replica: two-phase commit, phase one. Stage `version` (whose operations go
+   * from `prior` to `version.version`) durably, check that it can be applied, and vote.
+   */
+  z.strictObject({
+    t: z.literal('prepare'),
+    folder: FolderId,
+    tx: TxId,
+    prior: Seq,
+    version: WireVersion,
+    inline: z.array(InlineData).max(4096),
+  }),
+  /** Replica -> master: its vote on `tx` (yes only when upToDate and canApply). */
+  z.strictObject({
+    t: z.literal('vote'),
+    folder: FolderId,
+    tx: TxId,
+    upToDate: z.boolean(),
+    canApply: z.boolean(),
+    reason: z.string().max(500),
+  }),
+  /** Master -> replica: the durable outcome of `tx`; also the answer to outcome-req. */
+  z.strictObject({
+    t: z.literal('decision'),
+    folder: FolderId,
+    tx: TxId,
+    outcome: z.enum(['commit', 'abort']),
+  }),
+  /** Replica -> master: I am prepared for `tx` and do not know its outcome (after a restart). */
+  z.strictObject({ t: z.literal('outcome-req'), folder: FolderId, tx: TxId }),
   /** Either side: a protocol error; the connection closes after it. */
   z.strictObject({ t: z.literal('error'), reason: z.string().max(1000) }),
 ]);

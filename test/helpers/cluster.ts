@@ -182,6 +182,8 @@ export interface ReplicationRuntime {
   readonly localChanges?: readonly { path: string; kind: string }[];
   readonly bytesFetched?: number;
   readonly replicas?: readonly { deviceId: string; name: string; acked: number }[];
+  /** A replica's prepared two-phase transaction. */
+  readonly prepared?: { tx: string; version: number } | null;
 }
 
 export interface StatusJson {

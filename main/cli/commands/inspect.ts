@@ -11,6 +11,8 @@ import { readEntryContent } from '../../engine/history-content.js';
 import { toRelPath } from '../../engine/relpath.js';
 import { ContentStore } from '../../engine/store/content-store.js';
 import { VersionLog } from '../../engine/store/version-log.js';
+import type { CoordinatorStatus } from '../../engine/twophase/coordinator.js';
+import { TxStore } from '../../engine/twophase/tx-store.js';
 import { diffBuffers, formatUnified } from '../../engine/text-diff.js';
 import { formatDeviceId, type DeviceId } from '../../transport/identity.js';
 import { formatBytes, formatCount, formatTime, table } from '../format.js';
@@ -32,6 +34,7 @@ interface MasterRuntime {
   readonly role: 'master';
   readonly replicas: readonly { deviceId: string; name: string; acked: number }[];
   readonly error: string | null;
+  readonly twoPhase?: CoordinatorStatus | null;
 }
 
 interface RuntimeInfo {
@@ -44,11 +47,15 @@ interface RuntimeInfo {
 function runtimeLines(version: number, r: ReplicaRuntime | MasterRuntime | undefined): string[] {
   if (!r) return [];
   if (r.role === 'master') {
-    if (r.replicas.length === 0) return ['    no replica connected'];
-    return r.replicas.map(
-      (x) =>
-        `    replica ${x.name || x.deviceId.slice(0, 8)}: v${x.acked}${x.acked >= version ? ' (in sync)' : `, ${version - x.acked} version(s) behind`}`,
-    );
+    const lines = twoPhaseLines(r.twoPhase ?? undefined, r.replicas);
+    if (r.replicas.length === 0) return ['    no replica connected', ...lines];
+    return [
+      ...r.replicas.map(
+        (x) =>
+          `    replica ${x.name || x.deviceId.slice(0, 8)}: v${x.acked}${x.acked >= version ? ' (in sync)' : `, ${version - x.acked} version(s) behind`}`,
+      ),
+      ...lines,
+    ];
   }
   const lines = [
     `    upstream ${r.connected ? 'connected' : 'offline'}, at v${r.upstreamVersion}${r.syncing ? ', syncing' : version >= r.upstreamVersion ? ', in sync' : ', behind'}`,
@@ -59,6 +66,31 @@ function runtimeLines(version: number, r: ReplicaRuntime | MasterRuntime | undef
   if (r.localChanges.length > 10)
     lines.push(`    ... and ${r.localChanges.length - 10} more local changes`);
   for (const c of r.conflicts.slice(-10)) lines.push(`    conflict: ${c.path} kept as ${c.keptAs}`);
+  return lines;
+}
+
+/** What holds two-phase delivery back on a master: a held deletion, or the replicas that refused. */
+function twoPhaseLines(
+  t: CoordinatorStatus | undefined,
+  replicas: readonly { deviceId: string; name: string }[],
+): string[] {
+  if (!t) return [];
+  const name = (id: string) => replicas.find((r) => r.deviceId === id)?.name || id.slice(0, 8);
+  const lines: string[] = [];
+  if (t.held)
+    lines.push(
+      `    held deletion: v${t.held.version} waits for approval (${t.held.reason}); run \`lanfold approve\` or \`lanfold reject\``,
+    );
+  if (t.preparing)
+    lines.push(
+      `    two-phase v${t.preparing.version}: ${t.preparing.voted.length} of ${t.preparing.participants.length} vote(s) in`,
+    );
+  if (t.blocked) {
+    lines.push(
+      `    two-phase v${t.blocked.version} aborted (${t.blocked.attempt} time(s)); retry at ${formatTime(t.blocked.retryAt)}; blocked by:`,
+    );
+    for (const b of t.blocked.blockers) lines.push(`      ${name(b.replica)}: ${b.reason}`);
+  }
   return lines;
 }
 
@@ -246,7 +278,18 @@ export function registerInspect(program: Command): void {
         const state = DeviceState.open(stateDirOf(cmd));
         withLog(state, folderId, (log) => {
           const versions = log.history(limit, before);
-          if (opts.json) return printJson({ folder: folderId, head: log.head(), versions });
+          if (opts.json) {
+            const txs = new TxStore(log.file, { readonly: true });
+            try {
+              return printJson({
+                folder: folderId,
+                head: log.head(),
+                versions: versions.map((v) => ({ ...v, twoPhase: txs.covering(v.seq) })),
+              });
+            } finally {
+              txs.close();
+            }
+          }
           if (versions.length === 0) return print('No versions yet.');
           print(
             table([

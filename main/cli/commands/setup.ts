@@ -1,4 +1,5 @@
 /** `lanfold init`, `lanfold id`, `lanfold folder add|share|list`: creating a device and its folders. */
+import { registerFolderSettings } from './folder-settings.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DeviceState, initDevice } from '../../daemon/device.js';
@@ -126,6 +127,7 @@ export function registerSetup(program: Command): void {
         `Folder "${folderId}" is now shared with ${updated.sharedWith.map((d) => shortDeviceId(d as DeviceId)).join(', ')}.`,
       );
     });
+  registerFolderSettings(folder);
   folder
     .command('list')
     .description('list the folders of this device')

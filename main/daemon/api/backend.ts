@@ -3,6 +3,7 @@
  * open folders, the replication host's view of replicas and peers, and a few actions. The
  * Daemon implements it; tests can hand the API a smaller one.
  */
+import type { CoordinatorStatus } from '../../engine/twophase/coordinator.js';
 import type { FolderSettings } from '../../engine/folder-settings.js';
 import type { MasterFolder } from '../../engine/master-folder.js';
 import type { ReplicaFolder } from '../../engine/replica/replica-folder.js';
@@ -23,6 +24,8 @@ export interface ControlBackend {
   failures(): ReadonlyMap<string, string>;
   /** The replicas connected to a master folder, with the version each acknowledged. */
   replicaStates(folderId: string): readonly ReplicaState[];
+  /** Two-phase commit's state of an open master folder. */
+  twoPhaseStatus(folderId: string): CoordinatorStatus | undefined;
   /** Every trusted device, and whether it is connected now. */
   peerStatus(): readonly PeerStatus[];
   /** Opens the folders of `state.folders` that are not open yet (resolves once tried). */

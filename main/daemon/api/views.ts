@@ -3,6 +3,7 @@
  * folder's state and lag, peers) and one folder's detail (settings; a master's replicas
  * with their exact lag; a replica's upstream, local changes and conflicts).
  */
+import type { CoordinatorStatus } from '../../engine/twophase/coordinator.js';
 import type {
   FolderDetail,
   FolderSummary,
@@ -11,6 +12,7 @@ import type {
   ReplicaLag,
   Status,
   SyncState,
+  TwoPhaseStatus,
 } from '../../api/contract.js';
 import { API_VERSION } from '../../api/contract.js';
 import type { MasterFolder } from '../../engine/master-folder.js';
@@ -224,6 +226,25 @@ function replicaLags(
   return out;
 }
 
+function twoPhaseView(t: CoordinatorStatus | undefined): TwoPhaseStatus | null {
+  if (!t) return null;
+  return {
+    released: t.released,
+    policy: t.policy,
+    preparing: t.preparing
+      ? {
+          ...t.preparing,
+          participants: [...t.preparing.participants],
+          voted: [...t.preparing.voted],
+        }
+      : null,
+    blocked: t.blocked
+      ? { ...t.blocked, blockers: t.blocked.blockers.map((b) => ({ ...b })) }
+      : null,
+    held: t.held ? { ...t.held } : null,
+  };
+}
+
 export function folderDetail(ctx: ViewContext, id: string): FolderDetail {
   const config = ctx.backend.state.folder(id);
   const summary = folderSummary(ctx, config);
@@ -240,6 +261,7 @@ export function folderDetail(ctx: ViewContext, id: string): FolderDetail {
     upstreams: [...config.upstreams],
     totals: master ? master.totals() : null,
     replicas: config.role === 'master' ? replicaLags(ctx, config, master) : [],
+    twoPhase: twoPhaseView(ctx.backend.twoPhaseStatus(id)),
     upstream:
       config.role === 'replica' && upstreamId
         ? {

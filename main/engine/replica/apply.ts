@@ -92,25 +92,43 @@ export function checkTreeShape(
   }
 }
 
-export async function applyVersion(
+/** What staging a version produced: the staged file of each path, and the local moves planned. */
+export interface StagedVersion {
+  readonly staged: ReadonlyMap<string, string>;
+  readonly localMoves: ReadonlyMap<RelPath, RelPath>;
+}
+
+/** The new files a version must stage: those not moved locally nor already in place with the same content. */
+export function filesToStage(
   disk: ReplicaDisk,
-  target: ApplyTarget,
-  sources: StageSources,
-): Promise<ApplyResult> {
-  const { root } = disk;
-  checkTreeShape(disk.index, target.entries, target.version);
-  // 1. Stage every new file's content (verified, fsynced, with mode and mtime).
-  const staged = new Map<string, string>();
-  const localMoves = planLocalMoves(disk, target.entries);
-  const toStage = target.entries.filter((e) => {
+  entries: readonly NewEntry[],
+  localMoves: ReadonlyMap<RelPath, RelPath> = planLocalMoves(disk, entries),
+): NewEntry[] {
+  return entries.filter((e) => {
     if (e.kind !== 'file' || localMoves.has(e.path)) return false;
     const current = disk.index.get(e.path);
     return !(
       current?.kind === 'file' &&
       current.hash === e.hash &&
-      localState(root, e.path, current, disk.sameContent) === 'same'
+      localState(disk.root, e.path, current, disk.sameContent) === 'same'
     );
   });
+}
+
+/**
+ * Stages every new file of `target` (verified, with mode and mtime) and makes them all
+ * durable; the folder itself is not touched. A two-phase prepare runs this alone.
+ */
+export async function stageVersion(
+  disk: ReplicaDisk,
+  target: ApplyTarget,
+  sources: StageSources,
+): Promise<StagedVersion> {
+  const { root } = disk;
+  checkTreeShape(disk.index, target.entries, target.version);
+  const staged = new Map<string, string>();
+  const localMoves = planLocalMoves(disk, target.entries);
+  const toStage = filesToStage(disk, target.entries, localMoves);
   // Several files at once, so that fetches of small files overlap; one staging per content
   // (staged files are named by hash, so two paths with the same content share it).
   const byHash = new Map<string, Promise<string>>();
@@ -142,6 +160,17 @@ export async function applyVersion(
   const durable = new DurableBatch();
   for (const f of new Set(staged.values())) durable.file(f);
   durable.flush(root);
+  return { staged, localMoves };
+}
+
+export async function applyVersion(
+  disk: ReplicaDisk,
+  target: ApplyTarget,
+  sources: StageSources,
+): Promise<ApplyResult> {
+  const { root } = disk;
+  // 1. Stage every new file's content (verified, fsynced, with mode and mtime).
+  const { staged, localMoves } = await stageVersion(disk, target, sources);
   failpoint('apply:staged');
 
   // 2. Keep local edits that stand in the way.
@@ -199,10 +228,14 @@ export async function applyVersion(
 }
 
 /** Replays an unfinished apply found at start; returns the version it committed, if any. */
-export function recoverApply(disk: ReplicaDisk): VersionInfo | undefined {
+export function recoverApply(
+  disk: ReplicaDisk,
+  options: { keepStaging?: boolean } = {},
+): VersionInfo | undefined {
   const journal = readJournal(disk.journalFile);
   if (!journal) {
-    discardUnjournaledStaging(disk.root);
+    // A prepared two-phase transaction keeps its staged files (made durable before it voted).
+    if (!options.keepStaging) discardUnjournaledStaging(disk.root);
     return undefined;
   }
   disk.logger.warn({ version: journal.version }, 'finishing an apply interrupted by a crash');
@@ -529,15 +562,15 @@ function withLocalStat(root: string, e: NewEntry): NewEntry {
   }
 }
 
-interface JournalEntry extends Omit<NewEntry, 'chunks'> {
+export interface JournalEntry extends Omit<NewEntry, 'chunks'> {
   readonly chunks: string | null;
 }
 
-function toJournalEntry(e: NewEntry): JournalEntry {
+export function toJournalEntry(e: NewEntry): JournalEntry {
   return { ...e, chunks: e.chunks ? e.chunks.packed.toString('base64') : null };
 }
 
-function fromJournalEntry(e: unknown): NewEntry {
+export function fromJournalEntry(e: unknown): NewEntry {
   const j = e as JournalEntry;
   return {
     ...j,

@@ -23,10 +23,12 @@ import { applyVersion, recoverApply, type ReplicaDisk } from './apply.js';
 import { ChunkUnavailable, Fetcher, LinkLost } from './fetcher.js';
 import { LocalChunks } from './local-chunks.js';
 import { revertPath, type RevertOutcome } from './revert.js';
+import type { StageSources } from './staging.js';
 import { findLocalChanges, type LocalChange } from './local-changes.js';
 import { IgnoreRules } from '../ignore-rules.js';
 import { inScope, minimalRoots, WHOLE_FOLDER, type Scope } from '../scan/plan.js';
 import { Batcher } from '../watch/batcher.js';
+import { Participant } from '../twophase/participant.js';
 import { FolderWatcher } from '../watch/watcher.js';
 
 export interface ReplicaFolderOptions {
@@ -53,6 +55,8 @@ export interface ReplicaStatus {
   readonly bytesFetched: number;
   /** Paths edited locally since the replica applied them (a mirror reports, never records, them). */
   readonly localChanges: readonly LocalChange[];
+  /** The two-phase transaction this replica is prepared for, if any. */
+  readonly prepared: { tx: string; version: number } | null;
 }
 
 interface DeltaWait {
@@ -92,11 +96,14 @@ export class ReplicaFolder {
   private batcher: Batcher | undefined;
   private localScan: Promise<void> = Promise.resolve();
   private reverts: Promise<unknown> = Promise.resolve();
+  private readonly participant: Participant;
+  private readonly rootId: string;
 
   constructor(private readonly options: ReplicaFolderOptions) {
     this.id = options.id;
     this.root = path.resolve(options.root);
-    checkFolderRoot(this.root);
+    const rootId = checkFolderRoot(this.root);
+    this.rootId = rootId;
     mkdirSync(options.dataDir, { recursive: true });
     this.log = new VersionLog(path.join(options.dataDir, 'log.db'));
     const logger = options.logger.child({ folder: options.id });
@@ -112,7 +119,23 @@ export class ReplicaFolder {
       sameContent: (rel, known) => this.sameContent(rel, known),
     };
     this.loadState();
-    const recovered = recoverApply(this.disk);
+    this.participant = new Participant({
+      folderId: options.id,
+      disk: this.disk,
+      file: path.join(options.dataDir, 'twophase-prepared.json'),
+      rootId,
+      clock: options.clock,
+      logger,
+      base: (p) => this.currentWithChunks(p),
+      sources: (version, inline) => this.stageSources(version, inline, new Map()),
+      localEdits: () => new Set(this.localChanges.keys()),
+      applyCommitted: (t) =>
+        this.apply(t.version, t.createdAt, t.method, [...t.entries], new Map(), new Map(), {
+          via: '2pc',
+          from: this.head(),
+        }),
+    });
+    const recovered = recoverApply(this.disk, { keepStaging: this.participant.prepared });
     if (recovered) this.loadState();
   }
 
@@ -189,6 +212,7 @@ export class ReplicaFolder {
       conflicts: this.conflicts,
       bytesFetched: this.bytesFetched + (this.fetcher?.received ?? 0),
       localChanges: [...this.localChanges.values()],
+      prepared: this.participant.status(),
     };
   }
 
@@ -255,6 +279,15 @@ export class ReplicaFolder {
           this.pendingChange = message;
         this.kick();
         return;
+      case 'prepare':
+        this.upstreamVersion = Math.max(this.upstreamVersion, message.prior);
+        this.participant.onPrepare(message);
+        this.kick();
+        return;
+      case 'decision':
+        this.participant.onDecision(message);
+        this.kick();
+        return;
       case 'delta-part': {
         const d = this.delta;
         if (!d || d.id !== message.id) return;
@@ -297,9 +330,25 @@ export class ReplicaFolder {
   }
 
   private async catchUp(): Promise<void> {
-    while (!this.closed && this.link && this.head() < this.upstreamVersion) {
+    while (!this.closed && this.link) {
       const link = this.link;
       try {
+        // A prepared transaction is resolved before anything else; a prepare is voted on
+        // once this replica holds its prior version.
+        if (this.participant.prepared) {
+          const before = this.head();
+          await this.participant.resolve(link);
+          if (this.head() !== before)
+            link.send({ t: 'ack', folder: this.id, version: this.head() });
+          continue;
+        }
+        const prepare = this.participant.pending;
+        if (prepare && this.head() >= prepare.prior) {
+          await this.participant.prepare(link, prepare);
+          continue;
+        }
+        if (this.head() >= this.upstreamVersion) break;
+        this.checkRoot();
         const change = this.pendingChange;
         this.pendingChange = undefined;
         if (!(change && change.current.version > this.head() && (await this.applyChange(change)))) {
@@ -316,6 +365,9 @@ export class ReplicaFolder {
               ? err.message
               : String(err);
         this.lastError = message;
+        const prepare = this.participant.pending;
+        if (prepare && this.head() < prepare.prior)
+          this.participant.refuse(link, `could not catch up to v${prepare.prior}: ${message}`);
         if (!(err instanceof ChunkUnavailable))
           this.options.logger.error(
             { err, folder: this.id },
@@ -326,6 +378,26 @@ export class ReplicaFolder {
         return;
       }
     }
+  }
+
+  /**
+   * Refuses to apply while the folder root is missing or another directory (an unmounted
+   * disk, a folder renamed away): applying would recreate it empty, and deletions would
+   * find nothing; the replica retries until the root is back.
+   */
+  private checkRoot(): void {
+    let id: string | undefined;
+    try {
+      id = checkFolderRoot(this.root);
+    } catch {
+      id = undefined;
+    }
+    if (id !== this.rootId)
+      throw new LanfoldError(
+        'FOLDER_MISSING',
+        `Folder root ${this.root} is ${id === undefined ? 'missing' : 'another directory than the one opened'}; nothing applied`,
+        'remount or move it back; the replica then catches up',
+      );
   }
 
   /** Applies a change packet (with the window's earlier versions if needed); false when it does not connect to our head. */
@@ -441,25 +513,12 @@ export class ReplicaFolder {
     entries: NewEntry[],
     inline: Map<string, Buffer>,
     texts: Map<string, TextDelta>,
-    how: { via: 'change' | 'delta'; from: number; versions?: number; texts?: number },
+    how: { via: 'change' | 'delta' | '2pc'; from: number; versions?: number; texts?: number },
   ): Promise<void> {
-    const files = entries.filter((e) => e.kind === 'file').length;
-    let bytes = 0;
     const result = await applyVersion(
       this.disk,
       { version, createdAt, method, entries },
-      {
-        version,
-        local: this.local,
-        inline,
-        texts,
-        currentContent: (p, hash) => this.currentContent(p as RelPath, hash),
-        fetcher: this.fetcher,
-        onBytes: (n) => {
-          bytes += n;
-          this.options.onProgress?.({ bytes, files, totalFiles: files });
-        },
-      },
+      this.stageSources(version, inline, texts, entries.filter((e) => e.kind === 'file').length),
     );
     for (const e of entries)
       if (e.kind === 'file' && e.chunks) this.local.addFile(e.path, e.chunks);
@@ -479,6 +538,28 @@ export class ReplicaFolder {
       'version applied',
     );
     this.options.onVersion?.(result.info);
+  }
+
+  /** Where staging finds a version's content: inline data, text deltas, local chunks, the upstream. */
+  private stageSources(
+    version: number,
+    inline: Map<string, Buffer>,
+    texts: Map<string, TextDelta>,
+    files = 0,
+  ): StageSources {
+    let bytes = 0;
+    return {
+      version,
+      local: this.local,
+      inline,
+      texts,
+      currentContent: (p, hash) => this.currentContent(p as RelPath, hash),
+      fetcher: this.fetcher,
+      onBytes: (n) => {
+        bytes += n;
+        this.options.onProgress?.({ bytes, files, totalFiles: files });
+      },
+    };
   }
 
   /** The replica's current content of `p` if it is intact and has `hash` (base of a text delta). */
@@ -501,6 +582,7 @@ export class ReplicaFolder {
     this.closed = true;
     this.retryTimer?.cancel();
     this.delta?.reject(new LinkLost('closing'));
+    this.participant.interrupt();
     this.batcher?.dispose();
     await this.watcher?.close();
     await this.loop.catch(() => undefined);

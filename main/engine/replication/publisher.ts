@@ -13,10 +13,13 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, VersionInfo } from '../entry.js';
 import type { Logger } from '../logger.js';
 import type { MasterFolder } from '../master-folder.js';
-import { resolveIn } from '../relpath.js';
+import { resolveIn, type RelPath } from '../relpath.js';
 import { ChunkServer } from './chunk-server.js';
 import { buildDelta } from './delta-builder.js';
 import { toWire } from './wire-entries.js';
+import { Coordinator, type CoordinatorStatus } from '../twophase/coordinator.js';
+import { TxStore } from '../twophase/tx-store.js';
+import { deletedPaths, massDeletion } from '../twophase/deletion-guard.js';
 
 export interface PublisherOptions {
   readonly folder: MasterFolder;
@@ -27,6 +30,8 @@ export interface PublisherOptions {
   readonly heartbeatMs: number;
   /** How many earlier versions ride along in a change packet (claim 14). */
   readonly windowVersions: number;
+  /** How long a two-phase prepare waits for votes, ms (a silent replica votes no). */
+  readonly voteTimeoutMs?: number;
 }
 
 /** What the master knows of one connected replica. */
@@ -57,11 +62,82 @@ const SERVING_QUIET_MS = 1000;
 export class FolderPublisher {
   private readonly subs = new Map<string, Subscriber>();
   private readonly chunks: ChunkServer;
+  private readonly txs: TxStore;
+  private readonly coordinator: Coordinator;
   private closed = false;
+  private restoring: Promise<void> | undefined;
 
   constructor(private readonly options: PublisherOptions) {
     const f = options.folder;
     this.chunks = new ChunkServer(f.root, f.log, f.content);
+    this.txs = new TxStore(f.log.file);
+    this.coordinator = new Coordinator({
+      folderId: f.id,
+      log: f.log,
+      store: this.txs,
+      clock: options.clock,
+      logger: options.logger,
+      policy: () => f.settings.twoPhasePolicy,
+      voteTimeoutMs: options.voteTimeoutMs ?? 10_000,
+      participants: () =>
+        [...this.subs.values()].filter((s) => !s.link.closed).map((s) => s.link.deviceId),
+      send: (replica, message) => {
+        const sub = this.subs.get(replica);
+        if (sub && !sub.link.closed) sub.link.send(message);
+      },
+      prepareOf: (prior, to, tx) => this.prepareOf(prior, to, tx),
+      onRelease: (info, via1pc) => this.onRelease(info, via1pc),
+      guarded: (prior, version) =>
+        massDeletion(f.log, prior, version, f.settings.deletionGuardRatio) !== undefined,
+      hold: (prior, to) => this.holdReason(prior, to.seq),
+    });
+  }
+
+  /**
+   * Why (prior, to] is held by the deletion guard, or undefined. An approval covers the
+   * deletions up to its version; a rejection restores the deleted files on the master (a
+   * new version), after which the range is judged again.
+   */
+  private holdReason(prior: number, to: number): string | undefined {
+    const { folder, logger } = this.options;
+    const verdict = this.txs.verdict(prior, to);
+    if (verdict?.verdict === 'reject' && !verdict.done) {
+      if (!this.restoring) {
+        const paths = deletedPaths(folder.log, prior, verdict.version);
+        logger.warn(
+          { prior, version: verdict.version, paths: paths.length },
+          'deletion rejected; restoring',
+        );
+        this.restoring = folder
+          .restorePaths(paths as RelPath[], prior)
+          .then((r) =>
+            logger.info(
+              { written: r.written, skipped: r.skipped.length, version: r.version?.seq },
+              'deleted files restored',
+            ),
+          )
+          .catch((err: unknown) => logger.error({ err }, 'restoring rejected deletions failed'))
+          .finally(() => {
+            this.txs.verdictDone(verdict.version);
+            this.restoring = undefined;
+            this.coordinator.pump();
+          });
+      }
+      return 'rejected: restoring the deleted files on the master';
+    }
+    const from = verdict?.verdict === 'approve' ? verdict.version : prior;
+    const why = massDeletion(folder.log, from, to, folder.settings.deletionGuardRatio);
+    return why === undefined ? undefined : `held deletion: ${why}`;
+  }
+
+  /** Retries a version blocked by an abort now (its cause may be gone: a setting changed). */
+  retryBlocked(): void {
+    this.coordinator.retryNow();
+  }
+
+  /** Two-phase commit's state, for status. */
+  twoPhase(): CoordinatorStatus {
+    return this.coordinator.status();
   }
 
   get folderId(): string {
@@ -79,6 +155,8 @@ export class FolderPublisher {
 
   /** Handles a message from a replica for this folder. */
   handle(link: PeerLink, message: Message): void {
+    if (message.t !== 'subscribe' && this.authorized(link))
+      this.coordinator.onActivity(link.deviceId);
     switch (message.t) {
       case 'subscribe':
         return this.subscribe(link, message);
@@ -100,6 +178,12 @@ export class FolderPublisher {
       case 'get':
         if (this.authorized(link)) void this.serveChunk(link, message);
         return;
+      case 'vote':
+        if (this.authorized(link)) this.coordinator.onVote(link.deviceId, message);
+        return;
+      case 'outcome-req':
+        if (this.authorized(link)) this.coordinator.onOutcomeRequest(link.deviceId, message.tx);
+        return;
       default:
         this.options.logger.warn(
           { from: link.deviceId, t: message.t },
@@ -112,8 +196,9 @@ export class FolderPublisher {
     return this.subs.get(link.deviceId)?.link === link;
   }
 
+  /** The newest version replicas may have: the coordinator releases versions in order. */
   private head(): number {
-    return this.options.folder.head();
+    return this.coordinator.released();
   }
 
   private subscribe(link: PeerLink, message: MessageOf<'subscribe'>): void {
@@ -145,6 +230,7 @@ export class FolderPublisher {
       'replica subscribed',
     );
     this.heartbeat(sub);
+    this.coordinator.onSubscribe(link.deviceId);
   }
 
   detach(link: PeerLink): void {
@@ -152,6 +238,7 @@ export class FolderPublisher {
     if (sub && sub.link === link) {
       sub.timer?.cancel();
       this.subs.delete(link.deviceId);
+      this.coordinator.onDetach(link.deviceId);
     }
   }
 
@@ -178,9 +265,48 @@ export class FolderPublisher {
     sub.timer = this.options.clock.setTimeout(() => this.heartbeat(sub), ms);
   }
 
-  /** Called after the master commits a version: push it to every replica (claims 1, 11, 14). */
-  onVersion(info: VersionInfo): void {
+  /** Called after the master commits a version: the coordinator releases it in order. */
+  onVersion(_info: VersionInfo): void {
     this.chunks.invalidate();
+    this.coordinator.pump();
+  }
+
+  /** A version was released: a one-phase one is pushed; after a two-phase commit, heartbeats bring up the replicas that did not take part (claims 28-30). */
+  private onRelease(info: VersionInfo, via1pc: boolean): void {
+    if (via1pc) {
+      this.pushVersion(info);
+      return;
+    }
+    for (const sub of this.subs.values()) {
+      sub.backoffMs = 250;
+      this.heartbeat(sub);
+    }
+  }
+
+  /** The prepare of (prior, to]: the net effect per path, chunk lists as edits of the prior version's. */
+  private prepareOf(prior: number, to: VersionInfo, tx: string): Message {
+    const log = this.options.folder.log;
+    const ops = log.scope(prior, to.seq);
+    return {
+      t: 'prepare',
+      folder: this.folderId,
+      tx,
+      prior,
+      version: {
+        prior,
+        version: to.seq,
+        createdAt: to.createdAt,
+        method: '2pc',
+        entries: ops.map((e) =>
+          toWire(e, e.kind === 'file' ? log.entryAt(e.path, prior) : undefined),
+        ),
+      },
+      inline: this.inlineData(ops),
+    };
+  }
+
+  /** Pushes a released version to every replica (claims 1, 11, 14). */
+  private pushVersion(info: VersionInfo): void {
     if (this.subs.size === 0) return;
     const log = this.options.folder.log;
     if (info.changes > CHANGE_MAX_ENTRIES) {
@@ -355,6 +481,8 @@ export class FolderPublisher {
 
   close(): void {
     this.closed = true;
+    this.coordinator.close();
+    this.txs.close();
     for (const sub of this.subs.values()) sub.timer?.cancel();
     this.subs.clear();
     this.chunks.close();

@@ -45,5 +45,49 @@ export const LOG_SCHEMA: Schema = {
       value TEXT NOT NULL
     ) STRICT;
     `,
+    `
+    -- Two-phase commit (docs/protocol.md). One row per attempt to deliver a 2PC version.
+    CREATE TABLE twophase_tx (
+      tx          TEXT    PRIMARY KEY,        -- '<version>.<attempt>'
+      prior       INTEGER NOT NULL,           -- the released version it starts from
+      version     INTEGER NOT NULL,           -- the version it delivers: (prior, version] as one change
+      attempt     INTEGER NOT NULL,           -- 1, 2, ... (attempts at the same version)
+      policy      TEXT    NOT NULL,           -- all | available
+      state       TEXT    NOT NULL,           -- preparing | commit | abort
+      reason      TEXT    NOT NULL,           -- why this outcome, in words ('' while preparing)
+      started_at  INTEGER NOT NULL,           -- ms since the Unix epoch
+      decided_at  INTEGER,                    -- when the decision was written
+      delivered   INTEGER NOT NULL DEFAULT 0  -- 1 once the decision was sent to every voter
+    ) STRICT;
+    CREATE INDEX twophase_tx_by_version ON twophase_tx(version, attempt);
+
+    -- Each participant's vote on one attempt, and what the decision meant for it.
+    CREATE TABLE twophase_votes (
+      tx          TEXT    NOT NULL REFERENCES twophase_tx(tx),
+      replica     TEXT    NOT NULL,           -- device ID
+      up_to_date  INTEGER NOT NULL,           -- 0/1 (0 also when it never voted)
+      can_apply   INTEGER NOT NULL,           -- 0/1
+      reason      TEXT    NOT NULL,           -- the replica's reason for a no ('' for yes)
+      outcome     TEXT    NOT NULL,           -- commit | abort | behind (committed elsewhere)
+      PRIMARY KEY (tx, replica)
+    ) STRICT;
+
+    -- The newest version replicas may receive: every version up to it is either one-phase
+    -- or a two-phase version whose commit was decided. A log that predates two-phase commit
+    -- delivered everything already.
+    CREATE TABLE twophase_release (
+      id          INTEGER PRIMARY KEY CHECK (id = 1),
+      released    INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO twophase_release (id, released) SELECT 1, COALESCE(MAX(seq), 0) FROM versions;
+
+    -- A person's verdict on a mass deletion held by the deletion guard.
+    CREATE TABLE twophase_verdicts (
+      version     INTEGER PRIMARY KEY,        -- the verdict covers the versions up to this one
+      verdict     TEXT    NOT NULL,           -- approve | reject
+      done        INTEGER NOT NULL DEFAULT 0, -- 1 once a rejection's restore was recorded
+      decided_at  INTEGER NOT NULL            -- ms since the Unix epoch
+    ) STRICT;
+    `,
   ],
 };

@@ -49,7 +49,11 @@ export class VersionLog {
   private readonly db: Db;
   private readonly stmts: ReturnType<VersionLog['prepare']>;
 
-  constructor(file: string, options: OpenOptions = {}) {
+  constructor(
+    /** The database file (two-phase commit keeps its records in the same file). */
+    readonly file: string,
+    options: OpenOptions = {},
+  ) {
     this.db = openDatabase(file, LOG_SCHEMA, options);
     this.stmts = this.prepare();
   }

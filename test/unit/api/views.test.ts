@@ -44,6 +44,7 @@ const idle: ReplicaStatus = {
   lastError: undefined,
   conflicts: [],
   bytesFetched: 0,
+  prepared: null,
   localChanges: [],
 };
 
@@ -71,6 +72,7 @@ describe('folder views', () => {
       replica: () => replica,
       failures: () => new Map(failure ? [['r1', failure]] : []),
       replicaStates: () => [],
+      twoPhaseStatus: () => undefined,
       peerStatus: () => [],
       openNewFolders: () => Promise.resolve(),
       peersChanged: () => undefined,

@@ -152,6 +152,17 @@ describe('parseMessage', () => {
     ['a folder ID of 65 characters', { t: 'ack', folder: 'a'.repeat(65), version: 0 }, /at folder/],
     ['a version beyond 2^53', { t: 'ack', folder: 'f1', version: 2 ** 60 }, /at version/],
     ['a negative have', { t: 'delta-req', folder: 'f1', id: 1, have: -5 }, /at have/],
+    ['a tx that is not version.attempt', { t: 'outcome-req', folder: 'f1', tx: '../x' }, /at tx/],
+    [
+      'a decision that is neither commit nor abort',
+      { t: 'decision', folder: 'f1', tx: '4.1', outcome: 'maybe' },
+      /at outcome/,
+    ],
+    [
+      'a vote without its reason',
+      { t: 'vote', folder: 'f1', tx: '4.1', upToDate: true, canApply: true },
+      /at reason/,
+    ],
     [
       'a get for ../../etc/passwd',
       {

@@ -140,6 +140,23 @@ export function sampleMessages(): Message[] {
     { t: 'pair-reply', y: new Uint8Array(32).fill(2), confirm: new Uint8Array(32).fill(3) },
     { t: 'pair-confirm', confirm: new Uint8Array(32).fill(4) },
     { t: 'pair-result', ok: false, reason: 'wrong code' },
+    {
+      t: 'prepare',
+      folder: 'f1',
+      tx: '4.1',
+      prior: 3,
+      version: {
+        prior: 3,
+        version: 4,
+        createdAt: 1_700_000_000_000,
+        method: '2pc',
+        entries: [fileEntry('docs/a.txt', Buffer.from('a')), DELETE_ENTRY],
+      },
+      inline: [{ hash: HASH_A, data: Buffer.from('a') }],
+    },
+    { t: 'vote', folder: 'f1', tx: '4.1', upToDate: true, canApply: false, reason: 'disk full' },
+    { t: 'decision', folder: 'f1', tx: '4.1', outcome: 'commit' },
+    { t: 'outcome-req', folder: 'f1', tx: '4.1' },
     { t: 'error', reason: 'bad frame' },
   ];
 }

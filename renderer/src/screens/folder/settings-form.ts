@@ -8,6 +8,9 @@ export type SizeUnit = 'MiB' | 'GiB';
 
 export interface SettingsDraft {
   readonly commitMode: FolderSettings['commitMode'];
+  /** Not edited by the form yet (set with `lanfold folder set`): kept as they are. */
+  readonly twoPhasePolicy: FolderSettings['twoPhasePolicy'];
+  readonly deletionGuardRatio: FolderSettings['deletionGuardRatio'];
   readonly atomicPatterns: string;
   readonly historyCap: string;
   readonly historyCapUnit: SizeUnit;
@@ -30,6 +33,8 @@ export function draftOf(s: FolderSettings): SettingsDraft {
   const retain = sizeDraft(s.retainMaxFileBytes);
   return {
     commitMode: s.commitMode,
+    twoPhasePolicy: s.twoPhasePolicy,
+    deletionGuardRatio: s.deletionGuardRatio,
     atomicPatterns: s.atomicPatterns.join('\n'),
     historyCap: cap.value,
     historyCapUnit: cap.unit,
@@ -80,6 +85,8 @@ export function parseDraft(d: SettingsDraft): { settings?: FolderSettings; error
     errors,
     settings: {
       commitMode: d.commitMode,
+      twoPhasePolicy: d.twoPhasePolicy,
+      deletionGuardRatio: d.deletionGuardRatio,
       atomicPatterns: patterns,
       historyCapBytes: historyCapBytes!,
       retainMaxFileBytes: retainMaxFileBytes!,
@@ -96,6 +103,9 @@ export function patchOf(
 ): FolderSettingsPatch | undefined {
   const patch: { -readonly [K in keyof FolderSettings]?: FolderSettings[K] } = {};
   if (next.commitMode !== current.commitMode) patch.commitMode = next.commitMode;
+  if (next.twoPhasePolicy !== current.twoPhasePolicy) patch.twoPhasePolicy = next.twoPhasePolicy;
+  if (next.deletionGuardRatio !== current.deletionGuardRatio)
+    patch.deletionGuardRatio = next.deletionGuardRatio;
   if (next.atomicPatterns.join('\n') !== current.atomicPatterns.join('\n'))
     patch.atomicPatterns = next.atomicPatterns;
   if (next.historyCapBytes !== current.historyCapBytes)
