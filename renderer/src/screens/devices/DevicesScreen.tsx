@@ -129,17 +129,12 @@ export function DevicesScreen({ status }: { status: Query<Status> }) {
           onPaired={onPaired}
           onClearTarget={() => setTarget(undefined)}
         />
-        <details className="card add-by-id">
-          <summary className="card-header">
-            <h2>Add a device by its ID instead</h2>
-          </summary>
-          <AddDeviceForm
-            onAdded={(p) => {
-              setNotice(`${p.name || shortDeviceId(p.deviceId)} is now trusted.`);
-              reload();
-            }}
-          />
-        </details>
+        <AddDeviceForm
+          onAdded={(p) => {
+            setNotice(`${p.name || shortDeviceId(p.deviceId)} is now trusted.`);
+            reload();
+          }}
+        />
       </div>
       <ConfirmDialog
         open={removing !== undefined}
