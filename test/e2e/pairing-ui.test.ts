@@ -137,7 +137,9 @@ describe('Pairing two daemons through the UI', () => {
 
     await waitForText(alpha.page, 'section', /Paired devices[\s\S]*beta/);
     await waitForText(beta.page, 'section', /Paired devices[\s\S]*alpha[\s\S]*127\.0\.0\.1/);
+    await beta.page.locator('.pair-done').scrollIntoViewIfNeeded();
     await screenshots(beta.page, 'pairing-joined');
+    await alpha.page.locator('.pair-done').scrollIntoViewIfNeeded();
     await screenshots(alpha.page, 'pairing-invite-paired');
   });
 });

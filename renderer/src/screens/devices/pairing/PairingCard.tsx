@@ -184,7 +184,7 @@ export function InvitePanel({
                 {progress.recentFailures === 1
                   ? 'One wrong code was tried.'
                   : `${progress.recentFailures} wrong codes were tried.`}{' '}
-                After five in a minute, codes are refused for a minute.
+                After four in a minute, further codes are refused for a while.
               </span>
             )}
             <div className="row">
