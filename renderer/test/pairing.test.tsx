@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LanfoldApiError } from '../../main/api/client';
 import type { Invite, InviteStatus } from '../../main/api/contract';
 import { describeError } from '../src/lib/errors';
-import { deviceAddress, deviceState } from '../src/screens/devices/DeviceTable';
+import { DeviceTable, deviceAddress, deviceState } from '../src/screens/devices/DeviceTable';
 import { PairedWith } from '../src/screens/devices/pairing/PairedWith';
 import { InvitePanel, JoinPanel } from '../src/screens/devices/pairing/PairingCard';
 import {
@@ -279,6 +279,28 @@ describe('devices and offers in words', () => {
     expect(
       deviceAddress({ ...base, paired: false, connected: false, heardAt: '10.0.0.2:47210' }),
     ).toBe('10.0.0.2:47210');
+  });
+
+  it('offers to pair with a device heard on the network, and to remove a paired one', () => {
+    const heard = renderToString(
+      <DeviceTable
+        title="On this network"
+        devices={[{ ...base, paired: false, connected: false, heardAt: '10.0.0.2:47210' }]}
+        onPair={() => undefined}
+      />,
+    );
+    expect(heard).toContain('aria-label="Pair with beta"');
+    expect(heard).not.toContain('Remove');
+    expect(text(heard)).toMatch(/On this network 1 .* beta BBBBBBB 10\.0\.0\.2:47210 Nearby Pair/);
+    const paired = renderToString(
+      <DeviceTable
+        title="Paired devices"
+        devices={[{ ...base, paired: true, connected: true }]}
+        onRemove={() => undefined}
+      />,
+    );
+    expect(paired).toContain('aria-label="Remove beta"');
+    expect(text(paired)).toMatch(/beta BBBBBBB Found when it connects Online Remove/);
   });
 
   it('asks for a full path to accept an offered folder into', () => {

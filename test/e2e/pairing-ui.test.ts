@@ -151,6 +151,10 @@ describe('A folder offered through the UI', () => {
     writeFileSync(path.join(masterDir, 'hello.txt'), 'hello over the LAN\n');
     const copy = path.join(root, 'beta-notes');
 
+    // The other device already shows its overview: the offer must arrive as a live update.
+    await go(beta.page, '#/');
+    await waitForText(beta.page, 'h2', /No folders yet/);
+
     await go(alpha.page, '#/');
     await alpha.page.getByRole('button', { name: 'Add folder' }).first().click();
     const add = alpha.page.getByRole('dialog');
@@ -163,7 +167,6 @@ describe('A folder offered through the UI', () => {
     await alpha.page.getByRole('button', { name: 'Share notes' }).click();
     await waitForText(alpha.page, '.replica-row', /beta/);
 
-    await go(beta.page, '#/');
     const offer = await waitForText(
       beta.page,
       '[data-testid="offer-notes"]',
