@@ -91,7 +91,7 @@ export function App() {
       <main className="main" id="main" tabIndex={-1}>
         {!live && status.data !== undefined && <ConnectionLost />}
         {route.page === 'overview' && <OverviewScreen status={status} />}
-        {route.page === 'devices' && <DevicesScreen />}
+        {route.page === 'devices' && <DevicesScreen status={status} />}
         {route.page === 'device-settings' && <DeviceSettingsScreen status={status} />}
         {route.page === 'folder' && <FolderScreen key={route.folderId} route={route} />}
         {route.page === 'diff' && <DiffScreen route={route} />}

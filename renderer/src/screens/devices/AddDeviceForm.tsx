@@ -61,7 +61,7 @@ export function AddDeviceForm({ onAdded }: { onAdded: (p: Peer) => void }) {
   return (
     <section className="card" aria-labelledby={`${ids}-title`}>
       <div className="card-header">
-        <h2 id={`${ids}-title`}>Add a device</h2>
+        <h2 id={`${ids}-title`}>Add a device by its ID</h2>
       </div>
       <form className="card-body" onSubmit={(e) => void submit(e)} noValidate>
         <div className="form-grid">

@@ -1,146 +1,140 @@
-/** Trusted devices: who they are, where, whether they are online; add one, remove one. */
-import { useState } from 'react';
+/**
+ * Devices: the paired ones (online or not, where), the ones heard on this network and not
+ * paired yet (with a Pair action), pairing by code, adding a device by its ID, removing one.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useClient } from '../../api/connection';
 import { useLiveQuery } from '../../api/live';
-import type { Peer } from '../../api/types';
+import type { LanDevice, Status } from '../../api/types';
 import { Page } from '../../app/Page';
 import { Banner, ErrorBanner } from '../../components/Banner';
 import { ConfirmDialog } from '../../components/Dialog';
 import { EmptyState } from '../../components/EmptyState';
-import { Icon } from '../../components/Icon';
 import { Loading } from '../../components/Loading';
-import { Pill } from '../../components/Pill';
-import { groupedDeviceId, shortDeviceId } from '../../lib/format';
+import type { Query } from '../../lib/use-query';
+import { shortDeviceId } from '../../lib/format';
 import { AddDeviceForm } from './AddDeviceForm';
-import { NO_PAIRING } from './pairing/pairing-api';
-import { PairingCard } from './pairing/PairingCard';
+import { DeviceTable } from './DeviceTable';
+import { pairingApi, type JoinedDevice } from './pairing/pairing-api';
+import { PairingCard, type JoinTarget } from './pairing/PairingCard';
 
-export function DevicesScreen() {
+/** Discovered devices come and go without an event: look again this often. */
+const DISCOVERY_POLL_MS = 5000;
+
+export function DevicesScreen({ status }: { status: Query<Status> }) {
   const client = useClient();
-  const peers = useLiveQuery(
-    'peers',
-    () => client.peers(),
+  const devices = useLiveQuery(
+    'devices',
+    () => client.devices(),
     (e) => e.type === 'peer' || (e.type === 'config' && e.what === 'peers'),
   );
-  const [removing, setRemoving] = useState<Peer | undefined>();
+  const api = useMemo(() => pairingApi(client), [client]);
+  const [removing, setRemoving] = useState<LanDevice | undefined>();
   const [busy, setBusy] = useState(false);
   const [removeError, setRemoveError] = useState<unknown>();
   const [notice, setNotice] = useState<string | undefined>();
+  const [target, setTarget] = useState<JoinTarget | undefined>();
+  const me = status.data?.device;
 
-  const remove = async (peer: Peer) => {
+  const discovery = devices.data?.discovery ?? false;
+  const reload = devices.reload;
+  useInterval(reload, discovery ? DISCOVERY_POLL_MS : undefined);
+
+  const remove = async (d: LanDevice) => {
     setBusy(true);
     setRemoveError(undefined);
     try {
-      await client.removePeer(peer.deviceId);
-      setNotice(`${peer.name || shortDeviceId(peer.deviceId)} is no longer trusted.`);
+      await client.removePeer(d.deviceId);
+      setNotice(`${d.name || shortDeviceId(d.deviceId)} is no longer trusted.`);
       setRemoving(undefined);
-      peers.reload();
+      reload();
     } catch (err) {
       setRemoveError(err);
     } finally {
       setBusy(false);
     }
   };
+  const onPaired = useCallback(
+    (d: JoinedDevice) => {
+      setNotice(undefined);
+      setTarget((t) => (t?.deviceId === d.deviceId ? undefined : t));
+      reload();
+    },
+    [reload],
+  );
 
-  const list = peers.data;
+  const list = devices.data?.devices;
+  const paired = list?.filter((d) => d.paired) ?? [];
+  const heard = list?.filter((d) => !d.paired) ?? [];
   return (
-    <Page title="Devices" subtitle="Devices this computer trusts to sync with it.">
+    <Page
+      title="Devices"
+      subtitle="Devices this computer trusts to sync with it, and others nearby."
+    >
       <div className="stack">
         {notice !== undefined && <Banner kind="ok" title={notice} />}
-        {peers.error !== undefined && (
+        {devices.error !== undefined && (
           <ErrorBanner
-            error={peers.error}
+            error={devices.error}
             context="Could not load the devices"
-            onRetry={peers.reload}
+            onRetry={devices.reload}
           />
         )}
-        {peers.loading && !list && <Loading what="the devices" />}
-        {list && list.length === 0 && (
-          <EmptyState icon="devices" title="No trusted devices yet">
+        {devices.loading && !list && <Loading what="the devices" />}
+        {list && paired.length === 0 && (
+          <EmptyState icon="devices" title="No paired devices yet">
             <p>
-              Add the other computer below with its device ID (it prints it with{' '}
-              <code className="command">lanfold id</code>) and, if it is the master of a folder, its
-              address. Do the same on the other computer for this one.
+              Pair with another computer below: make an invitation code on one, and type it on the
+              other. {discovery ? 'Lanfold devices found on this network are listed too.' : ''}
             </p>
           </EmptyState>
         )}
-        {list && list.length > 0 && (
-          <section className="card" aria-labelledby="devices-trusted">
-            <div className="card-header">
-              <h2 id="devices-trusted">Trusted devices</h2>
-            </div>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Device ID</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((p) => (
-                  <tr key={p.deviceId}>
-                    <td>
-                      <span className="row">
-                        <Icon name="device" className="icon-muted" />
-                        <strong>{p.name || 'Unnamed device'}</strong>
-                      </span>
-                    </td>
-                    <td>
-                      <code title={groupedDeviceId(p.deviceId)}>{shortDeviceId(p.deviceId)}</code>
-                    </td>
-                    <td>
-                      {p.addresses.length > 0 ? (
-                        <code>{p.addresses.join(', ')}</code>
-                      ) : (
-                        <span className="faint">Found when it connects</span>
-                      )}
-                    </td>
-                    <td>
-                      {p.connected ? (
-                        <Pill tone="ok">Online</Pill>
-                      ) : (
-                        <Pill tone="idle">Offline</Pill>
-                      )}
-                    </td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        onClick={() => {
-                          setRemoveError(undefined);
-                          setRemoving(p);
-                        }}
-                        aria-label={`Remove ${p.name || shortDeviceId(p.deviceId)}`}
-                      >
-                        <Icon name="trash" /> Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+        {paired.length > 0 && (
+          <DeviceTable
+            title="Paired devices"
+            devices={paired}
+            onRemove={(d) => {
+              setRemoveError(undefined);
+              setRemoving(d);
+            }}
+          />
         )}
-        {/* Shown once the daemon has pairing routes: swap NO_PAIRING for the client's adapter. */}
-        <PairingCard api={NO_PAIRING} />
+        {list && discovery && heard.length === 0 && (
+          <p className="muted" role="status">
+            Looking for Lanfold devices on this network… A device shows up here while Lanfold runs
+            on it.
+          </p>
+        )}
+        {heard.length > 0 && (
+          <DeviceTable
+            title="On this network"
+            intro="Lanfold devices heard nearby that are not paired with this one. Pair to sync with them."
+            devices={heard}
+            onPair={(d) => {
+              setTarget({ deviceId: d.deviceId, name: d.name, address: d.heardAt });
+              document.getElementById('pair-device')?.scrollIntoView({ block: 'start' });
+            }}
+          />
+        )}
+        {list && !discovery && (
+          <p className="muted">
+            Finding devices on this network is off on this computer: to pair, type the other
+            device’s address next to its code.
+          </p>
+        )}
+        <PairingCard
+          api={api}
+          {...(me ? { me } : {})}
+          {...(target ? { target } : {})}
+          onPaired={onPaired}
+          onClearTarget={() => setTarget(undefined)}
+        />
         <AddDeviceForm
           onAdded={(p) => {
             setNotice(`${p.name || shortDeviceId(p.deviceId)} is now trusted.`);
-            peers.reload();
+            reload();
           }}
         />
-        <section className="placeholder-panel" aria-labelledby="devices-later">
-          <h3 id="devices-later">Pairing by code and nearby devices</h3>
-          <p>
-            Coming in a later version: pair with a short code instead of typing a device ID, and see
-            Lanfold devices found on this network. Until then, add devices by ID above.
-          </p>
-        </section>
       </div>
       <ConfirmDialog
         open={removing !== undefined}
@@ -161,4 +155,15 @@ export function DevicesScreen() {
       </ConfirmDialog>
     </Page>
   );
+}
+
+/** Calls `fn` every `ms` while `ms` is set. */
+function useInterval(fn: () => void, ms: number | undefined): void {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    if (ms === undefined) return;
+    const t = window.setInterval(() => ref.current(), ms);
+    return () => window.clearInterval(t);
+  }, [ms]);
 }

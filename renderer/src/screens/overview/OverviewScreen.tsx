@@ -16,6 +16,7 @@ import { PauseButton } from '../../components/PauseButton';
 import { plural } from '../../lib/format';
 import { AddFolderDialog } from './AddFolderDialog';
 import { FolderCard } from './FolderCard';
+import { FolderOffers } from './FolderOffers';
 
 export function OverviewScreen({ status }: { status: Query<Status> }) {
   const s = status.data;
@@ -51,6 +52,12 @@ export function OverviewScreen({ status }: { status: Query<Status> }) {
           />
         )}
         {status.loading && !s && <Loading what="the folders" />}
+        <FolderOffers
+          onAccepted={(f) => {
+            announce(`Accepted folder ${f.id}`);
+            status.reload();
+          }}
+        />
         {s && s.folders.length === 0 && (
           <EmptyState icon="folder" title="No folders yet" action={addButton}>
             <p>
@@ -58,8 +65,9 @@ export function OverviewScreen({ status }: { status: Query<Status> }) {
               master, or keep a copy of a folder another device is the master of.
             </p>
             <p>
-              To follow another device, add it on the{' '}
-              <a href={routeHref({ page: 'devices' })}>Devices</a> page first.
+              To keep a copy of another device’s folder, pair with it on the{' '}
+              <a href={routeHref({ page: 'devices' })}>Devices</a> page: the folders it shares with
+              this device show up here to accept.
             </p>
           </EmptyState>
         )}

@@ -1,9 +1,9 @@
-/** A QR code drawn as SVG, labelled with what it holds for screen readers. */
+/** A QR code drawn as SVG from its module grid, labelled with what it holds for screen readers. */
 import { useMemo } from 'react';
-import { qrPath } from './qr';
+import { modulesPath } from './qr';
 
-export function QrCode({ text, label }: { text: string; label: string }) {
-  const { size, d } = useMemo(() => qrPath(text), [text]);
+export function QrCode({ modules, label }: { modules: readonly string[]; label: string }) {
+  const { size, d } = useMemo(() => modulesPath(modules), [modules]);
   return (
     <svg
       className="qr-code"
