@@ -402,6 +402,11 @@ export interface ClusterOptions {
   readonly populate?: (folder: string) => void;
   /** Environment of every daemon (e.g. LANFOLD_LOG_LEVEL). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The master folder's deletion guard (`lanfold folder set … deletion-guard`); random
+   * operations delete whole directories, which must not wait for a person's approval.
+   */
+  readonly deletionGuard?: 'off';
 }
 
 const clusters = new Set<Cluster>();
@@ -456,6 +461,8 @@ export class Cluster {
     const commands: string[][] = [
       ['--state', m.state, 'folder', 'add', m.folder, '--master', '--id', folderId],
     ];
+    if (options.deletionGuard === 'off')
+      commands.push(['--state', m.state, 'folder', 'set', folderId, 'deletion-guard', 'off']);
     for (const r of made.slice(1)) {
       commands.push(['--state', m.state, 'peer', 'add', r.deviceId, '--name', r.name]);
       commands.push(['--state', m.state, 'folder', 'share', folderId, r.deviceId]);

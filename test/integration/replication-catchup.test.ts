@@ -106,7 +106,11 @@ describe('a replica catching up', () => {
     let cluster: Cluster | undefined;
     let step = 'setup';
     try {
-      cluster = await Cluster.create({ replicas: 1, populate: (dir) => populate(dir, rng) });
+      cluster = await Cluster.create({
+        replicas: 1,
+        populate: (dir) => populate(dir, rng),
+        deletionGuard: 'off',
+      });
       const { master } = cluster;
       const replica = cluster.replicas[0]!;
       await cluster.startAll();
@@ -156,6 +160,7 @@ describe('a replica catching up', () => {
     let step = 'setup';
     try {
       cluster = await Cluster.create({
+        deletionGuard: 'off',
         replicas: 1,
         populate: (dir) => populate(dir, rng),
         env: { LANFOLD_LOG_LEVEL: 'debug' },

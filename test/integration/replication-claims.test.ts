@@ -39,6 +39,7 @@ describe('replication as the claims describe it', () => {
     let step = 'setup';
     try {
       cluster = await Cluster.create({
+        deletionGuard: 'off',
         replicas: 1,
         populate: (dir) => writeFileSync(path.join(dir, 'start.txt'), 'start\n'),
         env: { LANFOLD_LOG_LEVEL: 'debug' },

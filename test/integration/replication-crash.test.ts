@@ -92,6 +92,7 @@ describe('a replica killed at each failpoint of its apply', () => {
     const t0 = Date.now();
     try {
       cluster = await Cluster.create({
+        deletionGuard: 'off',
         replicas: FAILPOINTS.length,
         populate: (dir) => populate(dir, rng),
       });

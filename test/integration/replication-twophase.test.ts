@@ -79,7 +79,12 @@ describe('two-phase commit between a master and three replicas', () => {
         expect(r.head(), r.name).toBe(before);
         expect(read(r, 'docs/page-2.txt'), r.name).toBe('page 2\n');
         expect(() => read(r, 'docs/new.txt'), r.name).toThrow();
-        expect(r.replication()?.prepared ?? null, `${r.name} is not left prepared`).toBeNull();
+        // The abort reaches the others a moment after the master decides (and the status
+        // file is rewritten about once a second): wait for it, bounded.
+        await waitFor(() => (r.replication()?.prepared ?? null) === null, {
+          timeoutMs: 15_000,
+          what: `${r.name} not to be left prepared`,
+        });
       }
       const status = await master.folderStatus();
       const statusTwoPhase = (status.replication as { twoPhase?: CoordinatorStatus } | null)

@@ -30,11 +30,12 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], name: str
 }
 
 function ratio(value: string): number {
+  if (value === 'off') return 1; // never hold (see massDeletion)
   const pct = /^(\d{1,3}(?:\.\d+)?)%$/.exec(value);
   const n = pct ? Number(pct[1]) / 100 : Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1 || value.trim() === '')
     throw new UsageError(
-      `deletion-guard must be a fraction from 0 to 1 or a percentage (e.g. 0.5 or 50%), not "${value}"`,
+      `deletion-guard must be a fraction from 0 to 1, a percentage (e.g. 0.5 or 50%) or off, not "${value}"`,
     );
   return n;
 }

@@ -1,7 +1,7 @@
 /**
  * The deletion guard (claim-level safety, issue 4 item 6): a change that deletes more than
- * a fraction of the folder's files (default half; deleting everything, as a vanished root
- * would, always counts) is held on the master until a person approves or rejects it.
+ * a fraction of the folder's files (default half; deleting everything always counts; at
+ * least MIN_HELD_DELETIONS files; a ratio of 1, `off`, disables it) is held on the master until a person approves or rejects it.
  * Pure over the log: it counts the files that exist at `prior` and are gone at `to`.
  */
 import type { RelPath } from '../relpath.js';
@@ -40,6 +40,13 @@ export function countDeletions(log: VersionLog, prior: number, to: number): Dele
   return { before, deleted };
 }
 
+/**
+ * Fewer deletions than this are never held, whatever the share: removing the two files of a
+ * new folder is not a mass deletion. (An unmounted disk never reaches the guard: the master
+ * refuses to record a folder whose root vanished.)
+ */
+export const MIN_HELD_DELETIONS = 5;
+
 /** Why (prior, to] must be held, or undefined when it deletes no more than `ratio` of the files. */
 export function massDeletion(
   log: VersionLog,
@@ -47,8 +54,9 @@ export function massDeletion(
   to: number,
   ratio: number,
 ): string | undefined {
+  if (ratio >= 1) return undefined; // the guard is off
   const { before, deleted } = countDeletions(log, prior, to);
-  if (deleted === 0 || before === 0) return undefined;
+  if (deleted < MIN_HELD_DELETIONS || before === 0) return undefined;
   if (deleted / before <= ratio && deleted < before) return undefined;
   return `deletes ${deleted} of ${before} files (${Math.round((100 * deleted) / before)}%, more than ${Math.round(ratio * 100)}%)`;
 }

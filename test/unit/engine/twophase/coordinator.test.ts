@@ -206,15 +206,28 @@ describe('Coordinator', () => {
     const h = harness();
     h.log.commit(
       header('1pc'),
-      ['a', 'b', 'c', 'd'].map((p) => file(p)),
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((p) => file(p)),
     );
-    h.log.commit(header('2pc'), [del('a'), del('b'), del('c')]);
+    h.log.commit(header('2pc'), [del('a'), del('b'), del('c'), del('d'), del('e')]);
     const c = h.coordinator();
     c.pump();
     expect(h.released.map((r) => r.seq)).toEqual([1]);
     expect(c.status().held).toMatchObject({ version: 2 });
-    expect(c.status().held?.reason).toMatch(/3 of 4 files/);
+    expect(c.status().held?.reason).toMatch(/5 of 8 files/);
     expect(h.sent).toEqual([]);
+  });
+
+  it('never holds fewer than five deletions, nor anything when the guard is off', () => {
+    const log = harness().log;
+    log.commit(
+      header('1pc'),
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((p) => file(p)),
+    );
+    log.commit(header('2pc'), [del('a'), del('b'), del('c'), del('d')]);
+    expect(massDeletion(log, 1, 2, 0.5)).toBeUndefined(); // 4 of 6: too few to hold
+    log.commit(header('2pc'), [del('e'), del('f')]);
+    expect(massDeletion(log, 1, 3, 0.5)).toMatch(/6 of 6 files/);
+    expect(massDeletion(log, 1, 3, 1)).toBeUndefined(); // off
   });
 
   it('does not count renamed files, nor files below a renamed directory, as deleted', () => {
