@@ -41,7 +41,7 @@ export type ParsedRecord =
   | { readonly ok: true; readonly record: DiscoveryRecord }
   | { readonly ok: false; readonly problem: string };
 
-/** Checks a service as the mDNS library reported it (any shape). */
+/** Checks a service as the mDNS library reported it, whatever its shape. */
 export function parseAnnouncement(service: unknown): ParsedRecord {
   const s = typeof service === 'object' && service !== null ? service : {};
   const raw = {

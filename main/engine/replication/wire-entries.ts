@@ -98,7 +98,7 @@ export function fromWire(
 
 /**
  * The files a new file may be a temporary copy of, by the names editors and tools give such
- * copies: `name.tmp` / `name.partial` / `name.XXXXXX` (any last extension), `name~`, and the
+ * copies: `name.tmp` / `name.partial` / `name.XXXXXX` (whatever the last extension), `name~`, and the
  * hidden `.name.swp` / `.name.tmp`. Only names in the same directory; at most three.
  */
 export function copySourceCandidates(path: RelPath): RelPath[] {
