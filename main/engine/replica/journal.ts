@@ -3,10 +3,9 @@
  * step runs and removed after the version is committed. Its presence at start means an
  * apply was interrupted and must be replayed.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../atomic-write.js';
-import { errnoCode, LanfoldError } from '../errors.js';
+import { readJsonFile, writeFileAtomic } from '../atomic-write.js';
 import { isRelPath } from '../relpath.js';
 
 const Rel = z.string().refine(isRelPath);
@@ -39,21 +38,12 @@ export function writeJournal(file: string, journal: Journal): void {
 }
 
 export function readJournal(file: string): Journal | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-  const parsed = JournalSchema.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new LanfoldError(
-      'DB_CORRUPT',
-      `The apply journal ${file} is damaged`,
-      'move it aside; the replica then re-fetches the version',
-    );
-  return parsed.data;
+  return readJsonFile(
+    file,
+    JournalSchema,
+    'The apply journal',
+    'move it aside; the replica then re-fetches the version',
+  );
 }
 
 export function removeJournal(file: string): void {

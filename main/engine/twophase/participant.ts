@@ -6,11 +6,11 @@
  * area. Restarted while prepared, it keeps its staged files and asks the master how the
  * transaction ended before it does anything else.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { z } from 'zod';
 import type { PeerLink } from '../../protocol/link.js';
 import type { MessageOf } from '../../protocol/messages.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { readJsonFile, writeFileAtomic } from '../atomic-write.js';
 import type { Clock } from '../clock.js';
 import type { Entry, NewEntry } from '../entry.js';
 import { errnoCode, LanfoldError } from '../errors.js';
@@ -248,19 +248,10 @@ export class Participant {
 }
 
 function readRecord(file: string): PreparedRecord | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-  const parsed = PreparedSchema.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new LanfoldError(
-      'DB_CORRUPT',
-      `The prepared-transaction record ${file} is damaged`,
-      'move it aside; the replica then fetches the version again',
-    );
-  return parsed.data;
+  return readJsonFile(
+    file,
+    PreparedSchema,
+    'The prepared-transaction record',
+    'move it aside; the replica then fetches the version again',
+  );
 }
