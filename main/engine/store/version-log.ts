@@ -77,6 +77,10 @@ export class VersionLog {
       stateAtMeta: db.prepare<[number], EntryRow>(
         `SELECT ${META_COLUMNS}, MAX(seq) FROM entries WHERE seq <= ? GROUP BY path ORDER BY path`,
       ),
+      filesAt: db.prepare<[number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT kind, MAX(seq) FROM entries WHERE seq <= ? GROUP BY path)
+          WHERE kind NOT IN ('none', 'dir')`,
+      ),
       stateAtFull: db.prepare<[number], EntryRow>(
         `SELECT ${ALL_COLUMNS}, MAX(seq) FROM entries WHERE seq <= ? GROUP BY path ORDER BY path`,
       ),
@@ -145,6 +149,11 @@ export class VersionLog {
       return info;
     });
     return run.immediate();
+  }
+
+  /** How many files and symlinks exist at version `seq` (counted in SQLite, nothing built). */
+  countFilesAt(seq: number): number {
+    return this.stmts.filesAt.get(seq)?.n ?? 0;
   }
 
   /** Every path that exists at version `seq`, sorted by path. */

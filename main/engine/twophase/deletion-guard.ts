@@ -19,6 +19,12 @@ export interface DeletionCount {
  * is the `movedFrom` of an entry of the range) is renamed, not deleted.
  */
 export function countDeletions(log: VersionLog, prior: number, to: number): DeletionCount {
+  const deleted = deletedBetween(log, prior, to);
+  return deleted === 0 ? { before: 0, deleted: 0 } : { before: log.countFilesAt(prior), deleted };
+}
+
+/** How many files at `prior` the range deletes (moves excluded); reads only the range. */
+function deletedBetween(log: VersionLog, prior: number, to: number): number {
   const scope = log.scope(prior, to);
   const movedFrom = new Set(scope.flatMap((e) => (e.movedFrom ? [e.movedFrom] : [])));
   const moved = (p: string): boolean => {
@@ -35,9 +41,7 @@ export function countDeletions(log: VersionLog, prior: number, to: number): Dele
     const was = log.entryAt(e.path, prior);
     if (was && was.kind !== 'none' && was.kind !== 'dir') deleted++;
   }
-  if (deleted === 0) return { before: 0, deleted: 0 };
-  const before = log.stateAt(prior).filter((e) => e.kind !== 'dir').length;
-  return { before, deleted };
+  return deleted;
 }
 
 /**
@@ -55,8 +59,11 @@ export function massDeletion(
   ratio: number,
 ): string | undefined {
   if (ratio >= 1) return undefined; // the guard is off
-  const { before, deleted } = countDeletions(log, prior, to);
-  if (deleted < MIN_HELD_DELETIONS || before === 0) return undefined;
+  // Judged on every release: the folder's size is counted only when enough files go.
+  const deleted = deletedBetween(log, prior, to);
+  if (deleted < MIN_HELD_DELETIONS) return undefined;
+  const before = log.countFilesAt(prior);
+  if (before === 0) return undefined;
   if (deleted / before <= ratio && deleted < before) return undefined;
   return `deletes ${deleted} of ${before} files (${Math.round((100 * deleted) / before)}%, more than ${Math.round(ratio * 100)}%)`;
 }

@@ -437,6 +437,9 @@ describe('VersionLog (model)', () => {
                 .filter((e) => e.kind !== 'none')
                 .sort(byPath);
               expect(log.stateAt(v).map(slim)).toEqual(expectedState);
+              expect(log.countFilesAt(v)).toBe(
+                expectedState.filter((e) => e.kind !== 'dir').length,
+              );
 
               const a = q % (head + 2);
               const b = a + (r % (head + 2 - a + 1));
