@@ -256,23 +256,11 @@ export class MasterFolder {
         top.kind === 'dir'
           ? this.log.stateAt(version).filter((e) => e.path !== rel && isWithin(e.path, rel))
           : [];
-      let written = 0;
-      const skipped: { path: RelPath; reason: string }[] = [];
-      for (const e of [top, ...below]) {
-        try {
-          if (this.restoreOne(e.kind === 'file' ? this.log.entryAt(e.path, version)! : e))
-            written++;
-        } catch (err) {
-          if (e === top) throw err;
-          skipped.push({
-            path: e.path,
-            reason: err instanceof LanfoldError ? err.toLine() : String(err),
-          });
-        }
-      }
-      const info =
-        written > 0 ? await this.record({ all: false, roots: [rel] }, 'restore') : undefined;
-      return { written, skipped, version: info };
+      // stateAt leaves chunk lists out: files are read again with theirs.
+      const entries = [top, ...below].map((e) =>
+        e.kind === 'file' ? this.log.entryAt(e.path, version)! : e,
+      );
+      return this.writeBack(entries, [rel], true);
     });
   }
 
@@ -285,26 +273,40 @@ export class MasterFolder {
     return this.enqueue(async () => {
       if (this.closed) throw new LanfoldError('FOLDER_MISSING', `Folder ${this.id} is closed`);
       this.checkRootUnchanged();
-      let written = 0;
-      const skipped: { path: RelPath; reason: string }[] = [];
-      for (const p of [...paths].sort()) {
-        const e = this.log.entryAt(p, version);
-        if (!e || e.kind === 'none') continue;
-        try {
-          if (this.restoreOne(e)) written++;
-        } catch (err) {
-          skipped.push({
-            path: p,
-            reason: err instanceof LanfoldError ? err.toLine() : String(err),
-          });
-        }
-      }
-      const info =
-        written > 0
-          ? await this.record({ all: false, roots: minimalRoots([...paths]) }, 'restore')
-          : undefined;
-      return { written, skipped, version: info };
+      const entries = [...paths]
+        .sort()
+        .map((p) => this.log.entryAt(p, version))
+        .filter((e): e is Entry => e !== undefined && e.kind !== 'none');
+      return this.writeBack(entries, minimalRoots([...paths]), false);
     });
+  }
+
+  /**
+   * Puts `entries` (sorted by path, so a directory comes before what it holds) back on disk
+   * and records what changed under `roots` as one version with origin `restore`. An entry
+   * that cannot be written is skipped and listed — or, with `firstMustWrite`, the first one
+   * fails the whole restore.
+   */
+  private async writeBack(
+    entries: readonly Entry[],
+    roots: RelPath[],
+    firstMustWrite: boolean,
+  ): Promise<RestoreOutcome> {
+    let written = 0;
+    const skipped: { path: RelPath; reason: string }[] = [];
+    for (const [i, e] of entries.entries()) {
+      try {
+        if (this.restoreOne(e)) written++;
+      } catch (err) {
+        if (i === 0 && firstMustWrite) throw err;
+        skipped.push({
+          path: e.path,
+          reason: err instanceof LanfoldError ? err.toLine() : String(err),
+        });
+      }
+    }
+    const info = written > 0 ? await this.record({ all: false, roots }, 'restore') : undefined;
+    return { written, skipped, version: info };
   }
 
   /** Puts one path back as `e` describes it; false when the disk already holds it. */
