@@ -59,8 +59,10 @@ export class Fetcher {
     reject: (err: Error) => void;
   }[] = [];
   private lost: string | undefined;
-  /** Fires when requests are pending and no answer came for `stallMs`. */
+  /** Checks, while requests are pending, that answers keep coming (one timer, not one per chunk). */
   private watchdog: TimerHandle | undefined;
+  /** When the last answer arrived, or requests started after a quiet spell. */
+  private progressAt = 0;
   /** Bytes received (for progress and the wire counters). */
   received = 0;
 
@@ -98,7 +100,8 @@ export class Fetcher {
       this.waiting.shift();
       const { req } = next;
       const id = this.nextId++;
-      if (this.pending.size === 0) this.armWatchdog();
+      if (this.pending.size === 0) this.progressAt = this.clock.now();
+      if (this.watchdog === undefined) this.armWatchdog(this.stallMs);
       this.inFlightBytes += req.chunk.size;
       this.pending.set(id, {
         path: req.path,
@@ -125,10 +128,8 @@ export class Fetcher {
     if (!p) return;
     this.pending.delete(id);
     this.inFlightBytes -= p.size;
-    this.watchdog?.cancel();
-    this.watchdog = undefined;
+    this.progressAt = this.clock.now();
     this.pump();
-    if (this.pending.size > 0 && this.watchdog === undefined) this.armWatchdog();
     if (!data) return p.reject(new ChunkUnavailable(p.path, reason ?? 'gone'));
     // A view, not a copy: the decoder hands out views of frames it does not reuse, and the
     // bytes are written to the staged file and dropped at once.
@@ -140,12 +141,14 @@ export class Fetcher {
     p.resolve(buf);
   }
 
-  private armWatchdog(): void {
+  private armWatchdog(ms: number): void {
     this.watchdog = this.clock.setTimeout(() => {
       this.watchdog = undefined;
       if (this.pending.size === 0 || this.lost !== undefined) return;
+      const quiet = this.clock.now() - this.progressAt;
+      if (quiet < this.stallMs) return this.armWatchdog(this.stallMs - quiet);
       this.link.close(`upstream stalled: no chunk arrived for ${this.stallMs / 1000} s`);
-    }, this.stallMs);
+    }, ms);
   }
 
   private fail(reason: string): void {
