@@ -3,7 +3,7 @@
  * incremental re-chunker for files edited in place.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ChunkList, type Chunk } from './chunk-list.js';
 import { LanfoldError } from './errors.js';
@@ -310,13 +310,7 @@ function digestSmallFile(absPath: string, rule: CutRule, fast: FastHasher): File
       got += n;
     }
     if (got !== size) throw new FileChangedWhileReading(absPath, 'it got shorter');
-    const after = fstatSync(fd, { bigint: true });
-    if (after.size !== before.size) {
-      throw new FileChangedWhileReading(absPath, `size went from ${before.size} to ${after.size}`);
-    }
-    if (after.mtimeNs !== before.mtimeNs) {
-      throw new FileChangedWhileReading(absPath, 'its modification time changed');
-    }
+    assertUnchanged(absPath, before, fstatSync(fd, { bigint: true }));
     const out = new ListBuilder();
     while (out.size < size) {
       const rest = data.subarray(out.size, Math.min(size, out.size + rule.max));
@@ -345,16 +339,20 @@ async function readConsistently<T>(
     const size = Number(before.size);
     const capacity = Math.min(Math.max(READ_BLOCK, rule.max), Math.max(size, 1));
     const result = await body(new FileWindow(fh, absPath, size, capacity), size);
-    const after = await fh.stat({ bigint: true });
-    if (after.size !== before.size) {
-      throw new FileChangedWhileReading(absPath, `size went from ${before.size} to ${after.size}`);
-    }
-    if (after.mtimeNs !== before.mtimeNs) {
-      throw new FileChangedWhileReading(absPath, 'its modification time changed');
-    }
+    assertUnchanged(absPath, before, await fh.stat({ bigint: true }));
     return result;
   } finally {
     await fh.close();
+  }
+}
+
+/** Throws FileChangedWhileReading when the file's size or modification time moved while it was read. */
+function assertUnchanged(absPath: string, before: BigIntStats, after: BigIntStats): void {
+  if (after.size !== before.size) {
+    throw new FileChangedWhileReading(absPath, `size went from ${before.size} to ${after.size}`);
+  }
+  if (after.mtimeNs !== before.mtimeNs) {
+    throw new FileChangedWhileReading(absPath, 'its modification time changed');
   }
 }
 
