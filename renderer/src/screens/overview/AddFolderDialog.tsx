@@ -11,7 +11,7 @@ import { ErrorBanner } from '../../components/Banner';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { shortDeviceId } from '../../lib/format';
-import { nativeBridge } from '../../lib/native';
+import { FolderPathField } from '../../components/FolderPathField';
 import { useAction } from '../../lib/use-action';
 import { checkAddFolder, type AddFolderFields } from './add-folder-form';
 
@@ -39,11 +39,6 @@ export function AddFolderDialog({
   const add = useAction(async () => {
     if (!check.request) return undefined;
     return client.addFolder(check.request);
-  });
-  const bridge = nativeBridge();
-  const pick = useAction(async () => {
-    const picked = await bridge?.pickFolder();
-    if (picked) setFields((f) => ({ ...f, path: picked }));
   });
   const set = (change: Partial<AddFolderFields>) => setFields((f) => ({ ...f, ...change }));
   const close = () => {
@@ -115,43 +110,19 @@ export function AddFolderDialog({
           </label>
         </fieldset>
 
-        <div className="field">
-          <label className="field-label" htmlFor={`${ids}-path`}>
-            {fields.role === 'master' ? 'Folder' : 'Where to keep the copy'}
-          </label>
-          <div className="input-with-button">
-            <input
-              id={`${ids}-path`}
-              className="input mono"
-              value={fields.path}
-              onChange={(e) => set({ path: e.target.value })}
-              placeholder={fields.role === 'master' ? '/home/ana/Documents' : '/home/ana/Shared'}
-              autoComplete="off"
-              spellCheck={false}
-              aria-invalid={problems.path !== undefined}
-              aria-describedby={`${ids}-path-hint`}
-            />
-            {bridge && (
-              <button
-                type="button"
-                className="button"
-                onClick={() => void pick.run()}
-                disabled={pick.busy}
-              >
-                Choose…
-              </button>
-            )}
-          </div>
-          <span
-            id={`${ids}-path-hint`}
-            className={problems.path !== undefined ? 'field-error' : 'field-hint'}
-          >
-            {problems.path ??
-              (fields.role === 'master'
-                ? 'An existing folder on this computer. Its files stay where they are.'
-                : 'An empty folder, or one to be made. It will hold the master’s files.')}
-          </span>
-        </div>
+        <FolderPathField
+          id={`${ids}-path`}
+          label={fields.role === 'master' ? 'Folder' : 'Where to keep the copy'}
+          value={fields.path}
+          onChange={(path) => set({ path })}
+          placeholder={fields.role === 'master' ? '/home/ana/Documents' : '/home/ana/Shared'}
+          hint={
+            fields.role === 'master'
+              ? 'An existing folder on this computer. Its files stay where they are.'
+              : 'An empty folder, or one to be made. It will hold the master’s files.'
+          }
+          problem={problems.path}
+        />
 
         <div className="field">
           <label className="field-label" htmlFor={`${ids}-id`}>
@@ -219,9 +190,6 @@ export function AddFolderDialog({
           ))}
         {add.error !== undefined && (
           <ErrorBanner error={add.error} context="Could not add the folder" />
-        )}
-        {pick.error !== undefined && (
-          <ErrorBanner error={pick.error} context="Could not open the folder picker" />
         )}
       </form>
     </Dialog>

@@ -11,7 +11,7 @@ import { ErrorBanner } from '../../components/Banner';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { formatAgo, shortDeviceId } from '../../lib/format';
-import { nativeBridge } from '../../lib/native';
+import { FolderPathField } from '../../components/FolderPathField';
 import { useAction } from '../../lib/use-action';
 
 function isAbsolute(p: string): boolean {
@@ -118,11 +118,6 @@ function AcceptDialog({
   const [touched, setTouched] = useState(false);
   const problem = touched ? offerPathProblem(path) : undefined;
   const accept = useAction(() => client.acceptOffer(offer.folderId, path.trim()));
-  const bridge = nativeBridge();
-  const pick = useAction(async () => {
-    const picked = await bridge?.pickFolder();
-    if (picked) setPath(picked);
-  });
   const submit = async (e: SyntheticEvent) => {
     e.preventDefault();
     setTouched(true);
@@ -157,41 +152,16 @@ function AcceptDialog({
           {offeredBy(offer)} shares this folder. This device will keep a full copy and follow its
           changes.
         </p>
-        <div className="field">
-          <label className="field-label" htmlFor={`${ids}-path`}>
-            Where to keep the copy
-          </label>
-          <div className="input-with-button">
-            <input
-              id={`${ids}-path`}
-              className="input mono"
-              value={path}
-              onChange={(e) => setPath(e.target.value)}
-              placeholder="/home/ana/Shared"
-              autoComplete="off"
-              spellCheck={false}
-              autoFocus
-              aria-invalid={problem !== undefined}
-              aria-describedby={`${ids}-path-hint`}
-            />
-            {bridge && (
-              <button
-                type="button"
-                className="button"
-                onClick={() => void pick.run()}
-                disabled={pick.busy}
-              >
-                Choose…
-              </button>
-            )}
-          </div>
-          <span
-            id={`${ids}-path-hint`}
-            className={problem !== undefined ? 'field-error' : 'field-hint'}
-          >
-            {problem ?? 'An empty folder, or one to be made. It will hold the master’s files.'}
-          </span>
-        </div>
+        <FolderPathField
+          id={`${ids}-path`}
+          label="Where to keep the copy"
+          value={path}
+          onChange={setPath}
+          placeholder="/home/ana/Shared"
+          hint="An empty folder, or one to be made. It will hold the master’s files."
+          problem={problem}
+          autoFocus
+        />
         {accept.error !== undefined && (
           <ErrorBanner error={accept.error} context="Could not accept the folder" />
         )}
