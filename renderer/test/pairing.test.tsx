@@ -1,3 +1,4 @@
+import { addressProblem } from '../src/lib/address';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { LanfoldApiError } from '../../main/api/client';
@@ -7,7 +8,6 @@ import { DeviceTable, deviceAddress, deviceState } from '../src/screens/devices/
 import { PairedWith } from '../src/screens/devices/pairing/PairedWith';
 import { InvitePanel, JoinPanel } from '../src/screens/devices/pairing/PairingCard';
 import {
-  addressProblem,
   codeProblem,
   groupCode,
   normaliseCode,

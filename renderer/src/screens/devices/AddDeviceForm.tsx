@@ -4,13 +4,12 @@ import { useClient } from '../../api/connection';
 import type { Peer } from '../../api/types';
 import { ErrorBanner } from '../../components/Banner';
 import { Icon } from '../../components/Icon';
+import { addressProblem as checkAddress } from '../../lib/address';
 
 /** Letters and digits of a device ID as typed or pasted (grouping dashes and spaces dropped). */
 function cleanId(raw: string): string {
   return raw.replace(/[\s-]/g, '').toUpperCase();
 }
-
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 
 export function AddDeviceForm({ onAdded }: { onAdded: (p: Peer) => void }) {
   const client = useClient();
@@ -29,10 +28,7 @@ export function AddDeviceForm({ onAdded }: { onAdded: (p: Peer) => void }) {
       : !/^[A-Z2-7]{52}$/.test(id)
         ? 'A device ID has 52 letters and digits (dashes are optional).'
         : undefined;
-  const addressProblem =
-    address.trim() !== '' && !ADDRESS.test(address.trim())
-      ? 'Write the address as host:port, for example 192.168.1.20:47210.'
-      : undefined;
+  const addressProblem = checkAddress(address);
 
   const submit = async (e: SyntheticEvent) => {
     e.preventDefault();

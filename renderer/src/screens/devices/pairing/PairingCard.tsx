@@ -4,6 +4,7 @@
  * shows. Both sides show both devices' names and IDs, to compare. Written against
  * PairingApi (pairing-api.ts), which adapts the API client.
  */
+import { addressProblem } from '../../../lib/address';
 import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import { useAnnounce } from '../../../app/Announcer';
 import { Banner, ErrorBanner } from '../../../components/Banner';
@@ -11,7 +12,6 @@ import { Icon } from '../../../components/Icon';
 import { groupedDeviceId } from '../../../lib/format';
 import { useAction } from '../../../lib/use-action';
 import {
-  addressProblem,
   codeProblem,
   groupCode,
   timeLeft,

@@ -171,15 +171,6 @@ export function codeProblem(raw: string): string | undefined {
   return undefined;
 }
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
-
-/** Why a typed address cannot be right (empty is fine: optional), or undefined. */
-export function addressProblem(raw: string): string | undefined {
-  const a = raw.trim();
-  if (a === '' || ADDRESS.test(a)) return undefined;
-  return 'Write the address as host:port, for example 192.168.1.20:47210.';
-}
-
 /** A code in groups of four, for reading and typing. */
 export function groupCode(code: string): string {
   return normaliseCode(code).replace(/(.{4})(?!$)/g, '$1-');
