@@ -139,6 +139,14 @@ export class DeviceState {
           'A replica folder needs an upstream device',
           'pass --replica-of DEVICE_ID',
         );
+      if (new Set(options.upstreams).size !== options.upstreams.length)
+        throw new LanfoldError(
+          'BAD_ARGUMENT',
+          'An upstream device is listed twice',
+          'list each device once in --replica-of, most preferred first',
+        );
+      if (options.upstreams.includes(this.device.deviceId))
+        throw new LanfoldError('BAD_ARGUMENT', "A replica cannot follow this device's own ID");
       for (const up of options.upstreams) this.peer(up);
       mkdirSync(options.path, { recursive: true });
     }
@@ -171,21 +179,46 @@ export class DeviceState {
       settings: DEFAULT_FOLDER_SETTINGS,
       sharedWith: [],
       upstreams: options.upstreams ? [...options.upstreams] : [],
+      relay: false,
     };
     this.saveFolders([...this.folders, folder]);
     return folder;
   }
 
-  /** Serves a master folder to a (known) device. */
+  /** Serves a master folder, or a relay's replica folder, to a (known) device. */
   shareFolder(folderId: string, deviceId: string): FolderConfig {
     const folder = this.folder(folderId);
-    if (folder.role !== 'master')
+    if (folder.role !== 'master' && !folder.relay)
       throw new LanfoldError(
         'BAD_ARGUMENT',
         `Folder "${folderId}" is a replica here; share it from its master`,
+        `or make this replica a relay first: \`lanfold folder set ${folderId} relay on\``,
+      );
+    if (folder.upstreams.includes(deviceId))
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Device ${deviceId.slice(0, 8)} is an upstream of folder "${folderId}" here`,
+        'a relay serves only devices below it',
       );
     this.peer(deviceId);
     const updated = { ...folder, sharedWith: [...new Set([...folder.sharedWith, deviceId])] };
+    this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
+    return updated;
+  }
+
+  /**
+   * Makes a replica folder a relay (it also serves the replicas that name this device as an
+   * upstream) or stops that. A master serves its folder already.
+   */
+  setRelay(folderId: string, on: boolean): FolderConfig {
+    const folder = this.folder(folderId);
+    if (folder.role !== 'replica')
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Folder "${folderId}" is the master here; only a replica folder can be a relay`,
+        'a master serves its replicas already',
+      );
+    const updated = { ...folder, relay: on };
     this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
     return updated;
   }

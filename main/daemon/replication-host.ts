@@ -3,13 +3,16 @@
  * connections to trusted devices (replicas to their upstreams, and any paired device with a
  * known address), pairing (an open invite, or joining another device's), folder offers,
  * and the routing of each incoming message to the folder it names (a master folder's
- * publisher, or a replica folder).
+ * publisher, a relay's publisher, or a replica folder). A replica follows the first of its
+ * upstreams that is connected and accepts it (upstream-choice.ts), and moves back to a
+ * preferred one when it returns.
  */
 import path from 'node:path';
 import type { Logger } from '../engine/logger.js';
 import type { MasterFolder } from '../engine/master-folder.js';
 import type { ReplicaFolder } from '../engine/replica/replica-folder.js';
 import { FolderPublisher, type ReplicaState } from '../engine/replication/publisher.js';
+import { relaySource } from '../engine/replica/relay-source.js';
 import { systemClock } from '../engine/clock.js';
 import type { PeerLink } from '../protocol/link.js';
 import type { Message } from '../protocol/messages.js';
@@ -27,6 +30,7 @@ import { joinPairing } from '../pairing/joiner.js';
 import { splitHostPort } from './config.js';
 import type { DeviceState } from './device.js';
 import type { OfferStore } from './offers.js';
+import { chooseUpstream } from './upstream-choice.js';
 
 export interface PeerStatus {
   readonly deviceId: string;
@@ -38,6 +42,8 @@ export interface PeerStatus {
 
 const HEARTBEAT_MS = 10_000;
 const WINDOW_VERSIONS = 8;
+/** How often a refused upstream is asked again (it may have been shared with us since). */
+const REFUSAL_RETRY_MS = 30_000;
 
 export interface HostEvents {
   /** A trusted device connected, or its connection ended. */
@@ -56,7 +62,15 @@ export class ReplicationHost {
   private readonly inbound = new WeakSet<TlsLink>();
   private readonly publishers = new Map<string, FolderPublisher>();
   private readonly replicas = new Map<string, ReplicaFolder>();
+  /** Per replica folder: its upstreams, most preferred first. */
+  private readonly upstreamsOf = new Map<string, readonly string[]>();
+  /** Per replica folder: the upstream it follows now. */
   private readonly upstreamOf = new Map<string, string>();
+  /** Per replica folder: upstreams that refused it (until their link closes or the retry). */
+  private readonly refusedBy = new Map<string, Set<string>>();
+  /** Replica folders that this device relays (claims 35/36): their publishers are in `publishers`. */
+  private readonly relays = new Set<string>();
+  private readonly refusalTimer: ReturnType<typeof setInterval>;
   listenPort = 0;
 
   constructor(
@@ -88,6 +102,12 @@ export class ReplicationHost {
       logger,
       (id) => this.isConnected(id),
     );
+    this.refusalTimer = setInterval(() => {
+      if (this.refusedBy.size === 0) return;
+      this.refusedBy.clear();
+      for (const id of this.upstreamsOf.keys()) this.selectUpstream(id);
+    }, REFUSAL_RETRY_MS);
+    this.refusalTimer.unref();
   }
 
   isConnected(deviceId: string): boolean {
@@ -188,19 +208,86 @@ export class ReplicationHost {
 
   addReplica(folder: ReplicaFolder, upstreams: readonly string[]): void {
     this.replicas.set(folder.id, folder);
-    const upstream = upstreams[0];
-    if (!upstream) return;
-    this.upstreamOf.set(folder.id, upstream);
-    const existing = this.links.get(upstream);
-    if (existing && !existing.closed) folder.attach(existing);
+    this.upstreamsOf.set(folder.id, [...upstreams]);
+    this.selectUpstream(folder.id);
     this.refreshDials();
+  }
+
+  /**
+   * Serves a replica folder to the replicas below it (a relay, claims 35/36): from its own
+   * log and files, only versions it has committed, under the master's version numbers.
+   * Subscriptions are accepted while the folder's `relay` setting is on and it is shared
+   * with the device asking.
+   */
+  addRelay(folder: ReplicaFolder): FolderPublisher {
+    const publisher = new FolderPublisher({
+      folder: relaySource(folder),
+      isShared: (id) => {
+        const config = this.state.folders.find((f) => f.id === folder.id);
+        return (config?.relay ?? false) && config!.sharedWith.includes(id);
+      },
+      clock: systemClock,
+      logger: this.logger.child({ folder: folder.id, relay: true }),
+      heartbeatMs: HEARTBEAT_MS,
+      windowVersions: WINDOW_VERSIONS,
+    });
+    this.publishers.set(folder.id, publisher);
+    this.relays.add(folder.id);
+    return publisher;
+  }
+
+  /** A relay's replica folder committed a version: pass it on to the replicas below. */
+  onRelayVersion(folderId: string, ...args: Parameters<FolderPublisher['onVersion']>): void {
+    if (this.relays.has(folderId)) this.publishers.get(folderId)?.onVersion(...args);
+  }
+
+  /** The upstream a replica folder follows now (undefined while none is connected). */
+  currentUpstream(folderId: string): string | undefined {
+    return this.replicas.get(folderId)?.upstream();
+  }
+
+  /**
+   * Points a replica folder at the first of its upstreams that is connected and has not
+   * refused it; tells the one it leaves to stop serving it.
+   */
+  private selectUpstream(folderId: string): void {
+    const replica = this.replicas.get(folderId);
+    const upstreams = this.upstreamsOf.get(folderId);
+    if (!replica || !upstreams) return;
+    const chosen = chooseUpstream({
+      upstreams,
+      isConnected: (id) => this.isConnected(id),
+      refused: this.refusedBy.get(folderId) ?? new Set(),
+    });
+    const current = this.upstreamOf.get(folderId);
+    const currentLink = current === undefined ? undefined : this.links.get(current);
+    if (chosen === undefined) {
+      if (current !== undefined && (!currentLink || currentLink.closed))
+        this.upstreamOf.delete(folderId);
+      return;
+    }
+    const link = this.links.get(chosen)!;
+    if (chosen === current && replica.upstream() === chosen) return;
+    if (current !== undefined && current !== chosen && currentLink && !currentLink.closed)
+      currentLink.send({ t: 'unsubscribe', folder: folderId });
+    this.upstreamOf.set(folderId, chosen);
+    this.logger.info(
+      {
+        folder: folderId,
+        upstream: chosen,
+        previous: current ?? null,
+        preference: upstreams.indexOf(chosen),
+      },
+      'following upstream',
+    );
+    replica.attach(link);
   }
 
   /** Re-reads peers' addresses and dials every upstream some replica follows. */
   refreshDials(): void {
     const wanted = new Set(
       [
-        ...this.upstreamOf.values(),
+        ...[...this.upstreamsOf.values()].flat(),
         ...this.state.peers.filter((p) => p.addresses.length > 0).map((p) => p.deviceId),
       ].filter((id) => this.state.isTrusted(id)),
     );
@@ -250,12 +337,21 @@ export class ReplicationHost {
       if (current) this.links.delete(link.deviceId);
       this.logger.info({ peer: link.deviceId, reason }, 'device disconnected');
       if (current) this.events.onPeer?.(link.deviceId, link.name, false);
+      // Replaced or gone: replica folders that followed this link choose again.
+      this.reselectFor(link.deviceId);
     });
     link.onMessage((m) => this.route(link, m));
-    for (const [folderId, upstream] of this.upstreamOf) {
-      if (upstream === link.deviceId) this.replicas.get(folderId)?.attach(link);
-    }
+    this.reselectFor(link.deviceId);
     this.sendOffers(link);
+  }
+
+  /** A device connected or went away: every replica folder that lists it chooses again. */
+  private reselectFor(deviceId: string): void {
+    for (const [folderId, upstreams] of this.upstreamsOf) {
+      if (!upstreams.includes(deviceId)) continue;
+      this.refusedBy.get(folderId)?.delete(deviceId); // a new connection may be accepted
+      this.selectUpstream(folderId);
+    }
   }
 
   private route(link: PeerLink, m: Message): void {
@@ -263,10 +359,19 @@ export class ReplicationHost {
     if (!('folder' in m)) return;
     switch (m.t) {
       case 'subscribe':
+      case 'unsubscribe':
       case 'ack':
       case 'delta-req':
       case 'get': {
         const publisher = this.publishers.get(m.folder);
+        if (m.t === 'subscribe' && this.relays.has(m.folder) && !this.relaying(m.folder)) {
+          link.send({
+            t: 'refuse',
+            folder: m.folder,
+            reason: 'this device does not relay the folder',
+          });
+          return;
+        }
         if (publisher) publisher.handle(link, m);
         else if (m.t === 'subscribe')
           link.send({ t: 'refuse', folder: m.folder, reason: 'no such folder on this device' });
@@ -274,9 +379,21 @@ export class ReplicationHost {
       }
       default: {
         const replica = this.replicas.get(m.folder);
-        if (replica && this.upstreamOf.get(m.folder) === link.deviceId) replica.handle(link, m);
+        if (!replica || this.upstreamOf.get(m.folder) !== link.deviceId) return;
+        replica.handle(link, m);
+        if (m.t === 'refuse') {
+          // Try the next upstream; this one is asked again on its next connection or the retry.
+          let refused = this.refusedBy.get(m.folder);
+          if (!refused) this.refusedBy.set(m.folder, (refused = new Set()));
+          refused.add(link.deviceId);
+          this.selectUpstream(m.folder);
+        }
       }
     }
+  }
+
+  private relaying(folderId: string): boolean {
+    return this.state.folders.find((f) => f.id === folderId)?.relay ?? false;
   }
 
   replicaStates(folderId: string): ReplicaState[] {
@@ -301,6 +418,7 @@ export class ReplicationHost {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.refusalTimer);
     this.inviter.cancel();
     this.dialer.close();
     for (const p of this.publishers.values()) p.close();

@@ -108,6 +108,8 @@ export const Message = z.discriminatedUnion('t', [
   }),
   /** Replica -> upstream: serve me this folder; I hold version `have`. */
   z.strictObject({ t: z.literal('subscribe'), folder: FolderId, have: Seq }),
+  /** Replica -> upstream: stop serving me this folder (I follow another upstream now). */
+  z.strictObject({ t: z.literal('unsubscribe'), folder: FolderId }),
   /** Upstream -> replica: this folder is not served to you (unknown, or not shared). */
   z.strictObject({ t: z.literal('refuse'), folder: FolderId, reason: z.string().max(500) }),
   /** Master -> replica: the current version (claims 5/9/10). */

@@ -1,4 +1,4 @@
-/** `lanfold init`, `lanfold id`, `lanfold folder add|share|list`: creating a device and its folders. */
+/** `lanfold init`, `lanfold id`, `lanfold folder add|share|set|list`: creating a device and its folders. */
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DeviceState, initDevice } from '../../daemon/device.js';
@@ -93,7 +93,13 @@ export function registerSetup(program: Command): void {
           );
         }
         const state = DeviceState.open(stateDirOf(cmd));
-        const upstreams = opts.replicaOf?.split(',').map((s) => parseDeviceId(s.trim()));
+        const upstreams = opts.replicaOf?.split(',').map((s, i) => {
+          if (s.trim() === '')
+            throw new UsageError(
+              `--replica-of: device ${i + 1} of the list is empty (give IDs separated by commas)`,
+            );
+          return parseDeviceId(s.trim());
+        });
         const added = state.addFolder({
           path: folderPath,
           role: opts.master ? 'master' : 'replica',
@@ -116,7 +122,7 @@ export function registerSetup(program: Command): void {
     );
   folder
     .command('share <folder> <device-id>')
-    .description('serve a master folder to a device')
+    .description('serve a master folder (or a relay folder) to a device')
     .option('--json', 'print JSON')
     .action((folderId: string, rawId: string, opts: { json?: boolean }, cmd: Command) => {
       const state = DeviceState.open(stateDirOf(cmd));
@@ -127,6 +133,32 @@ export function registerSetup(program: Command): void {
       );
     });
   folder
+    .command('set <folder> <setting> <value>')
+    .description('change a setting of a folder: relay on|off (a replica that also serves replicas)')
+    .option('--json', 'print JSON')
+    .action(
+      (
+        folderId: string,
+        setting: string,
+        value: string,
+        opts: { json?: boolean },
+        cmd: Command,
+      ) => {
+        if (setting !== 'relay')
+          throw new UsageError(`unknown folder setting "${setting}" (known: relay)`);
+        if (value !== 'on' && value !== 'off')
+          throw new UsageError(`relay must be on or off, not "${value}"`);
+        const state = DeviceState.open(stateDirOf(cmd));
+        const updated = state.setRelay(folderId, value === 'on');
+        if (opts.json) return printJson(updated);
+        print(
+          updated.relay
+            ? `Folder "${folderId}" is now a relay. Serve it with \`lanfold folder share ${folderId} DEVICE_ID\`; those devices list this one in --replica-of.`
+            : `Folder "${folderId}" is no longer a relay; it refuses new subscriptions.`,
+        );
+      },
+    );
+  folder
     .command('list')
     .description('list the folders of this device')
     .option('--json', 'print JSON')
@@ -135,6 +167,15 @@ export function registerSetup(program: Command): void {
       if (opts.json) return printJson(state.folders);
       if (state.folders.length === 0)
         return print('No folders yet. Add one with `lanfold folder add PATH --master`.');
-      print(table([['ID', 'ROLE', 'PATH'], ...state.folders.map((f) => [f.id, f.role, f.path])]));
+      print(
+        table([
+          ['ID', 'ROLE', 'PATH'],
+          ...state.folders.map((f) => [
+            f.id,
+            f.role === 'replica' && f.relay ? 'relay' : f.role,
+            f.path,
+          ]),
+        ]),
+      );
     });
 }

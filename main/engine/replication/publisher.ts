@@ -1,6 +1,6 @@
 /**
- * The master side of replication for one folder: it serves the folder to the replicas it
- * is shared with, sends each new version as a change packet (small files inline, plus a
+ * The serving side of replication for one folder (a master's, or a relay's replica folder):
+ * it serves the folder to the replicas it is shared with, sends each new version as a change packet (small files inline, plus a
  * window of recent versions), heartbeats the current version until each replica
  * acknowledges it, and answers delta and chunk requests.
  */
@@ -12,14 +12,15 @@ import type { PeerLink } from '../../protocol/link.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, VersionInfo } from '../entry.js';
 import type { Logger } from '../logger.js';
-import type { MasterFolder } from '../master-folder.js';
 import { resolveIn } from '../relpath.js';
 import { ChunkServer } from './chunk-server.js';
 import { buildDelta } from './delta-builder.js';
+import { priorOf, type ServedFolder } from './served-folder.js';
 import { toWire } from './wire-entries.js';
 
 export interface PublisherOptions {
-  readonly folder: MasterFolder;
+  /** A master's folder, or a relay's replica folder (see served-folder.ts). */
+  readonly folder: ServedFolder;
   readonly isShared: (deviceId: string) => boolean;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -99,6 +100,13 @@ export class FolderPublisher {
         return;
       case 'get':
         if (this.authorized(link)) void this.serveChunk(link, message);
+        return;
+      case 'unsubscribe':
+        // The replica follows another upstream now (a relay it prefers is back).
+        if (this.authorized(link)) {
+          this.detach(link);
+          this.options.logger.info({ replica: link.deviceId }, 'replica unsubscribed');
+        }
         return;
       default:
         this.options.logger.warn(
@@ -233,7 +241,8 @@ export class FolderPublisher {
     const window: WireVersion[] = [];
     let entries = 0;
     let bytes = 0;
-    for (let v = seq - 1; v >= Math.max(1, from); v--) {
+    const folder = this.options.folder;
+    for (let v = priorOf(folder, seq); v >= Math.max(1, from); v = priorOf(folder, v)) {
       const info = log.version(v);
       if (!info) break;
       const ops = log.operations(v);
@@ -254,14 +263,15 @@ export class FolderPublisher {
     ops: Entry[],
   ): WireVersion {
     const log = this.options.folder.log;
+    const prior = priorOf(this.options.folder, seq);
     return {
-      prior: seq - 1,
+      prior,
       version: seq,
       createdAt,
       method,
       entries: ops.map((e) =>
-        toWire(e, e.kind === 'file' ? log.entryAt(e.path, seq - 1) : undefined, (p) =>
-          log.entryAt(p, seq - 1),
+        toWire(e, e.kind === 'file' ? log.entryAt(e.path, prior) : undefined, (p) =>
+          log.entryAt(p, prior),
         ),
       ),
     };
