@@ -44,6 +44,12 @@ const HEARTBEAT_MS = 10_000;
 const WINDOW_VERSIONS = 8;
 /** How often a refused upstream is asked again (it may have been shared with us since). */
 const REFUSAL_RETRY_MS = 30_000;
+/**
+ * After a replica folder opens, how long it waits for a more preferred upstream to connect
+ * before it follows a less preferred one (both are dialed at once; this avoids following
+ * the master for a moment only to move to the relay).
+ */
+const PREFERRED_GRACE_MS = 3000;
 
 export interface HostEvents {
   /** A trusted device connected, or its connection ended. */
@@ -71,6 +77,8 @@ export class ReplicationHost {
   /** Replica folders that this device relays (claims 35/36): their publishers are in `publishers`. */
   private readonly relays = new Set<string>();
   private readonly refusalTimer: ReturnType<typeof setInterval>;
+  /** Per replica folder in its first PREFERRED_GRACE_MS: the timer that ends the grace. */
+  private readonly graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   listenPort = 0;
 
   constructor(
@@ -209,6 +217,14 @@ export class ReplicationHost {
   addReplica(folder: ReplicaFolder, upstreams: readonly string[]): void {
     this.replicas.set(folder.id, folder);
     this.upstreamsOf.set(folder.id, [...upstreams]);
+    if (upstreams.length > 1) {
+      const timer = setTimeout(() => {
+        this.graceTimers.delete(folder.id);
+        this.selectUpstream(folder.id);
+      }, PREFERRED_GRACE_MS);
+      timer.unref();
+      this.graceTimers.set(folder.id, timer);
+    }
     this.selectUpstream(folder.id);
     this.refreshDials();
   }
@@ -261,6 +277,8 @@ export class ReplicationHost {
     });
     const current = this.upstreamOf.get(folderId);
     const currentLink = current === undefined ? undefined : this.links.get(current);
+    // Just opened: give the preferred upstream a moment to connect (the timer chooses again).
+    if (chosen !== upstreams[0] && this.graceTimers.has(folderId)) return;
     if (chosen === undefined) {
       if (current !== undefined && (!currentLink || currentLink.closed))
         this.upstreamOf.delete(folderId);
@@ -419,6 +437,7 @@ export class ReplicationHost {
 
   async close(): Promise<void> {
     clearInterval(this.refusalTimer);
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.inviter.cancel();
     this.dialer.close();
     for (const p of this.publishers.values()) p.close();

@@ -182,6 +182,10 @@ export interface ReplicationRuntime {
   readonly localChanges?: readonly { path: string; kind: string }[];
   readonly bytesFetched?: number;
   readonly replicas?: readonly { deviceId: string; name: string; acked: number }[];
+  /** Replica: the device it follows now (null while none is connected). */
+  readonly upstream?: string | null;
+  /** Replica: whether it relays the folder to replicas below it. */
+  readonly relay?: boolean;
 }
 
 export interface StatusJson {
