@@ -93,13 +93,13 @@ export function registerSetup(program: Command): void {
           );
         }
         const state = DeviceState.open(stateDirOf(cmd));
-        const upstreams = opts.replicaOf?.split(',').map((s, i) => {
-          if (s.trim() === '')
-            throw new UsageError(
-              `--replica-of: device ${i + 1} of the list is empty (give IDs separated by commas)`,
-            );
-          return parseDeviceId(s.trim());
-        });
+        const listed = opts.replicaOf?.split(',').map((s) => s.trim());
+        const empty = listed?.indexOf('') ?? -1;
+        if (empty >= 0)
+          throw new UsageError(
+            `--replica-of: device ${empty + 1} of the list is empty (give IDs separated by commas)`,
+          );
+        const upstreams = listed?.map((s) => parseDeviceId(s));
         const added = state.addFolder({
           path: folderPath,
           role: opts.master ? 'master' : 'replica',
