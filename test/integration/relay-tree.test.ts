@@ -6,7 +6,7 @@
  * away catches up by one delta served by the relay.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { killClusters, type ClusterDevice } from '../helpers/cluster.js';
+import { clusterCli, killClusters, type ClusterDevice } from '../helpers/cluster.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
 import { RandomEdits } from '../helpers/random-edits.js';
 import { RelayTree } from '../helpers/relay-tree.js';
@@ -134,6 +134,40 @@ describe('one master, one relay, two replicas below it', () => {
           .map((l) => t.nameOf(l.upstream as string));
         expect(moves, leaf.name).toEqual(['master', 'relay1']);
       }
+    } catch (err) {
+      throw context(seed, err);
+    }
+  }, 300_000);
+
+  it('a relay with relaying off refuses its replicas, which follow the master instead', async () => {
+    const seed = seedFromEnv();
+    try {
+      const { t, edits } = await setup(seed);
+      const relay = t.relays[0]!;
+      const leaf = t.leaves[0]!;
+      await t.waitFollowing(leaf, relay);
+      await leaf.stop();
+      await clusterCli(relay.state, ['folder', 'set', 'shared', 'relay', 'off']);
+      // The running relay reads folders.json again within a second or two.
+      await waitFor(() => relay.replication()?.relay === false, {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        what: 'the relay daemon to see relay off',
+      });
+      const restartedAt = Date.now();
+      await leaf.start();
+      await t.waitFollowing(leaf, t.master);
+      await edit(t.master, edits, 5, true);
+      await t.waitConverged();
+      expect(await t.compareAll()).toEqual([]);
+      const refusals = leaf
+        .logged('upstream refused the folder')
+        .filter((l) => l.time >= restartedAt)
+        .map((l) => l.reason);
+      expect(refusals).toEqual(['this device does not relay the folder']);
+      const status = await leaf.folderStatus();
+      expect(status.replication?.upstream).toBe(t.master.deviceId);
+      expect(status.replication?.lastError).toBeUndefined();
     } catch (err) {
       throw context(seed, err);
     }

@@ -208,6 +208,7 @@ export class ReplicaFolder {
       this.fetcher?.abort('switched to another upstream');
       this.fetcher = undefined;
       this.delta?.reject(new LinkLost('switched to another upstream'));
+      this.lastError = undefined; // the old upstream's refusal or failure is not this one's
     }
     this.link = link;
     this.fetcher = new Fetcher(link, this.id, this.options.clock);
