@@ -65,12 +65,14 @@ export const FolderConfigSchema = z.strictObject({
   role: z.enum(['master', 'replica']),
   createdAt: z.number().int(),
   settings: FolderSettingsSchema,
-  /** Master: devices this folder is served to. */
+  /** Master (or relay): devices this folder is served to. */
   sharedWith: z.array(DeviceIdSchema).default([]),
   /** Replica: the devices it follows, in order of preference. */
-  upstreams: z.array(DeviceIdSchema).default([]),
+  upstreams: z.array(DeviceIdSchema).max(16).default([]),
   /** Paused on this device: it neither applies (replica) nor serves (master) until resumed. */
   paused: z.boolean().default(false),
+  /** Replica: also serve the folder to the replicas that name this device as an upstream. */
+  relay: z.boolean().default(false),
 });
 export type FolderConfig = z.infer<typeof FolderConfigSchema>;
 

@@ -266,7 +266,15 @@ export class Daemon implements ControlBackend {
         twoPhase: this.host?.twoPhaseStatus(id) ?? null,
         error: m.lastError ?? null,
       };
-    for (const [id, r] of this.replicas) folders[id] = { role: 'replica', ...r.status() };
+    for (const [id, r] of this.replicas)
+      folders[id] = {
+        role: 'replica',
+        ...r.status(),
+        upstream: this.host?.currentUpstream(id) ?? null,
+        relay: this.state.folders.find((f) => f.id === id)?.relay ?? false,
+        replicas: this.host?.replicaStates(id) ?? [],
+        twoPhase: this.host?.twoPhaseStatus(id) ?? null,
+      };
     writeConfig(this.state.paths.runtime, {
       pid: process.pid,
       startedAt: this.startedAt,
@@ -378,11 +386,16 @@ export class Daemon implements ControlBackend {
       deviceId: this.state.device.deviceId,
       clock: systemClock,
       logger: this.logger,
-      onVersion: (v) => this.events.onVersion?.(config.id, v),
+      onVersion: (v) => {
+        this.host?.onRelayVersion(config.id, v);
+        this.events.onVersion?.(config.id, v);
+      },
       onConflict: (p, keptAs) => this.events.onConflict?.(config.id, p, keptAs),
       onProgress: (p) => this.events.onTransfer?.(config.id, p),
     });
     this.replicas.set(config.id, folder);
+    // Every replica folder can relay; its publisher accepts subscriptions while `relay` is on.
+    this.host?.addRelay(folder);
     this.host?.addReplica(folder, config.upstreams);
     folder
       .watchLocal()

@@ -32,6 +32,8 @@ import {
 } from './config.js';
 import { checkStateOutside, isInside, statePaths, type StatePaths } from './state-dir.js';
 
+/** Settings a replica folder keeps for itself: the method of the hop below a relay. */
+const RELAY_HOP_KEYS = new Set<string>(['commitMode', 'twoPhasePolicy']);
 export interface InitOptions {
   readonly name: string;
   readonly listen?: string;
@@ -143,6 +145,14 @@ export class DeviceState {
           'A replica folder needs an upstream device',
           'pass --replica-of DEVICE_ID',
         );
+      if (new Set(options.upstreams).size !== options.upstreams.length)
+        throw new LanfoldError(
+          'BAD_ARGUMENT',
+          'An upstream device is listed twice',
+          'list each device once in --replica-of, most preferred first',
+        );
+      if (options.upstreams.includes(this.device.deviceId))
+        throw new LanfoldError('BAD_ARGUMENT', "A replica cannot follow this device's own ID");
       for (const up of options.upstreams) this.peer(up);
       mkdirSync(options.path, { recursive: true });
     }
@@ -176,18 +186,26 @@ export class DeviceState {
       sharedWith: [],
       upstreams: options.upstreams ? [...options.upstreams] : [],
       paused: false,
+      relay: false,
     };
     this.saveFolders([...this.folders, folder]);
     return folder;
   }
 
-  /** Serves a master folder to a (known) device. */
+  /** Serves a master folder, or a relay's replica folder, to a (known) device. */
   shareFolder(folderId: string, deviceId: string): FolderConfig {
     const folder = this.folder(folderId);
-    if (folder.role !== 'master')
+    if (folder.role !== 'master' && !folder.relay)
       throw new LanfoldError(
         'BAD_ARGUMENT',
         `Folder "${folderId}" is a replica here; share it from its master`,
+        `or make this replica a relay first: \`lanfold folder set ${folderId} relay on\``,
+      );
+    if (folder.upstreams.includes(deviceId))
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Device ${deviceId.slice(0, 8)} is an upstream of folder "${folderId}" here`,
+        'a relay serves only devices below it',
       );
     this.peer(deviceId);
     const updated = { ...folder, sharedWith: [...new Set([...folder.sharedWith, deviceId])] };
@@ -212,13 +230,18 @@ export class DeviceState {
     return changed;
   }
 
-  /** Changes settings of a master folder (validated as a whole); returns the new settings. */
+  /**
+   * Changes settings of a folder (validated as a whole); returns the new settings. A replica
+   * sets only the method and policy of the hop below it, used while it relays.
+   */
   setFolderSettings(folderId: string, patch: Partial<FolderSettings>): FolderSettings {
     const folder = this.folder(folderId);
-    if (folder.role !== 'master')
+    const foreign = Object.keys(patch).filter((k) => !RELAY_HOP_KEYS.has(k));
+    if (folder.role !== 'master' && foreign.length > 0)
       throw new LanfoldError(
         'BAD_ARGUMENT',
-        `Folder "${folderId}" is a replica here; its settings are set on its master`,
+        `Folder "${folderId}" is a replica here; its ${foreign.join(', ')} is set on its master`,
+        'a replica sets only commitMode and twoPhasePolicy, for the replicas it relays to',
       );
     const parsed = FolderSettingsSchema.safeParse({ ...folder.settings, ...patch });
     if (!parsed.success)
@@ -229,6 +252,23 @@ export class DeviceState {
     const updated = { ...folder, settings: parsed.data };
     this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
     return parsed.data;
+  }
+
+  /**
+   * Makes a replica folder a relay (it also serves the replicas that name this device as an
+   * upstream) or stops that. A master serves its folder already.
+   */
+  setRelay(folderId: string, on: boolean): FolderConfig {
+    const folder = this.folder(folderId);
+    if (folder.role !== 'replica')
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Folder "${folderId}" is the master here; only a replica folder can be a relay`,
+        'a master serves its replicas already',
+      );
+    const updated = { ...folder, relay: on };
+    this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
+    return updated;
   }
 
   private saveFolders(folders: FolderConfig[]): void {

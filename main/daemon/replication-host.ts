@@ -3,14 +3,16 @@
  * connections to trusted devices (replicas to their upstreams, and any paired device with a
  * known address), pairing (an open invite, or joining another device's), folder offers,
  * and the routing of each incoming message to the folder it names (a master folder's
- * publisher, or a replica folder).
+ * publisher, a relay's publisher, or a replica folder). A replica follows the first of its
+ * upstreams that is connected and accepts it (upstream-choice.ts), and moves back to a
+ * preferred one when it returns.
  *
  * Folders can be paused here, at the edge, without the engine knowing: each folder talks
  * through its own view of a connection (FolderLink). A paused replica's view is cut (it
  * stops fetching and applying, as after a network cut, keeping what it has) and it is
  * given a new one on resume, so it subscribes again and catches up by one delta. A paused
- * master keeps recording its own versions but sends nothing: its views drop what its
- * publisher sends, and requests that expect an answer get an empty one (a delta that
+ * master (or relay) keeps recording its own versions but sends nothing: its views drop what
+ * its publisher sends, and requests that expect an answer get an empty one (a delta that
  * brings nothing, a chunk that is not available), so no replica waits for a timeout. On
  * resume it announces its head, and its replicas catch up.
  */
@@ -20,6 +22,8 @@ import type { MasterFolder } from '../engine/master-folder.js';
 import type { ReplicaFolder } from '../engine/replica/replica-folder.js';
 import { FolderPublisher, type ReplicaState } from '../engine/replication/publisher.js';
 import type { CoordinatorStatus } from '../engine/twophase/coordinator.js';
+import { relaySource } from '../engine/replica/relay-source.js';
+import { masterHop, relayHop, type RelayHopSettings } from '../engine/replication/hop.js';
 import { systemClock } from '../engine/clock.js';
 import type { PeerLink } from '../protocol/link.js';
 import type { Message } from '../protocol/messages.js';
@@ -38,6 +42,7 @@ import { joinPairing } from '../pairing/joiner.js';
 import { splitHostPort } from './config.js';
 import type { DeviceState } from './device.js';
 import type { OfferStore } from './offers.js';
+import { chooseUpstream } from './upstream-choice.js';
 
 export interface PeerStatus {
   readonly deviceId: string;
@@ -48,7 +53,17 @@ export interface PeerStatus {
 }
 
 const HEARTBEAT_MS = 10_000;
+/** A relay's hop before its folder config is read: as the master chose, same policy default. */
+const DEFAULT_HOP: RelayHopSettings = { commitMode: 'auto', twoPhasePolicy: 'available' };
 const WINDOW_VERSIONS = 8;
+/** How often a refused upstream is asked again (it may have been shared with us since). */
+const REFUSAL_RETRY_MS = 30_000;
+/**
+ * After a replica folder opens, how long it waits for a more preferred upstream to connect
+ * before it follows a less preferred one (both are dialed at once; this avoids following
+ * the master for a moment only to move to the relay).
+ */
+const PREFERRED_GRACE_MS = 3000;
 
 export interface HostEvents {
   /** A trusted device connected, or its connection ended. */
@@ -67,6 +82,9 @@ export class ReplicationHost {
   private readonly inbound = new WeakSet<TlsLink>();
   private readonly publishers = new Map<string, FolderPublisher>();
   private readonly replicas = new Map<string, ReplicaFolder>();
+  /** Per replica folder: its upstreams, most preferred first. */
+  private readonly upstreamsOf = new Map<string, readonly string[]>();
+  /** Per replica folder: the upstream it follows now. */
   private readonly upstreamOf = new Map<string, string>();
   private readonly masters = new Map<string, MasterFolder>();
   /** Folders paused on this device. */
@@ -75,6 +93,13 @@ export class ReplicationHost {
   private readonly masterViews = new Map<string, WeakMap<PeerLink, FolderLink>>();
   /** Each replica folder's current view of its upstream's connection. */
   private readonly replicaViews = new Map<string, FolderLink>();
+  /** Per replica folder: upstreams that refused it (until their link closes or the retry). */
+  private readonly refusedBy = new Map<string, Set<string>>();
+  /** Replica folders that this device relays (claims 35/36): their publishers are in `publishers`. */
+  private readonly relays = new Set<string>();
+  private readonly refusalTimer: ReturnType<typeof setInterval>;
+  /** Per replica folder in its first PREFERRED_GRACE_MS: the timer that ends the grace. */
+  private readonly graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   listenPort = 0;
 
   constructor(
@@ -106,6 +131,12 @@ export class ReplicationHost {
       logger,
       (id) => this.isConnected(id),
     );
+    this.refusalTimer = setInterval(() => {
+      if (this.refusedBy.size === 0) return;
+      this.refusedBy.clear();
+      for (const id of this.upstreamsOf.keys()) this.selectUpstream(id);
+    }, REFUSAL_RETRY_MS);
+    this.refusalTimer.unref();
   }
 
   isConnected(deviceId: string): boolean {
@@ -193,6 +224,7 @@ export class ReplicationHost {
   addMaster(folder: MasterFolder): FolderPublisher {
     const publisher = new FolderPublisher({
       folder,
+      hop: masterHop(folder),
       isShared: (id) =>
         this.state.folders.find((f) => f.id === folder.id)?.sharedWith.includes(id) ?? false,
       clock: systemClock,
@@ -208,12 +240,101 @@ export class ReplicationHost {
 
   addReplica(folder: ReplicaFolder, upstreams: readonly string[]): void {
     this.replicas.set(folder.id, folder);
-    const upstream = upstreams[0];
-    if (!upstream) return;
-    this.upstreamOf.set(folder.id, upstream);
-    const existing = this.links.get(upstream);
-    if (existing && !existing.closed) this.attachReplica(folder, existing);
+    this.upstreamsOf.set(folder.id, [...upstreams]);
+    if (upstreams.length > 1) {
+      const timer = setTimeout(() => {
+        this.graceTimers.delete(folder.id);
+        this.selectUpstream(folder.id);
+      }, PREFERRED_GRACE_MS);
+      timer.unref();
+      this.graceTimers.set(folder.id, timer);
+    }
+    this.selectUpstream(folder.id);
     this.refreshDials();
+  }
+
+  /**
+   * Serves a replica folder to the replicas below it (a relay, claims 35/36): from its own
+   * log and files, only versions it has committed, under the master's version numbers.
+   * Subscriptions are accepted while the folder's `relay` setting is on and it is shared
+   * with the device asking.
+   */
+  addRelay(folder: ReplicaFolder): FolderPublisher {
+    const publisher = new FolderPublisher({
+      folder: relaySource(folder),
+      hop: relayHop(
+        () => this.relaying(folder.id),
+        () => this.state.folders.find((f) => f.id === folder.id)?.settings ?? DEFAULT_HOP,
+      ),
+      isShared: (id) => {
+        const config = this.state.folders.find((f) => f.id === folder.id);
+        return (config?.relay ?? false) && config!.sharedWith.includes(id);
+      },
+      clock: systemClock,
+      logger: this.logger.child({ folder: folder.id, relay: true }),
+      heartbeatMs: HEARTBEAT_MS,
+      windowVersions: WINDOW_VERSIONS,
+      reportUpstream: {
+        selfId: this.state.device.deviceId,
+        // Best effort: a report made while no upstream is connected is not kept for later.
+        send: (report) => {
+          const view = this.replicaViews.get(folder.id);
+          if (view && !view.closed) view.send(report);
+        },
+      },
+    });
+    this.publishers.set(folder.id, publisher);
+    this.relays.add(folder.id);
+    return publisher;
+  }
+
+  /** A relay's replica folder committed a version: pass it on to the replicas below. */
+  onRelayVersion(folderId: string, ...args: Parameters<FolderPublisher['onVersion']>): void {
+    if (this.relays.has(folderId)) this.publishers.get(folderId)?.onVersion(...args);
+  }
+
+  /** The upstream a replica folder follows now (undefined while none is connected). */
+  currentUpstream(folderId: string): string | undefined {
+    return this.replicas.get(folderId)?.upstream();
+  }
+
+  /**
+   * Points a replica folder at the first of its upstreams that is connected and has not
+   * refused it; tells the one it leaves to stop serving it.
+   */
+  private selectUpstream(folderId: string): void {
+    const replica = this.replicas.get(folderId);
+    const upstreams = this.upstreamsOf.get(folderId);
+    if (!replica || !upstreams) return;
+    const chosen = chooseUpstream({
+      upstreams,
+      isConnected: (id) => this.isConnected(id),
+      refused: this.refusedBy.get(folderId) ?? new Set(),
+    });
+    const current = this.upstreamOf.get(folderId);
+    const currentLink = current === undefined ? undefined : this.links.get(current);
+    // Just opened: give the preferred upstream a moment to connect (the timer chooses again).
+    if (chosen !== upstreams[0] && this.graceTimers.has(folderId)) return;
+    if (chosen === undefined) {
+      if (current !== undefined && (!currentLink || currentLink.closed))
+        this.upstreamOf.delete(folderId);
+      return;
+    }
+    const link = this.links.get(chosen)!;
+    if (chosen === current && replica.upstream() === chosen) return;
+    if (current !== undefined && current !== chosen && currentLink && !currentLink.closed)
+      currentLink.send({ t: 'unsubscribe', folder: folderId });
+    this.upstreamOf.set(folderId, chosen);
+    this.logger.info(
+      {
+        folder: folderId,
+        upstream: chosen,
+        previous: current ?? null,
+        preference: upstreams.indexOf(chosen),
+      },
+      'following upstream',
+    );
+    this.attachReplica(replica, link);
   }
 
   isPaused(folderId: string): boolean {
@@ -278,7 +399,7 @@ export class ReplicationHost {
   refreshDials(): void {
     const wanted = new Set(
       [
-        ...this.upstreamOf.values(),
+        ...[...this.upstreamsOf.values()].flat(),
         ...this.state.peers.filter((p) => p.addresses.length > 0).map((p) => p.deviceId),
       ].filter((id) => this.state.isTrusted(id)),
     );
@@ -328,13 +449,21 @@ export class ReplicationHost {
       if (current) this.links.delete(link.deviceId);
       this.logger.info({ peer: link.deviceId, reason }, 'device disconnected');
       if (current) this.events.onPeer?.(link.deviceId, link.name, false);
+      // Replaced or gone: replica folders that followed this link choose again.
+      this.reselectFor(link.deviceId);
     });
     link.onMessage((m) => this.route(link, m));
-    for (const [folderId, upstream] of this.upstreamOf) {
-      const replica = this.replicas.get(folderId);
-      if (upstream === link.deviceId && replica) this.attachReplica(replica, link);
-    }
+    this.reselectFor(link.deviceId);
     this.sendOffers(link);
+  }
+
+  /** A device connected or went away: every replica folder that lists it chooses again. */
+  private reselectFor(deviceId: string): void {
+    for (const [folderId, upstreams] of this.upstreamsOf) {
+      if (!upstreams.includes(deviceId)) continue;
+      this.refusedBy.get(folderId)?.delete(deviceId); // a new connection may be accepted
+      this.selectUpstream(folderId);
+    }
   }
 
   private route(link: PeerLink, m: Message): void {
@@ -342,28 +471,37 @@ export class ReplicationHost {
     if (!('folder' in m)) return;
     switch (m.t) {
       case 'subscribe':
+      case 'unsubscribe':
       case 'ack':
       case 'delta-req':
       case 'get':
       case 'vote':
-      case 'outcome-req': {
+      case 'outcome-req':
+      case 'report': {
         const publisher = this.publishers.get(m.folder);
         if (!publisher) {
           if (m.t === 'subscribe')
             link.send({ t: 'refuse', folder: m.folder, reason: 'no such folder on this device' });
           return;
         }
+        if (m.t === 'subscribe' && this.relays.has(m.folder) && !this.relaying(m.folder)) {
+          link.send({
+            t: 'refuse',
+            folder: m.folder,
+            reason: 'this device does not relay the folder',
+          });
+          return;
+        }
         if (this.paused.has(m.folder)) {
           // Paused: answer what a replica waits for with nothing; it catches up on resume.
           if (m.t === 'delta-req') {
-            const v = this.masters.get(m.folder)?.log.version(m.have);
             link.send({
               t: 'delta-end',
               folder: m.folder,
               id: m.id,
               from: m.have,
               to: m.have,
-              createdAt: v?.createdAt ?? 0,
+              createdAt: publisher.createdAtOf(m.have),
             });
             return;
           }
@@ -372,7 +510,7 @@ export class ReplicationHost {
               t: 'nodata',
               folder: m.folder,
               id: m.id,
-              reason: 'the folder is paused on its master',
+              reason: 'the folder is paused on the device that serves it',
             });
             return;
           }
@@ -385,14 +523,26 @@ export class ReplicationHost {
         const view = this.replicaViews.get(m.folder);
         const replica = this.replicas.get(m.folder);
         if (
-          replica &&
-          view &&
-          view.inner === link &&
-          this.upstreamOf.get(m.folder) === link.deviceId
+          !replica ||
+          !view ||
+          view.inner !== link ||
+          this.upstreamOf.get(m.folder) !== link.deviceId
         )
-          replica.handle(view, m);
+          return;
+        replica.handle(view, m);
+        if (m.t === 'refuse') {
+          // Try the next upstream; this one is asked again on its next connection or the retry.
+          let refused = this.refusedBy.get(m.folder);
+          if (!refused) this.refusedBy.set(m.folder, (refused = new Set()));
+          refused.add(link.deviceId);
+          this.selectUpstream(m.folder);
+        }
       }
     }
+  }
+
+  private relaying(folderId: string): boolean {
+    return this.state.folders.find((f) => f.id === folderId)?.relay ?? false;
   }
 
   replicaStates(folderId: string): ReplicaState[] {
@@ -427,6 +577,8 @@ export class ReplicationHost {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.refusalTimer);
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.inviter.cancel();
     this.dialer.close();
     for (const p of this.publishers.values()) p.close();

@@ -14,7 +14,7 @@ const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 export function readEntryContent(
   root: string,
-  store: ContentStore,
+  store: Pick<ContentStore, 'get'>,
   entry: Entry,
   maxBytes: number,
 ): Buffer {

@@ -24,6 +24,8 @@ const WirePath = z.string().max(4096).refine(isRelPath, 'invalid path');
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
 /** A two-phase transaction: `<version>.<attempt>`. */
 const TxId = z.string().regex(/^[0-9]{1,16}\.[0-9]{1,9}$/);
+/** A device ID: the base32 SHA-256 of its certificate. */
+const DeviceIdText = z.string().regex(/^[A-Z2-7]{52}$/);
 const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
 const U16 = z.number().int().min(0).max(65535);
 /** A ristretto255 element (32 bytes) of the pairing exchange. */
@@ -110,6 +112,8 @@ export const Message = z.discriminatedUnion('t', [
   }),
   /** Replica -> upstream: serve me this folder; I hold version `have`. */
   z.strictObject({ t: z.literal('subscribe'), folder: FolderId, have: Seq }),
+  /** Replica -> upstream: stop serving me this folder (I follow another upstream now). */
+  z.strictObject({ t: z.literal('unsubscribe'), folder: FolderId }),
   /** Upstream -> replica: this folder is not served to you (unknown, or not shared). */
   z.strictObject({ t: z.literal('refuse'), folder: FolderId, reason: z.string().max(500) }),
   /** Master -> replica: the current version (claims 5/9/10). */
@@ -206,6 +210,29 @@ export const Message = z.discriminatedUnion('t', [
   }),
   /** Replica -> master: I am prepared for `tx` and do not know its outcome (after a restart). */
   z.strictObject({ t: z.literal('outcome-req'), folder: FolderId, tx: TxId }),
+  /**
+   * Relay -> its upstream: how a two-phase change went on the hop below the relay (claim 35):
+   * each replica's outcome on the relay's attempt covering (prior, version]. Relays pass the
+   * reports of relays below them on upward, so the master's history shows every level.
+   */
+  z.strictObject({
+    t: z.literal('report'),
+    folder: FolderId,
+    prior: Seq,
+    version: Seq,
+    results: z
+      .array(
+        z.strictObject({
+          replica: DeviceIdText,
+          name: z.string().max(64),
+          /** The relay that coordinated this replica's hop. */
+          via: DeviceIdText,
+          outcome: z.enum(['commit', 'abort', 'behind']),
+          reason: z.string().max(500),
+        }),
+      )
+      .max(1000),
+  }),
   /** Either side: a protocol error; the connection closes after it. */
   z.strictObject({ t: z.literal('error'), reason: z.string().max(1000) }),
 ]);

@@ -184,6 +184,10 @@ export interface ReplicationRuntime {
   readonly replicas?: readonly { deviceId: string; name: string; acked: number }[];
   /** A replica's prepared two-phase transaction. */
   readonly prepared?: { tx: string; version: number } | null;
+  /** Replica: the device it follows now (null while none is connected). */
+  readonly upstream?: string | null;
+  /** Replica: whether it relays the folder to replicas below it. */
+  readonly relay?: boolean;
 }
 
 export interface StatusJson {

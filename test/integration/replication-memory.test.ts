@@ -16,6 +16,7 @@ import { DEFAULT_FOLDER_SETTINGS } from '../../main/engine/folder-settings.js';
 import { silentLogger } from '../../main/engine/logger.js';
 import { MasterFolder } from '../../main/engine/master-folder.js';
 import { ReplicaFolder } from '../../main/engine/replica/replica-folder.js';
+import { masterHop } from '../../main/engine/replication/hop.js';
 import { FolderPublisher } from '../../main/engine/replication/publisher.js';
 import { memoryLinkPair } from '../../main/protocol/link.js';
 
@@ -52,6 +53,7 @@ describe('replication over an in-memory link', () => {
     });
     const pub = new FolderPublisher({
       folder: master,
+      hop: masterHop(master),
       isShared: () => true,
       clock: systemClock,
       logger: silentLogger,

@@ -1,6 +1,8 @@
 /**
- * `lanfold folder set FOLDER SETTING VALUE`: changes one setting of a master folder in
+ * `lanfold folder set FOLDER SETTING VALUE`: changes one setting of a folder in
  * folders.json; a running daemon applies it to its next version (it watches the file).
+ * A master's settings are the folder's; a replica sets only whether it relays and, as a
+ * relay, the method and policy of the hop below it.
  */
 import type { Command } from 'commander';
 import { DeviceState } from '../../daemon/device.js';
@@ -40,11 +42,20 @@ function ratio(value: string): number {
   return n;
 }
 
+/** Settings a replica sets for itself (the rest are its master's). */
+const REPLICA_SETTINGS = new Set(['relay', 'commit-mode', 'two-phase-policy']);
+
+function onOff(value: string, name: string): boolean {
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new UsageError(`${name} must be on or off, not "${value}"`);
+}
+
 export function registerFolderSettings(folder: Command): void {
+  const names = ['relay', ...Object.keys(SETTINGS)];
   folder
     .command('set <folder> <setting> <value>')
     .description(
-      `change a setting of a master folder: ${Object.keys(SETTINGS).join(', ')} (atomic: comma-separated patterns)`,
+      `change a setting of a folder: ${names.join(', ')} (atomic: comma-separated patterns; relay on|off: a replica that also serves replicas, whose commit-mode and two-phase-policy then apply to the hop below it)`,
     )
     .option('--json', 'print JSON')
     .action(
@@ -56,14 +67,30 @@ export function registerFolderSettings(folder: Command): void {
         cmd: Command,
       ) => {
         const parse = SETTINGS[setting];
-        if (!parse)
-          throw new UsageError(
-            `unknown setting "${setting}"; settable: ${Object.keys(SETTINGS).join(', ')}`,
-          );
+        if (!parse && setting !== 'relay')
+          throw new UsageError(`unknown setting "${setting}"; settable: ${names.join(', ')}`);
         const state = DeviceState.open(stateDirOf(cmd));
-        const settings = state.setFolderSettings(folderId, parse(value));
+        const role = state.folder(folderId).role;
+        if (role === 'replica' && !REPLICA_SETTINGS.has(setting))
+          throw new UsageError(
+            `Folder "${folderId}" is a replica here: ${setting} is set on its master (a replica sets ${[...REPLICA_SETTINGS].join(', ')})`,
+          );
+        if (setting === 'relay') {
+          const updated = state.setRelay(folderId, onOff(value, 'relay'));
+          if (opts.json) return printJson(updated);
+          return print(
+            updated.relay
+              ? `Folder "${folderId}" is now a relay. Serve it with \`lanfold folder share ${folderId} DEVICE_ID\`; those devices list this one in --replica-of.`
+              : `Folder "${folderId}" is no longer a relay; it refuses new subscriptions.`,
+          );
+        }
+        const settings = state.setFolderSettings(folderId, parse!(value));
         if (opts.json) return printJson({ folder: folderId, settings });
-        print(`Folder "${folderId}": ${setting} is now ${value}.`);
+        print(
+          role === 'replica'
+            ? `Folder "${folderId}": ${setting} is now ${value} for the replicas it relays to.`
+            : `Folder "${folderId}": ${setting} is now ${value}.`,
+        );
       },
     );
 }

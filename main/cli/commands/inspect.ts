@@ -28,6 +28,12 @@ interface ReplicaRuntime {
   readonly lastError: string | null;
   readonly conflicts: readonly { path: string; keptAs: string }[];
   readonly localChanges: readonly { path: string; kind: string }[];
+  /** The device followed now (absent from daemons before relays). */
+  readonly upstream?: string | null;
+  readonly relay?: boolean;
+  readonly replicas?: readonly { deviceId: string; name: string; acked: number }[];
+  /** A relay's two-phase commit on the hop below it. */
+  readonly twoPhase?: CoordinatorStatus | null;
 }
 
 interface MasterRuntime {
@@ -46,20 +52,25 @@ interface RuntimeInfo {
 /** Lines under a folder's row: replication state from the running daemon. */
 function runtimeLines(version: number, r: ReplicaRuntime | MasterRuntime | undefined): string[] {
   if (!r) return [];
+  const served = (replicas: NonNullable<ReplicaRuntime['replicas']>): string[] =>
+    replicas.map(
+      (x) =>
+        `    replica ${x.name || x.deviceId.slice(0, 8)}: v${x.acked}${x.acked >= version ? ' (in sync)' : `, ${version - x.acked} version(s) behind`}`,
+    );
   if (r.role === 'master') {
     const lines = twoPhaseLines(r.twoPhase ?? undefined, r.replicas);
     if (r.replicas.length === 0) return ['    no replica connected', ...lines];
-    return [
-      ...r.replicas.map(
-        (x) =>
-          `    replica ${x.name || x.deviceId.slice(0, 8)}: v${x.acked}${x.acked >= version ? ' (in sync)' : `, ${version - x.acked} version(s) behind`}`,
-      ),
-      ...lines,
-    ];
+    return [...served(r.replicas), ...lines];
   }
+  const via = r.upstream ? ` (following ${r.upstream.slice(0, 8)})` : '';
   const lines = [
-    `    upstream ${r.connected ? 'connected' : 'offline'}, at v${r.upstreamVersion}${r.syncing ? ', syncing' : version >= r.upstreamVersion ? ', in sync' : ', behind'}`,
+    `    upstream ${r.connected ? 'connected' : 'offline'}${via}, at v${r.upstreamVersion}${r.syncing ? ', syncing' : version >= r.upstreamVersion ? ', in sync' : ', behind'}`,
   ];
+  if (r.relay) {
+    lines.push(`    relay: serving ${r.replicas?.length ?? 0} replica(s)`);
+    lines.push(...served(r.replicas ?? []));
+    lines.push(...twoPhaseLines(r.twoPhase ?? undefined, r.replicas ?? []));
+  }
   if (r.lastError) lines.push(`    last error: ${r.lastError}`);
   for (const c of r.localChanges.slice(0, 10))
     lines.push(`    local change (${c.kind}): ${c.path}`);

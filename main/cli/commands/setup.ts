@@ -1,4 +1,4 @@
-/** `lanfold init`, `lanfold id`, `lanfold folder add|share|list`: creating a device and its folders. */
+/** `lanfold init`, `lanfold id`, `lanfold folder add|share|set|list`: creating a device and its folders. */
 import { registerFolderSettings } from './folder-settings.js';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -94,7 +94,13 @@ export function registerSetup(program: Command): void {
           );
         }
         const state = DeviceState.open(stateDirOf(cmd));
-        const upstreams = opts.replicaOf?.split(',').map((s) => parseDeviceId(s.trim()));
+        const listed = opts.replicaOf?.split(',').map((s) => s.trim());
+        const empty = listed?.indexOf('') ?? -1;
+        if (empty >= 0)
+          throw new UsageError(
+            `--replica-of: device ${empty + 1} of the list is empty (give IDs separated by commas)`,
+          );
+        const upstreams = listed?.map((s) => parseDeviceId(s));
         const added = state.addFolder({
           path: folderPath,
           role: opts.master ? 'master' : 'replica',
@@ -117,7 +123,7 @@ export function registerSetup(program: Command): void {
     );
   folder
     .command('share <folder> <device-id>')
-    .description('serve a master folder to a device')
+    .description('serve a master folder (or a relay folder) to a device')
     .option('--json', 'print JSON')
     .action((folderId: string, rawId: string, opts: { json?: boolean }, cmd: Command) => {
       const state = DeviceState.open(stateDirOf(cmd));
@@ -137,6 +143,15 @@ export function registerSetup(program: Command): void {
       if (opts.json) return printJson(state.folders);
       if (state.folders.length === 0)
         return print('No folders yet. Add one with `lanfold folder add PATH --master`.');
-      print(table([['ID', 'ROLE', 'PATH'], ...state.folders.map((f) => [f.id, f.role, f.path])]));
+      print(
+        table([
+          ['ID', 'ROLE', 'PATH'],
+          ...state.folders.map((f) => [
+            f.id,
+            f.role === 'replica' && f.relay ? 'relay' : f.role,
+            f.path,
+          ]),
+        ]),
+      );
     });
 }

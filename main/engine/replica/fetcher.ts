@@ -151,6 +151,11 @@ export class Fetcher {
     }, ms);
   }
 
+  /** Fails every pending and waiting request (the replica switched to another upstream). */
+  abort(reason: string): void {
+    this.fail(reason);
+  }
+
   private fail(reason: string): void {
     this.watchdog?.cancel();
     this.watchdog = undefined;

@@ -151,6 +151,11 @@ export class ReplicaFolder {
     return this.log.head();
   }
 
+  /** The device this replica follows now, if its link is up. */
+  upstream(): string | undefined {
+    return this.link && !this.link.closed ? this.link.deviceId : undefined;
+  }
+
   /** Watches the folder for local edits (and looks for those made while stopped). */
   async watchLocal(): Promise<void> {
     this.batcher = new Batcher(
@@ -251,8 +256,21 @@ export class ReplicaFolder {
     return outcome;
   }
 
-  /** The upstream is connected: subscribe and catch up. */
+  /**
+   * The upstream is connected: subscribe and catch up. Attaching another upstream's link
+   * (a preferred relay is back, or the one followed went away) first drops the old one's
+   * transfers; an apply under way stops and resumes from the new upstream.
+   */
   attach(link: PeerLink): void {
+    const old = this.link;
+    if (old && old !== link) {
+      this.bytesFetched += this.fetcher?.received ?? 0;
+      this.link = undefined;
+      this.fetcher?.abort('switched to another upstream');
+      this.fetcher = undefined;
+      this.delta?.reject(new LinkLost('switched to another upstream'));
+      this.lastError = undefined; // the old upstream's refusal or failure is not this one's
+    }
     this.link = link;
     this.fetcher = new Fetcher(link, this.id, this.options.clock);
     link.onClose((reason) => {

@@ -1,5 +1,5 @@
 /**
- * Serves chunk requests on the master: chunk `index` of `path`, expected to hash to
+ * Serves chunk requests on the master (or a relay, which has no content store): chunk `index` of `path`, expected to hash to
  * `hash`. It reads from the file on disk when the head still holds that chunk there
  * (checked with the fast hash), else from the content store, else reports it gone.
  */
@@ -8,7 +8,7 @@ import type { ChunkList } from '../chunk-list.js';
 import { loadFastHasher, type FastHasher } from '../fast-hash.js';
 import type { RelPath } from '../relpath.js';
 import { resolveIn } from '../relpath.js';
-import type { ContentStore } from '../store/content-store.js';
+import type { ChunkSource } from './served-folder.js';
 import type { VersionLog } from '../store/version-log.js';
 
 interface CachedEntry {
@@ -26,7 +26,7 @@ export class ChunkServer {
   constructor(
     private readonly root: string,
     private readonly log: VersionLog,
-    private readonly content: ContentStore,
+    private readonly content: ChunkSource,
   ) {}
 
   /** Forget cached entries and open files (call after each new version). */

@@ -10,8 +10,8 @@ import type { TextDelta, WireEntry } from '../../protocol/messages.js';
 import { INLINE_FILE_BYTES } from '../../protocol/messages.js';
 import type { Entry } from '../entry.js';
 import { readEntryContent } from '../history-content.js';
-import type { MasterFolder } from '../master-folder.js';
 import { resolveIn } from '../relpath.js';
+import { hasStateAt, type ServedFolder } from './served-folder.js';
 import { editsCost, makeTextDelta, TEXT_DELTA_MAX_BYTES } from './text-delta.js';
 import { toWire } from './wire-entries.js';
 
@@ -25,20 +25,23 @@ const PART_MAX_ENTRIES = 2000;
 const PART_MAX_BYTES = 4 * 1024 * 1024;
 
 export async function* buildDelta(
-  folder: MasterFolder,
+  folder: ServedFolder,
   from: number,
   to: number,
 ): AsyncGenerator<DeltaPart> {
   const log = folder.log;
   const scope = log.scope(from, to);
+  // A relay may not hold the exact state at `from` (it applied that version together with
+  // others): then nothing is sent as an edit of a base; the scope is still a superset.
+  const based = from > 0 && hasStateAt(folder, from);
   let part: DeltaPart = { entries: [], texts: [], inline: [] };
   let bytes = 0;
   for (const entry of scope) {
-    const base = from > 0 && entry.kind === 'file' ? log.entryAt(entry.path, from) : undefined;
+    const base = based && entry.kind === 'file' ? log.entryAt(entry.path, from) : undefined;
     const wire = toWire(
       entry,
       base?.kind === 'file' ? base : undefined,
-      from > 0 ? (p) => log.entryAt(p, from) : undefined,
+      based ? (p) => log.entryAt(p, from) : undefined,
     );
     part.entries.push(wire);
     bytes += 200 + (wire.chunks instanceof Uint8Array ? wire.chunks.length : 0);
@@ -77,7 +80,7 @@ export async function* buildDelta(
 }
 
 /** A text delta from `base` to `entry`, if both contents are available, textual, and the script is cheaper than chunks. */
-function textDelta(folder: MasterFolder, base: Entry, entry: Entry): TextDelta | undefined {
+function textDelta(folder: ServedFolder, base: Entry, entry: Entry): TextDelta | undefined {
   if (
     base.size > TEXT_DELTA_MAX_BYTES ||
     entry.size > TEXT_DELTA_MAX_BYTES ||

@@ -1,6 +1,6 @@
 /**
- * The master side of replication for one folder: it serves the folder to the replicas it
- * is shared with, sends each new version as a change packet (small files inline, plus a
+ * The serving side of replication for one folder (a master's, or a relay's replica folder):
+ * it serves the folder to the replicas it is shared with, sends each new version as a change packet (small files inline, plus a
  * window of recent versions), heartbeats the current version until each replica
  * acknowledges it, and answers delta and chunk requests.
  */
@@ -12,17 +12,21 @@ import type { PeerLink } from '../../protocol/link.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, VersionInfo } from '../entry.js';
 import type { Logger } from '../logger.js';
-import type { MasterFolder } from '../master-folder.js';
 import { resolveIn, type RelPath } from '../relpath.js';
 import { ChunkServer } from './chunk-server.js';
 import { buildDelta } from './delta-builder.js';
+import type { DeletionGuardHost, HopControl } from './hop.js';
+import { priorOf, type ServedFolder } from './served-folder.js';
 import { toWire } from './wire-entries.js';
 import { Coordinator, type CoordinatorStatus } from '../twophase/coordinator.js';
-import { TxStore } from '../twophase/tx-store.js';
+import { TxStore, type TxVote } from '../twophase/tx-store.js';
 import { deletedPaths, massDeletion } from '../twophase/deletion-guard.js';
 
 export interface PublisherOptions {
-  readonly folder: MasterFolder;
+  /** A master's folder, or a relay's replica folder (see served-folder.ts). */
+  readonly folder: ServedFolder;
+  /** This hop's two-phase settings (a master's folder settings, or a relay's own). */
+  readonly hop: HopControl;
   readonly isShared: (deviceId: string) => boolean;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -30,6 +34,14 @@ export interface PublisherOptions {
   readonly heartbeatMs: number;
   /** How many earlier versions ride along in a change packet (claim 14). */
   readonly windowVersions: number;
+  /**
+   * A relay's way to its upstream: reports of two-phase changes on the hops below go up
+   * (claim 35), so the master's history shows every level. Absent on a master.
+   */
+  readonly reportUpstream?: {
+    readonly selfId: string;
+    send(report: MessageOf<'report'>): void;
+  };
   /** How long a two-phase prepare waits for votes, ms (a silent replica votes no). */
   readonly voteTimeoutMs?: number;
 }
@@ -50,6 +62,8 @@ interface Subscriber {
   backoffMs: number;
 }
 
+/** Replicas one report names at most (the message's limit). */
+const MAX_REPORT_RESULTS = 1000;
 const INLINE_BUDGET_BYTES = 4 * 1024 * 1024;
 const WINDOW_MAX_ENTRIES = 5000;
 /** Chunk-list bytes a change packet's window may carry (a first scan of a big file is not resent with every edit). */
@@ -69,6 +83,7 @@ export class FolderPublisher {
 
   constructor(private readonly options: PublisherOptions) {
     const f = options.folder;
+    const guard = options.hop.guard;
     this.chunks = new ChunkServer(f.root, f.log, f.content);
     this.txs = new TxStore(f.log.file);
     this.coordinator = new Coordinator({
@@ -77,7 +92,8 @@ export class FolderPublisher {
       store: this.txs,
       clock: options.clock,
       logger: options.logger,
-      policy: () => f.settings.twoPhasePolicy,
+      policy: () => options.hop.policy(),
+      twoPhase: (info) => options.hop.twoPhase(info),
       voteTimeoutMs: options.voteTimeoutMs ?? 10_000,
       participants: () =>
         [...this.subs.values()].filter((s) => !s.link.closed).map((s) => s.link.deviceId),
@@ -87,9 +103,11 @@ export class FolderPublisher {
       },
       prepareOf: (prior, to, tx) => this.prepareOf(prior, to, tx),
       onRelease: (info, via1pc) => this.onRelease(info, via1pc),
-      guarded: (prior, version) =>
-        massDeletion(f.log, prior, version, f.settings.deletionGuardRatio) !== undefined,
-      hold: (prior, to) => this.holdReason(prior, to.seq),
+      guarded: guard
+        ? (prior, version) => massDeletion(f.log, prior, version, guard.ratio()) !== undefined
+        : undefined,
+      hold: guard ? (prior, to) => this.holdReason(guard, prior, to.seq) : undefined,
+      onDecided: (attempt, votes) => this.reportDecision(attempt, votes),
     });
   }
 
@@ -98,7 +116,7 @@ export class FolderPublisher {
    * deletions up to its version; a rejection restores the deleted files on the master (a
    * new version), after which the range is judged again.
    */
-  private holdReason(prior: number, to: number): string | undefined {
+  private holdReason(guard: DeletionGuardHost, prior: number, to: number): string | undefined {
     const { folder, logger } = this.options;
     const verdict = this.txs.verdict(prior, to);
     if (verdict?.verdict === 'reject' && !verdict.done) {
@@ -108,7 +126,7 @@ export class FolderPublisher {
           { prior, version: verdict.version, paths: paths.length },
           'deletion rejected; restoring',
         );
-        this.restoring = folder
+        this.restoring = guard
           .restorePaths(paths as RelPath[], prior)
           .then((r) =>
             logger.info(
@@ -126,8 +144,37 @@ export class FolderPublisher {
       return 'rejected: restoring the deleted files on the master';
     }
     const from = verdict?.verdict === 'approve' ? verdict.version : prior;
-    const why = massDeletion(folder.log, from, to, folder.settings.deletionGuardRatio);
+    const why = massDeletion(folder.log, from, to, guard.ratio());
     return why === undefined ? undefined : `held deletion: ${why}`;
+  }
+
+  /** A relay's coordinator decided an attempt: tell the upstream how the hop below went. */
+  private reportDecision(
+    attempt: { prior: number; version: number },
+    votes: readonly TxVote[],
+  ): void {
+    const up = this.options.reportUpstream;
+    if (!up || votes.length === 0) return;
+    up.send({
+      t: 'report',
+      folder: this.folderId,
+      prior: attempt.prior,
+      version: attempt.version,
+      results: votes.slice(0, MAX_REPORT_RESULTS).map((v) => ({
+        replica: v.replica,
+        name: (this.subs.get(v.replica)?.link.name ?? '').slice(0, 64),
+        via: up.selfId,
+        outcome: v.outcome,
+        reason: v.reason.slice(0, 500),
+      })),
+    });
+  }
+
+  /** A relay below reported its hop: keep it for the history, and pass it on upward. */
+  private receiveReport(link: PeerLink, report: MessageOf<'report'>): void {
+    if (this.subs.get(link.deviceId)?.link !== link) return;
+    this.txs.report(report.prior, report.version, report.results, this.options.clock.now());
+    this.options.reportUpstream?.send(report);
   }
 
   /** Retries a version blocked by an abort now (its cause may be gone: a setting changed). */
@@ -138,6 +185,11 @@ export class FolderPublisher {
   /** Two-phase commit's state, for status. */
   twoPhase(): CoordinatorStatus {
     return this.coordinator.status();
+  }
+
+  /** When version `seq` was created (0 when unknown): a paused folder's empty delta says it. */
+  createdAtOf(seq: number): number {
+    return this.options.folder.log.version(seq)?.createdAt ?? 0;
   }
 
   get folderId(): string {
@@ -183,6 +235,16 @@ export class FolderPublisher {
         return;
       case 'outcome-req':
         if (this.authorized(link)) this.coordinator.onOutcomeRequest(link.deviceId, message.tx);
+        return;
+      case 'report':
+        if (this.authorized(link)) this.receiveReport(link, message);
+        return;
+      case 'unsubscribe':
+        // The replica follows another upstream now (a relay it prefers is back).
+        if (this.authorized(link)) {
+          this.detach(link);
+          this.options.logger.info({ replica: link.deviceId }, 'replica unsubscribed');
+        }
         return;
       default:
         this.options.logger.warn(
@@ -359,7 +421,8 @@ export class FolderPublisher {
     const window: WireVersion[] = [];
     let entries = 0;
     let bytes = 0;
-    for (let v = seq - 1; v >= Math.max(1, from); v--) {
+    const folder = this.options.folder;
+    for (let v = priorOf(folder, seq); v >= Math.max(1, from); v = priorOf(folder, v)) {
       const info = log.version(v);
       if (!info) break;
       const ops = log.operations(v);
@@ -380,14 +443,15 @@ export class FolderPublisher {
     ops: Entry[],
   ): WireVersion {
     const log = this.options.folder.log;
+    const prior = priorOf(this.options.folder, seq);
     return {
-      prior: seq - 1,
+      prior,
       version: seq,
       createdAt,
       method,
       entries: ops.map((e) =>
-        toWire(e, e.kind === 'file' ? log.entryAt(e.path, seq - 1) : undefined, (p) =>
-          log.entryAt(p, seq - 1),
+        toWire(e, e.kind === 'file' ? log.entryAt(e.path, prior) : undefined, (p) =>
+          log.entryAt(p, prior),
         ),
       ),
     };

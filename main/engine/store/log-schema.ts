@@ -89,5 +89,20 @@ export const LOG_SCHEMA: Schema = {
       decided_at  INTEGER NOT NULL            -- ms since the Unix epoch
     ) STRICT;
     `,
+    `
+    -- Relays' reports of a two-phase change on the hops below them (docs/relays.md): the
+    -- newest outcome of each replica for the relay attempt covering (prior, version].
+    CREATE TABLE twophase_reports (
+      version     INTEGER NOT NULL,           -- the relay attempt delivered (prior, version]
+      prior       INTEGER NOT NULL,
+      replica     TEXT    NOT NULL,           -- device ID of the replica below the relay
+      name        TEXT    NOT NULL,           -- its name as the relay knows it
+      via         TEXT    NOT NULL,           -- device ID of the relay that coordinated it
+      outcome     TEXT    NOT NULL,           -- commit | abort | behind
+      reason      TEXT    NOT NULL,
+      reported_at INTEGER NOT NULL,           -- ms since the Unix epoch
+      PRIMARY KEY (version, replica)
+    ) STRICT;
+    `,
   ],
 };

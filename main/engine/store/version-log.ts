@@ -63,6 +63,9 @@ export class VersionLog {
     return {
       head: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM versions'),
       version: db.prepare<[number], VersionRow>('SELECT * FROM versions WHERE seq = ?'),
+      next: db.prepare<[number], VersionRow>(
+        'SELECT * FROM versions WHERE seq > ? ORDER BY seq LIMIT 1',
+      ),
       history: db.prepare<[number, number], VersionRow>(
         'SELECT * FROM versions WHERE seq < ? ORDER BY seq DESC LIMIT ?',
       ),
@@ -114,6 +117,12 @@ export class VersionLog {
 
   version(seq: number): VersionInfo | undefined {
     const row = this.stmts.version.get(seq);
+    return row ? toVersion(row) : undefined;
+  }
+
+  /** The first version recorded after `seq` (a relay's log may skip numbers). */
+  next(seq: number): VersionInfo | undefined {
+    const row = this.stmts.next.get(seq);
     return row ? toVersion(row) : undefined;
   }
 

@@ -36,6 +36,13 @@ export interface CoordinatorOptions {
    * must be told (heartbeat); for a one-phase version everyone is, `via1pc` true.
    */
   readonly onRelease: (info: VersionInfo, via1pc: boolean) => void;
+  /** Does this version go two-phase on this hop (default: as recorded in the log)? */
+  readonly twoPhase?: (info: VersionInfo) => boolean;
+  /** An attempt was decided and its decision sent (a relay reports it upstream). */
+  readonly onDecided?: (
+    attempt: { prior: number; version: number; outcome: 'commit' | 'abort' },
+    votes: readonly TxVote[],
+  ) => void;
   /** Must this one-phase version go two-phase all the same (a mass deletion)? */
   readonly guarded?: (prior: number, version: number) => boolean;
   /** May (prior, to] be prepared now? A held range (the deletion guard) says why not. */
@@ -220,26 +227,27 @@ export class Coordinator {
     if (this.closed || this.active || this.retryTimer) return;
     const { log, store } = this.options;
     const head = log.head();
-    for (let seq = store.released() + 1; seq <= head; seq++) {
-      const info = log.version(seq);
-      if (!info) return;
-      if (info.method === '2pc' || this.options.guarded?.(seq - 1, seq)) {
+    const twoPhase = this.options.twoPhase ?? ((info: VersionInfo) => info.method === '2pc');
+    // Walk the recorded versions: a relay's log may skip numbers it took as one change.
+    for (let prior = store.released(), info = log.next(prior); info; info = log.next(prior)) {
+      if (twoPhase(info) || this.options.guarded?.(prior, info.seq)) {
         const to = log.version(head)!;
-        const why = this.options.hold?.(seq - 1, to);
+        const why = this.options.hold?.(prior, to);
         if (why !== undefined) {
           if (this.held?.version !== head)
-            this.options.logger.warn({ from: seq - 1, to: head, reason: why }, 'version held');
+            this.options.logger.warn({ from: prior, to: head, reason: why }, 'version held');
           this.held = { version: head, reason: why };
           this.holdTimer?.cancel();
           this.holdTimer = this.options.clock.setTimeout(() => this.pump(), HOLD_POLL_MS);
           return;
         }
         this.held = null;
-        this.begin(seq - 1, to);
+        this.begin(prior, to);
         return;
       }
-      store.release(seq);
+      store.release(info.seq);
       this.options.onRelease(info, true);
+      prior = info.seq;
     }
     this.held = null;
   }
@@ -321,6 +329,7 @@ export class Coordinator {
       { tx: a.tx, version: a.info.seq, outcome: outcome.kind, reason },
       'transaction decided',
     );
+    this.options.onDecided?.({ prior: a.prior, version: a.info.seq, outcome: outcome.kind }, votes);
     if (outcome.kind === 'commit') {
       this.blocked = null;
       this.aborts = 0;

@@ -55,6 +55,33 @@ interface VoteRow {
   outcome: string;
 }
 
+/** One replica's outcome on the hop below a relay, as the relay reports it. */
+export interface DownstreamResult {
+  readonly replica: string;
+  readonly name: string;
+  /** The relay that coordinated the replica's hop. */
+  readonly via: string;
+  readonly outcome: VoteOutcome;
+  readonly reason: string;
+}
+
+/** A stored report: the result, the relay attempt's version and when it arrived. */
+export interface DownstreamReport extends DownstreamResult {
+  readonly version: number;
+  readonly reportedAt: number;
+}
+
+interface ReportRow {
+  version: number;
+  prior: number;
+  replica: string;
+  name: string;
+  via: string;
+  outcome: string;
+  reason: string;
+  reported_at: number;
+}
+
 interface VerdictRow {
   version: number;
   verdict: string;
@@ -124,6 +151,17 @@ export class TxStore {
       verdictDone: db.prepare<[number]>('UPDATE twophase_verdicts SET done = 1 WHERE version = ?'),
       lastAttempt: db.prepare<[number], { attempt: number | null }>(
         'SELECT MAX(attempt) AS attempt FROM twophase_tx WHERE version = ?',
+      ),
+      report: db.prepare(
+        `INSERT INTO twophase_reports (version, prior, replica, name, via, outcome, reason, reported_at)
+         VALUES (@version, @prior, @replica, @name, @via, @outcome, @reason, @at)
+         ON CONFLICT(version, replica) DO UPDATE SET prior = excluded.prior, name = excluded.name,
+           via = excluded.via, outcome = excluded.outcome, reason = excluded.reason,
+           reported_at = excluded.reported_at`,
+      ),
+      reportsCovering: db.prepare<[number, number], ReportRow>(
+        `SELECT * FROM twophase_reports WHERE prior < ? AND version >= ?
+          ORDER BY via, replica, reported_at DESC, version DESC`,
       ),
       covering: db.prepare<[number, number], TxRow>(
         'SELECT * FROM twophase_tx WHERE prior < ? AND version >= ? ORDER BY version, attempt',
@@ -222,6 +260,36 @@ export class TxStore {
   /** Recent decisions not known to have reached every voter. */
   undelivered(): TxRecord[] {
     return this.stmts.undelivered.all().map((r) => this.toRecord(r));
+  }
+
+  /** Records a relay's report of its hop's outcome (a newer report replaces an older one). */
+  report(prior: number, version: number, results: readonly DownstreamResult[], now: number): void {
+    this.db.transaction(() => {
+      for (const r of results) this.stmts.report.run({ version, prior, ...r, at: now });
+    })();
+  }
+
+  /**
+   * What relays reported of the replicas below them for the change including `version`: per
+   * replica the report of the relay attempt that covered it last.
+   */
+  reportsCovering(version: number): DownstreamReport[] {
+    const seen = new Set<string>();
+    const out: DownstreamReport[] = [];
+    for (const r of this.stmts.reportsCovering.all(version, version)) {
+      if (seen.has(r.replica)) continue;
+      seen.add(r.replica);
+      out.push({
+        replica: r.replica,
+        name: r.name,
+        via: r.via,
+        outcome: r.outcome as VoteOutcome,
+        reason: r.reason,
+        version: r.version,
+        reportedAt: r.reported_at,
+      });
+    }
+    return out;
   }
 
   /** Every attempt whose range includes `version`, oldest first. */

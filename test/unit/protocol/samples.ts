@@ -72,6 +72,7 @@ export function sampleMessages(): Message[] {
   return [
     { t: 'hello', protocol: 1, name: 'ann', app: '0.1.0' },
     { t: 'subscribe', folder: 'f1', have: 0 },
+    { t: 'unsubscribe', folder: 'f1' },
     { t: 'refuse', folder: 'f1', reason: 'not shared' },
     { t: 'heartbeat', folder: 'f1', version: 5 },
     { t: 'ack', folder: 'f1', version: 5 },

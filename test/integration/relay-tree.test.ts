@@ -1,0 +1,205 @@
+/**
+ * Relays (claims 35/36, issue 7), with real daemons on 127.0.0.1 (TLS, SQLite,
+ * LANFOLD_DISCOVERY=off): one master, one relay, two replicas that list RELAY,MASTER as
+ * their upstreams. Random edits converge everywhere (every file hashed); the replicas follow
+ * the relay, fall back to the master while it is down and return to it; a replica that was
+ * away catches up by one delta served by the relay.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { clusterCli, killClusters, type ClusterDevice } from '../helpers/cluster.js';
+import { Rng, seedFromEnv } from '../helpers/random.js';
+import { RandomEdits } from '../helpers/random-edits.js';
+import { RelayTree } from '../helpers/relay-tree.js';
+import { removeTempDirs } from '../helpers/temp.js';
+import { waitFor } from '../helpers/wait.js';
+
+let tree: RelayTree | undefined;
+
+afterEach(async () => {
+  await tree?.close();
+  tree = undefined;
+  await killClusters();
+  removeTempDirs();
+});
+
+/** Makes `n` random edits on the master, waiting for a new version after each when `paced`. */
+async function edit(
+  master: ClusterDevice,
+  edits: RandomEdits,
+  n: number,
+  paced: boolean,
+): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const head = master.head();
+    edits.step();
+    if (paced)
+      await waitFor(() => master.head() > head, { timeoutMs: 10_000, intervalMs: 20 }).catch(
+        () => undefined, // pacing only: the batcher may fold two edits into one version
+      );
+  }
+}
+
+async function setup(seed: number): Promise<{ t: RelayTree; edits: RandomEdits }> {
+  let edits: RandomEdits | undefined;
+  const rng = new Rng(seed);
+  tree = await RelayTree.create({
+    relays: 1,
+    replicasPerRelay: 2,
+    populate: (dir) => {
+      edits = new RandomEdits(rng, dir);
+      for (let i = 0; i < 10; i++) edits.step();
+    },
+  });
+  await tree.startAll();
+  await tree.waitConverged();
+  return { t: tree, edits: edits! };
+}
+
+function context(seed: number, err: unknown): Error {
+  return new Error(
+    `relay test failed (replay with LANFOLD_SEED=${seed}): ${(err as Error).message}\n${tree?.describe() ?? ''}`,
+    { cause: err },
+  );
+}
+
+describe('one master, one relay, two replicas below it', () => {
+  it('random edits converge everywhere, served to the replicas by the relay', async () => {
+    const seed = seedFromEnv();
+    try {
+      const { t, edits } = await setup(seed);
+      const [relay] = t.relays;
+      await edit(t.master, edits, 40, true);
+      const head = await t.waitConverged();
+      expect(await t.compareAll()).toEqual([]);
+      // daemon.json is rewritten every second: wait for it rather than read it once.
+      for (const leaf of t.leaves) await t.waitFollowing(leaf, relay!, 10_000);
+      await t.waitFollowing(relay!, t.master, 10_000);
+      // The master serves only the relay; the relay serves its two replicas, each acked at the head.
+      await waitFor(
+        () => {
+          const onMaster = t.master.replication()?.replicas ?? [];
+          const onRelay = relay!.replication()?.replicas ?? [];
+          return (
+            onMaster.length === 1 &&
+            onMaster[0]!.deviceId === relay!.deviceId &&
+            onMaster[0]!.acked === head &&
+            t.leaves.every((l) =>
+              onRelay.some((s) => s.deviceId === l.deviceId && s.acked === head),
+            )
+          );
+        },
+        {
+          timeoutMs: 30_000,
+          intervalMs: 200,
+          what: `acks: master ${JSON.stringify(t.master.replication()?.replicas)} relay ${JSON.stringify(relay!.replication()?.replicas)}`,
+        },
+      );
+      const appliedFromChanges = t.leaves.flatMap((l) =>
+        l.logged('version applied').filter((x) => x.via === 'change'),
+      );
+      expect(
+        appliedFromChanges.length,
+        'versions the replicas applied from the relay’s change packets',
+      ).toBeGreaterThan(0);
+    } catch (err) {
+      throw context(seed, err);
+    }
+  }, 300_000);
+
+  it('the replicas fall back to the master while the relay is down, and return to it', async () => {
+    const seed = seedFromEnv();
+    try {
+      const { t, edits } = await setup(seed);
+      const relay = t.relays[0]!;
+      for (const leaf of t.leaves) await t.waitFollowing(leaf, relay);
+      const killedAt = Date.now();
+      await relay.kill();
+      for (const leaf of t.leaves) await t.waitFollowing(leaf, t.master);
+      await edit(t.master, edits, 10, true);
+      await t.waitConverged({ devices: t.leaves });
+      expect(relay.head()).toBeLessThan(t.master.head());
+
+      await relay.start();
+      for (const leaf of t.leaves) await t.waitFollowing(leaf, relay);
+      await edit(t.master, edits, 10, true);
+      await t.waitConverged();
+      expect(await t.compareAll()).toEqual([]);
+      const onMaster = t.master.replication()?.replicas ?? [];
+      expect(onMaster.map((s) => t.nameOf(s.deviceId))).toEqual([relay.name]);
+      for (const leaf of t.leaves) {
+        // (At start a replica may follow the master for a moment, if it connects there first.)
+        const moves = leaf
+          .logged('following upstream')
+          .filter((l) => l.time >= killedAt)
+          .map((l) => t.nameOf(l.upstream as string));
+        expect(moves, leaf.name).toEqual(['master', 'relay1']);
+      }
+    } catch (err) {
+      throw context(seed, err);
+    }
+  }, 300_000);
+
+  it('a relay with relaying off refuses its replicas, which follow the master instead', async () => {
+    const seed = seedFromEnv();
+    try {
+      const { t, edits } = await setup(seed);
+      const relay = t.relays[0]!;
+      const leaf = t.leaves[0]!;
+      await t.waitFollowing(leaf, relay);
+      await leaf.stop();
+      await clusterCli(relay.state, ['folder', 'set', 'shared', 'relay', 'off']);
+      // The running relay reads folders.json again within a second or two.
+      await waitFor(() => relay.replication()?.relay === false, {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        what: 'the relay daemon to see relay off',
+      });
+      const restartedAt = Date.now();
+      await leaf.start();
+      await t.waitFollowing(leaf, t.master);
+      await edit(t.master, edits, 5, true);
+      await t.waitConverged();
+      expect(await t.compareAll()).toEqual([]);
+      const refusals = leaf
+        .logged('upstream refused the folder')
+        .filter((l) => l.time >= restartedAt)
+        .map((l) => l.reason);
+      expect(refusals).toEqual(['this device does not relay the folder']);
+      const status = await leaf.folderStatus();
+      expect(status.replication?.upstream).toBe(t.master.deviceId);
+      expect(status.replication?.lastError).toBeUndefined();
+    } catch (err) {
+      throw context(seed, err);
+    }
+  }, 300_000);
+
+  it('a replica that was away catches up by one delta from the relay', async () => {
+    const seed = seedFromEnv();
+    try {
+      const { t, edits } = await setup(seed);
+      const relay = t.relays[0]!;
+      const away = t.leaves[0]!;
+      const before = away.head();
+      await away.stop();
+      // More versions than a change packet's window (8) carries.
+      await edit(t.master, edits, 14, true);
+      const head = await t.waitConverged({ devices: [relay, t.leaves[1]!] });
+      expect(head - before).toBeGreaterThan(8);
+      const restartedAt = Date.now();
+      const run = await away.start();
+      await t.waitConverged();
+      expect(await t.compareAll()).toEqual([]);
+      const applied = away.logged('version applied', run.pid);
+      expect(applied.map((l) => [l.via, l.from, l.version])).toEqual([['delta', before, head]]);
+      const served = relay
+        .logged('delta served')
+        .filter((l) => l.replica === away.deviceId && l.time >= restartedAt);
+      expect(served.map((l) => [l.from, l.to])).toEqual([[before, head]]);
+      expect(t.master.logged('delta served').filter((l) => l.replica === away.deviceId)).toEqual(
+        [],
+      );
+    } catch (err) {
+      throw context(seed, err);
+    }
+  }, 300_000);
+});
