@@ -1,13 +1,19 @@
 /** Helpers of the two-phase commit tests: one-batch changes on a master, its history as JSON. */
 import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TxRecord } from '../../main/engine/twophase/tx-store.js';
+import type { DownstreamReport, TxRecord } from '../../main/engine/twophase/tx-store.js';
 import { clusterCli, type ClusterDevice } from './cluster.js';
 import { makeTempDir } from './temp.js';
 
 export interface HistoryJson {
   readonly head: number;
-  readonly versions: readonly { seq: number; method: string; twoPhase: TxRecord[] }[];
+  readonly versions: readonly {
+    seq: number;
+    method: string;
+    twoPhase: TxRecord[];
+    /** What relays reported of the replicas below them. */
+    downstream: DownstreamReport[];
+  }[];
 }
 
 /** Writes several files outside the folder and renames them in within milliseconds: one batch, one version. */

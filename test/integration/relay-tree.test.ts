@@ -5,13 +5,17 @@
  * the relay, fall back to the master while it is down and return to it; a replica that was
  * away catches up by one delta served by the relay.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DownstreamReport } from '../../main/engine/twophase/tx-store.js';
 import { clusterCli, killClusters, type ClusterDevice } from '../helpers/cluster.js';
 import { Rng, seedFromEnv } from '../helpers/random.js';
 import { RandomEdits } from '../helpers/random-edits.js';
 import { RelayTree } from '../helpers/relay-tree.js';
 import { removeTempDirs } from '../helpers/temp.js';
-import { waitFor } from '../helpers/wait.js';
+import { historyJson, writeBatch, type HistoryJson } from '../helpers/twophase.js';
+import { quietPeriod, waitFor } from '../helpers/wait.js';
 
 let tree: RelayTree | undefined;
 
@@ -203,3 +207,110 @@ describe('one master, one relay, two replicas below it', () => {
     }
   }, 300_000);
 });
+
+describe('two-phase commit across the tree (claims 35(b), 37)', () => {
+  it('the relay votes for itself, runs the change below with its own method, and the master shows every replica', async () => {
+    const seed = seedFromEnv();
+    try {
+      const { t } = await setup(seed);
+      const relay = t.relays[0]!;
+      const [leaf1, leaf2] = t.leaves as [ClusterDevice, ClusterDevice];
+      for (const leaf of t.leaves) await t.waitFollowing(leaf, relay);
+      // The hop below the relay commits only if both its replicas can apply.
+      await clusterCli(relay.state, ['folder', 'set', 'shared', 'two-phase-policy', 'all']);
+      mkdirSync(path.join(t.master.folder, 'tx'));
+      const base = await t.waitConverged();
+
+      step = 'a three-file change';
+      writeBatch(t.master.folder, { 'tx/a.txt': 'a1\n', 'tx/b.txt': 'b1\n', 'tx/c.txt': 'c1\n' });
+      const v1 = await t.waitConverged();
+      expect(v1).toBe(base + 1);
+      expect(await t.compareAll()).toEqual([]);
+      const first = await downstreamOf(t.master, v1);
+      expect(first.method).toBe('2pc');
+      // Upstream, the relay voted for itself only.
+      expect(first.twoPhase.at(-1)!.votes.map((v) => [t.nameOf(v.replica), v.outcome])).toEqual([
+        [relay.name, 'commit'],
+      ]);
+      // Below it, its own attempt: both replicas committed, as the relay reported.
+      expect(reported(t, first.downstream)).toEqual([
+        [leaf1.name, 'commit', relay.name],
+        [leaf2.name, 'commit', relay.name],
+      ]);
+
+      step = 'a replica below the relay cannot apply';
+      writeFileSync(path.join(leaf1.folder, 'tx/a.txt'), 'edited on leaf 1\n');
+      await waitFor(() => leaf1.replication()?.localChanges?.some((c) => c.path === 'tx/a.txt'), {
+        what: 'leaf 1 to notice its local edit',
+      });
+      writeBatch(t.master.folder, { 'tx/a.txt': 'a2\n', 'tx/b.txt': 'b2\n' });
+      const v2 = v1 + 1;
+      // The master commits on the relay (it can apply); the relay's hop aborts under `all`.
+      await waitFor(() => relay.head() === v2, { timeoutMs: 30_000, what: 'the relay at v2' });
+      const blocked = await waitFor(
+        async () => {
+          const d = (await downstreamOf(t.master, v2)).downstream;
+          return d.length === 2 && d;
+        },
+        { timeoutMs: 30_000, what: "the relay's report of the aborted hop" },
+      );
+      expect(reported(t, blocked).map(([n, o]) => [n, o])).toEqual([
+        [leaf1.name, 'abort'],
+        [leaf2.name, 'abort'],
+      ]);
+      expect(blocked.find((r) => r.replica === leaf1.deviceId)!.reason).toMatch(/tx\/a\.txt/);
+      const onMaster = await downstreamOf(t.master, v2);
+      expect(onMaster.twoPhase.at(-1)!.state).toBe('commit');
+      // Whole or not at all: neither replica below shows any part of v2.
+      for (const leaf of t.leaves) {
+        expect(leaf.head(), leaf.name).toBe(v1);
+        expect(readFileSync(path.join(leaf.folder, 'tx/b.txt'), 'utf8'), leaf.name).toBe('b1\n');
+      }
+
+      step = 'the edit undone: the relay retries and commits below';
+      writeFileSync(path.join(leaf1.folder, 'tx/a.txt'), 'a1\n');
+      expect(await t.waitConverged({ timeoutMs: 90_000 })).toBe(v2);
+      expect(await t.compareAll()).toEqual([]);
+      await waitFor(
+        async () =>
+          reported(t, (await downstreamOf(t.master, v2)).downstream).every(
+            ([, o]) => o === 'commit',
+          ),
+        { timeoutMs: 20_000, what: 'the commit below the relay to be reported' },
+      );
+
+      step = "the relay's hop set to one-phase";
+      await clusterCli(relay.state, ['folder', 'set', 'shared', 'commit-mode', 'one-phase']);
+      await quietPeriod(2500); // the running relay reads folders.json again
+      writeBatch(t.master.folder, { 'tx/a.txt': 'a3\n', 'tx/c.txt': 'c3\n' });
+      const v3 = await t.waitConverged();
+      expect(v3).toBe(v2 + 1);
+      expect(await t.compareAll()).toEqual([]);
+      const third = await downstreamOf(t.master, v3);
+      expect(third.twoPhase.at(-1)!.state).toBe('commit'); // two-phase on the master's hop
+      expect(third.downstream).toEqual([]); // one-phase below: nothing to report
+      const onRelay = (await historyJson(relay)).versions.find((v) => v.seq === v3)!;
+      expect(onRelay.twoPhase).toEqual([]);
+    } catch (err) {
+      throw context(seed, err);
+    }
+  }, 300_000);
+});
+
+let step = '';
+
+async function downstreamOf(
+  device: ClusterDevice,
+  version: number,
+): Promise<HistoryJson['versions'][number]> {
+  const v = (await historyJson(device)).versions.find((x) => x.seq === version);
+  if (!v) throw new Error(`v${version} is not in the history of ${device.name} (${step})`);
+  return v;
+}
+
+/** A history's downstream reports as [replica, outcome, relay] names, sorted by replica. */
+function reported(t: RelayTree, reports: readonly DownstreamReport[]): string[][] {
+  return reports
+    .map((r) => [t.nameOf(r.replica), r.outcome, t.nameOf(r.via)])
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+}

@@ -295,7 +295,11 @@ export function registerInspect(program: Command): void {
               return printJson({
                 folder: folderId,
                 head: log.head(),
-                versions: versions.map((v) => ({ ...v, twoPhase: txs.covering(v.seq) })),
+                versions: versions.map((v) => ({
+                  ...v,
+                  twoPhase: txs.covering(v.seq),
+                  downstream: txs.reportsCovering(v.seq),
+                })),
               });
             } finally {
               txs.close();

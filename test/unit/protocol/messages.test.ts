@@ -159,6 +159,34 @@ describe('parseMessage', () => {
       /at outcome/,
     ],
     [
+      'a report naming a replica by a malformed device ID',
+      {
+        t: 'report',
+        folder: 'f1',
+        prior: 3,
+        version: 4,
+        results: [{ replica: 'x', name: '', via: 'B'.repeat(52), outcome: 'commit', reason: '' }],
+      },
+      /at results\.0\.replica/,
+    ],
+    [
+      'a report with 1,001 results',
+      {
+        t: 'report',
+        folder: 'f1',
+        prior: 3,
+        version: 4,
+        results: Array.from({ length: 1001 }, () => ({
+          replica: 'A'.repeat(52),
+          name: '',
+          via: 'B'.repeat(52),
+          outcome: 'commit',
+          reason: '',
+        })),
+      },
+      /at results/,
+    ],
+    [
       'a vote without its reason',
       { t: 'vote', folder: 'f1', tx: '4.1', upToDate: true, canApply: true },
       /at reason/,

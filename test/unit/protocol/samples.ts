@@ -158,6 +158,21 @@ export function sampleMessages(): Message[] {
     { t: 'vote', folder: 'f1', tx: '4.1', upToDate: true, canApply: false, reason: 'disk full' },
     { t: 'decision', folder: 'f1', tx: '4.1', outcome: 'commit' },
     { t: 'outcome-req', folder: 'f1', tx: '4.1' },
+    {
+      t: 'report',
+      folder: 'f1',
+      prior: 3,
+      version: 4,
+      results: [
+        {
+          replica: 'A'.repeat(52),
+          name: 'laptop',
+          via: 'B'.repeat(52),
+          outcome: 'abort',
+          reason: 'docs/a.txt has a local edit',
+        },
+      ],
+    },
     { t: 'error', reason: 'bad frame' },
   ];
 }

@@ -42,8 +42,11 @@ interface Harness {
   readonly clock: ManualClock;
   readonly sent: { to: string; m: Message }[];
   readonly released: { seq: number; via1pc: boolean }[];
+  readonly decided: string[];
   connected: string[];
   policy: TwoPhasePolicy;
+  /** The hop's method (undefined: as recorded). */
+  twoPhase: ((info: VersionInfo) => boolean) | undefined;
   coordinator(): Coordinator;
 }
 
@@ -64,8 +67,10 @@ describe('Coordinator', () => {
       clock: new ManualClock(1000),
       sent: [],
       released: [],
+      decided: [],
       connected: ['r1', 'r2'],
       policy: 'all',
+      twoPhase: undefined,
       coordinator: () => {
         const c = new Coordinator({
           folderId: 'f',
@@ -88,6 +93,11 @@ describe('Coordinator', () => {
           onRelease: (info: VersionInfo, via1pc: boolean) =>
             h.released.push({ seq: info.seq, via1pc }),
           hold: (prior, to) => massDeletion(log, prior, to.seq, 0.5),
+          twoPhase: h.twoPhase,
+          onDecided: (a, votes) =>
+            h.decided.push(
+              `(${a.prior},${a.version}]:${a.outcome}:${votes.map((v) => `${v.replica}=${v.outcome}`).join(',')}`,
+            ),
         });
         open.push(c);
         return c;
@@ -117,6 +127,27 @@ describe('Coordinator', () => {
     expect(h.sent.map(({ to, m }) => `${to}:${m.t}`)).toEqual(['r1:prepare', 'r2:prepare']);
     expect(c.status().preparing).toMatchObject({ tx: '2.1', version: 2 });
     expect(h.store.released()).toBe(1);
+  });
+
+  it("walks a relay's log that skips numbers, with the hop's method, and tells each decision", () => {
+    const h = harness();
+    h.log.commit(header('1pc'), [file('a')], 3);
+    h.log.commit(header('2pc'), [file('b'), file('c')], 7);
+    h.log.commit(header('1pc'), [file('d')], 9);
+    h.twoPhase = (info) => info.seq === 9; // this hop forces 9 two-phase, passes 7 as one-phase
+    const c = h.coordinator();
+    c.pump();
+    expect(h.released).toEqual([
+      { seq: 3, via1pc: true },
+      { seq: 7, via1pc: true },
+    ]);
+    expect(c.status().preparing).toMatchObject({ tx: '9.1', version: 9 });
+    const prepare = h.sent.find(({ m }) => m.t === 'prepare')!.m;
+    expect(prepare).toMatchObject({ prior: 7 });
+    c.onVote('r1', vote('9.1', true));
+    c.onVote('r2', vote('9.1', false, 'no room'));
+    expect(h.decided).toEqual(['(7,9]:abort:r1=abort,r2=abort']);
+    expect(h.store.released()).toBe(7);
   });
 
   it('under `all`, aborts on a no, keeps the version back, and commits on a later attempt', () => {
