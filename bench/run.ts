@@ -13,6 +13,7 @@ export interface BenchmarkModule {
 const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   scan: () => import('./scan.js'),
   sync: () => import('./sync.js'),
+  fanout: () => import('./fanout.js'),
 };
 
 async function listing(): Promise<string> {
