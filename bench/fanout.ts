@@ -435,7 +435,7 @@ async function runLanfold(
   const relays = label === 'relays' ? opts.relays : 0;
   const perRelay = label === 'relays' ? opts.perRelay : opts.relays * opts.perRelay;
   const dir = path.join(work, `lf-${label}`);
-  log(`${label}: setting up ${1 + relays + relays * perRelay} devices`);
+  log(`${label}: setting up ${1 + relays + Math.max(1, relays) * perRelay} devices`);
   const fleet = await Fleet.create(dir, relays, perRelay);
   writeFileSync(path.join(fleet.master.folder, 'seed.txt'), 'the folder before the change\n');
   try {
