@@ -175,11 +175,15 @@ interface Device extends FleetDevice {
   stderr: string;
 }
 
-/** Every daemon this process started, SIGKILLed on exit whatever happens. */
+/** Every daemon this process started, SIGKILLed on exit or on a signal, whatever happens. */
 const started = new Set<ChildProcess>();
-process.on('exit', () => {
+/** Other things to stop on a signal (the rsync daemon). */
+const onAbort = new Set<() => void>();
+function killAll(): void {
   for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-});
+  for (const stop of onAbort) stop();
+}
+process.on('exit', killAll);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -581,12 +585,14 @@ function runRsync(work: string, opts: Options, change: ChangeData, port: number)
   if (r.status !== 0) throw new Error(`rsync --daemon failed: ${String(r.stderr)}`);
   for (let i = 0; i < 50 && !existsSync(pidFile); i++) spawnSync('sleep', ['0.1']);
   const stopDaemon = (): void => {
+    onAbort.delete(stopDaemon);
     try {
       process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
     } catch {
       // already gone
     }
   };
+  onAbort.add(stopDaemon);
   const dests = Array.from({ length: n }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);
   const url = (d: string): string => `rsync://127.0.0.1:${port}/dst/${d}/`;
   const one = (d: string): string => `rsync -a --stats ${q(`${src}/`)} ${url(d)}`;
@@ -670,6 +676,15 @@ export async function run(args: string[]): Promise<number> {
   const startedAt = performance.now();
   const loadBefore = loadAverage();
   const psiBefore = cpuPressure();
+  // Registered before removeOnExit's handlers, so the daemons are dead before their
+  // directories go; with --keep nothing else re-raises the signal, so this does.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal}: stopping every daemon`);
+    killAll();
+    if (opts.keep) process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const work = makeScratchDir('lanfold-fanout');
   const cleanUp = opts.keep ? () => log(`kept ${work}`) : removeOnExit(work);
   try {
@@ -698,7 +713,9 @@ export async function run(args: string[]): Promise<number> {
     }
     return configs.every((c) => c.verified) && (rsync?.verified ?? true) ? 0 : 1;
   } finally {
-    for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    killAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     cleanUp();
   }
 }
