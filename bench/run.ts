@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   '2pc': () => import('./twophase.js'),
   scan: () => import('./scan.js'),
   sync: () => import('./sync.js'),
+  fanout: () => import('./fanout.js'),
 };
 
 async function listing(): Promise<string> {

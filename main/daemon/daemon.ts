@@ -22,6 +22,7 @@ import { acquireLock, type DaemonLock } from './lock.js';
 import { LanControl } from './lan-control.js';
 import { OfferStore, offersPath } from './offers.js';
 import { ReplicationHost, type PeerStatus } from './replication-host.js';
+import { processWire } from '../transport/tls-link.js';
 
 export interface DaemonEvents {
   readonly onVersion?: (folderId: string, version: VersionInfo) => void;
@@ -284,6 +285,7 @@ export class Daemon implements ControlBackend {
       folderErrors: Object.fromEntries(this.failed),
       folders,
       peers: this.host?.peerStatus() ?? [],
+      wire: { ...processWire },
     });
   }
 

@@ -17,6 +17,9 @@ export interface LinkCounters {
   bytesOut: number;
 }
 
+/** Frame bytes of every link of this process since it started (daemon.json `wire`; bench/fanout.ts). */
+export const processWire: LinkCounters = { bytesIn: 0, bytesOut: 0 };
+
 export class TlsLink implements PeerLink {
   closed = false;
   private handler: ((m: Message) => void) | undefined;
@@ -41,6 +44,7 @@ export class TlsLink implements PeerLink {
   private receive(data: Buffer): void {
     if (this.closed) return;
     this.counters.bytesIn += data.length;
+    processWire.bytesIn += data.length;
     let messages: Message[];
     try {
       messages = this.decoder.push(data);
@@ -87,6 +91,7 @@ export class TlsLink implements PeerLink {
     if (corked) this.socket.cork();
     for (const part of parts) {
       this.counters.bytesOut += part.length;
+      processWire.bytesOut += part.length;
       this.socket.write(part);
     }
     if (corked) this.socket.uncork();
