@@ -543,7 +543,7 @@ async function runLanfold(
     throw err;
   } finally {
     await fleet.stop();
-    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
@@ -650,7 +650,7 @@ function runRsync(work: string, opts: Options, change: ChangeData, port: number)
     };
   } finally {
     stopDaemon();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 

@@ -477,6 +477,7 @@ export class ReplicationHost {
       case 'get':
       case 'vote':
       case 'outcome-req':
+      case 'staging':
       case 'report': {
         const publisher = this.publishers.get(m.folder);
         if (!publisher) {

@@ -201,6 +201,11 @@ export const Message = z.discriminatedUnion('t', [
     canApply: z.boolean(),
     reason: z.string().max(500),
   }),
+  /**
+   * Replica -> master: still staging `tx` (sent every few seconds while its content is
+   * fetched and written), so a large change is not taken for a silent replica.
+   */
+  z.strictObject({ t: z.literal('staging'), folder: FolderId, tx: TxId }),
   /** Master -> replica: the durable outcome of `tx`; also the answer to outcome-req. */
   z.strictObject({
     t: z.literal('decision'),

@@ -314,3 +314,44 @@ function reported(t: RelayTree, reports: readonly DownstreamReport[]): string[][
     .map((r) => [t.nameOf(r.replica), r.outcome, t.nameOf(r.via)])
     .sort((a, b) => a[0]!.localeCompare(b[0]!));
 }
+
+describe('a relay that lacks content (claim 36: deltas work unchanged at every level)', () => {
+  it('serves a chunk its own copy no longer holds by fetching it from its upstream', async () => {
+    const seed = seedFromEnv();
+    try {
+      const { t } = await setup(seed);
+      const relay = t.relays[0]!;
+      const [away, other] = t.leaves as [ClusterDevice, ClusterDevice];
+      for (const leaf of t.leaves) await t.waitFollowing(leaf, relay);
+      await away.stop();
+      // Big enough to travel as fetched chunks, not inline with the change.
+      const content = new Rng(seed).bytes(600 * 1024);
+      writeFileSync(path.join(t.master.folder, 'big.bin'), content);
+      await t.waitConverged({ devices: [relay, other] });
+      // A local edit on the relay: its file no longer holds the chunks its log lists.
+      writeFileSync(path.join(relay.folder, 'big.bin'), 'edited on the relay\n');
+      await waitFor(() => relay.replication()?.localChanges?.some((c) => c.path === 'big.bin'), {
+        what: 'the relay to notice its local edit',
+      });
+      const startedAt = Date.now();
+      await away.start();
+      await waitFor(() => away.head() === t.master.head(), {
+        timeoutMs: 60_000,
+        what: 'the replica that was away to catch up through the relay',
+      });
+      expect(readFileSync(path.join(away.folder, 'big.bin')).equals(content)).toBe(true);
+      expect(await away.diskVersusLog()).toEqual([]);
+      await t.waitFollowing(away, relay);
+      const fetched = relay
+        .logged('chunk fetched upstream for a replica below')
+        .filter((l) => l.time >= startedAt && l.path === 'big.bin');
+      expect(fetched.length).toBeGreaterThan(0);
+      // The relay's own copy keeps its local edit: it is not overwritten behind its user's back.
+      expect(readFileSync(path.join(relay.folder, 'big.bin'), 'utf8')).toBe(
+        'edited on the relay\n',
+      );
+    } catch (err) {
+      throw context(seed, err);
+    }
+  }, 300_000);
+});

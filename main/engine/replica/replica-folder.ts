@@ -6,6 +6,7 @@
  * for one delta (claims 1/5/20). Offline it keeps serving its data; it catches up by
  * one delta however long it was away.
  */
+import type { MissingChunk } from '../replication/served-folder.js';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
@@ -154,6 +155,26 @@ export class ReplicaFolder {
   /** The device this replica follows now, if its link is up. */
   upstream(): string | undefined {
     return this.link && !this.link.closed ? this.link.deviceId : undefined;
+  }
+
+  /**
+   * Fetches a chunk for the replicas this folder relays to, when its own file no longer
+   * holds it (a local edit here): from the upstream it follows, verified by hash like every
+   * chunk it fetches. Undefined when no upstream is connected or it cannot give the chunk.
+   */
+  async fetchUpstream(missing: MissingChunk): Promise<Buffer | undefined> {
+    const fetcher = this.fetcher;
+    if (!fetcher) return undefined;
+    try {
+      const data = await fetcher.fetch(missing);
+      this.options.logger.info(
+        { folder: this.id, path: missing.path, index: missing.index },
+        'chunk fetched upstream for a replica below',
+      );
+      return data;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Watches the folder for local edits (and looks for those made while stopped). */

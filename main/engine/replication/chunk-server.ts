@@ -1,14 +1,16 @@
 /**
- * Serves chunk requests on the master (or a relay, which has no content store): chunk `index` of `path`, expected to hash to
- * `hash`. It reads from the file on disk when the head still holds that chunk there
- * (checked with the fast hash), else from the content store, else reports it gone.
+ * Serves chunk requests on the master (or a relay, which has no content store): chunk `index`
+ * of `path`, expected to hash to `hash`. It reads from the file on disk when the head still
+ * holds that chunk there (checked with the fast hash), else from the content store; a relay
+ * whose file no longer holds a chunk of its head asks its own upstream for it. Otherwise the
+ * chunk is reported gone.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ChunkList } from '../chunk-list.js';
 import { loadFastHasher, type FastHasher } from '../fast-hash.js';
 import type { RelPath } from '../relpath.js';
 import { resolveIn } from '../relpath.js';
-import type { ChunkSource } from './served-folder.js';
+import type { ChunkSource, MissingChunk } from './served-folder.js';
 import type { VersionLog } from '../store/version-log.js';
 
 interface CachedEntry {
@@ -27,6 +29,8 @@ export class ChunkServer {
     private readonly root: string,
     private readonly log: VersionLog,
     private readonly content: ChunkSource,
+    /** A relay's last resort: its upstream (see ServedFolder.fetchMissing). */
+    private readonly fetchMissing?: (missing: MissingChunk) => Promise<Buffer | undefined>,
   ) {}
 
   /** Forget cached entries and open files (call after each new version). */
@@ -40,14 +44,17 @@ export class ChunkServer {
     this.hasher ??= await loadFastHasher();
     const hash = Buffer.from(hashHex, 'hex');
     const entry = this.entry(path);
-    if (entry && index < entry.chunks.count) {
-      const chunk = entry.chunks.at(index);
-      if (chunk.hash.equals(hash)) {
-        const data = this.readDisk(path, entry.offsets[index]!, chunk.size);
-        if (data && this.hasher.hash(data) === chunk.fast) return data;
-      }
+    const chunk =
+      entry && index < entry.chunks.count && entry.chunks.at(index).hash.equals(hash)
+        ? entry.chunks.at(index)
+        : undefined;
+    if (chunk) {
+      const data = this.readDisk(path, entry!.offsets[index]!, chunk.size);
+      if (data && this.hasher.hash(data) === chunk.fast) return data;
     }
-    return this.content.get(hash);
+    const retained = this.content.get(hash);
+    if (retained || !chunk || !this.fetchMissing) return retained;
+    return this.fetchMissing({ path, version: entry!.seq, index, chunk });
   }
 
   private entry(path: RelPath): CachedEntry | undefined {

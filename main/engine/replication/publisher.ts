@@ -84,7 +84,12 @@ export class FolderPublisher {
   constructor(private readonly options: PublisherOptions) {
     const f = options.folder;
     const guard = options.hop.guard;
-    this.chunks = new ChunkServer(f.root, f.log, f.content);
+    this.chunks = new ChunkServer(
+      f.root,
+      f.log,
+      f.content,
+      f.fetchMissing ? (missing) => f.fetchMissing!(missing) : undefined,
+    );
     this.txs = new TxStore(f.log.file);
     this.coordinator = new Coordinator({
       folderId: f.id,
@@ -232,6 +237,9 @@ export class FolderPublisher {
         return;
       case 'vote':
         if (this.authorized(link)) this.coordinator.onVote(link.deviceId, message);
+        return;
+      case 'staging':
+        if (this.authorized(link)) this.coordinator.onStaging(link.deviceId, message.tx);
         return;
       case 'outcome-req':
         if (this.authorized(link)) this.coordinator.onOutcomeRequest(link.deviceId, message.tx);

@@ -3,11 +3,22 @@
  * folder (claims 35/36). Only committed versions are served: `head()` and `log` are the
  * folder's own committed log, and every byte read from `root` is checked against its hash.
  */
+import type { Chunk } from '../chunk-list.js';
+import type { RelPath } from '../relpath.js';
 import type { ContentStore } from '../store/content-store.js';
 import type { VersionLog } from '../store/version-log.js';
 
 /** Where retained chunks live (a master's content store; a relay keeps none). */
 export type ChunkSource = Pick<ContentStore, 'get'>;
+
+/** A chunk of a committed version that the folder no longer holds, to fetch from upstream. */
+export interface MissingChunk {
+  readonly path: RelPath;
+  /** The version whose entry lists the chunk. */
+  readonly version: number;
+  readonly index: number;
+  readonly chunk: Chunk;
+}
 
 export interface ServedFolder {
   readonly id: string;
@@ -16,6 +27,12 @@ export interface ServedFolder {
   readonly content: ChunkSource;
   /** The newest committed version. */
   head(): number;
+  /**
+   * A relay asks its own upstream for a chunk of its head that its files no longer hold (a
+   * local edit on the relay, a file replaced under it); resolves with the verified bytes,
+   * or undefined when the upstream cannot give them either. Absent on a master.
+   */
+  fetchMissing?(missing: MissingChunk): Promise<Buffer | undefined>;
   /** Background work (history retention) waits this long: replicas are being served. */
   deferBackgroundWork(ms: number): void;
   /**

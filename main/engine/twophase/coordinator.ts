@@ -69,6 +69,8 @@ export interface CoordinatorStatus {
   readonly held: { readonly version: number; readonly reason: string } | null;
 }
 
+/** The longest a participant that keeps saying it is staging may take to vote. */
+const MAX_STAGING_MS = 2 * 60 * 60 * 1000;
 /** How often a held range looks for a verdict (written by the CLI or the API), ms. */
 const HOLD_POLL_MS = 1000;
 
@@ -78,7 +80,9 @@ interface Active {
   readonly info: VersionInfo;
   readonly participants: readonly string[];
   readonly votes: Map<string, Vote>;
-  readonly deadline: number;
+  readonly startedAt: number;
+  /** When missing votes count as no: moved on by participants still staging. */
+  deadline: number;
   timer: TimerHandle | undefined;
 }
 
@@ -183,6 +187,22 @@ export class Coordinator {
     }
   }
 
+  /**
+   * A participant is still staging the current attempt: its vote may take longer than the
+   * vote timeout, so the deadline moves to a timeout from now (at most MAX_STAGING_MS after
+   * the prepare). A replica that stops sending this is silent again after one timeout.
+   */
+  onStaging(replica: string, tx: string): void {
+    const a = this.active;
+    if (!a || a.tx !== tx || !a.participants.includes(replica) || a.votes.has(replica)) return;
+    const { clock, voteTimeoutMs } = this.options;
+    const deadline = Math.min(clock.now() + voteTimeoutMs, a.startedAt + MAX_STAGING_MS);
+    if (deadline <= a.deadline) return;
+    a.deadline = deadline;
+    a.timer?.cancel();
+    a.timer = clock.setTimeout(() => this.evaluate(true), deadline - clock.now());
+  }
+
   onVote(replica: string, m: Extract<Message, { t: 'vote' }>): void {
     const a = this.active;
     if (!a || a.tx !== m.tx || !a.participants.includes(replica) || a.votes.has(replica)) {
@@ -266,6 +286,7 @@ export class Coordinator {
       info,
       participants,
       votes: new Map(),
+      startedAt: clock.now(),
       deadline: clock.now() + this.options.voteTimeoutMs,
       timer: undefined,
     };

@@ -58,6 +58,8 @@ export interface ParticipantOptions {
   readonly applyCommitted: (target: ApplyTarget) => Promise<void>;
 }
 
+/** How often a staging replica tells the master it is still at work (its vote timeout is 10 s). */
+const STAGING_KEEPALIVE_MS = 3000;
 /** How long one wait for a decision lasts before the outcome is asked again. */
 const DECISION_WAIT_MS = 5000;
 
@@ -148,6 +150,13 @@ export class Participant {
     const bytes = filesToStage(disk, entries).reduce((n, e) => n + e.size, 0);
     const full = noSpace(disk.root, bytes);
     if (full !== undefined) return vote(true, false, full);
+    // While staging, tell the master every few seconds that this replica is at work (a large
+    // change takes longer than the vote timeout); a stalled fetch ends it (the link drops).
+    const keepalive = (): void => {
+      link.send({ t: 'staging', folder: this.options.folderId, tx: m.tx });
+      timer = this.options.clock.setTimeout(keepalive, STAGING_KEEPALIVE_MS);
+    };
+    let timer = this.options.clock.setTimeout(keepalive, STAGING_KEEPALIVE_MS);
     try {
       const inline = new Map(m.inline.map((i) => [i.hash, Buffer.from(i.data)]));
       await stageVersion(disk, target, this.options.sources(target.version, inline));
@@ -165,6 +174,8 @@ export class Participant {
         false,
         `staging failed: ${errnoCode(err) === 'ENOSPC' ? 'disk full' : why}`,
       );
+    } finally {
+      timer.cancel();
     }
     failpoint('2pc:staged');
     const record: PreparedRecord = {

@@ -158,6 +158,7 @@ export function sampleMessages(): Message[] {
     { t: 'vote', folder: 'f1', tx: '4.1', upToDate: true, canApply: false, reason: 'disk full' },
     { t: 'decision', folder: 'f1', tx: '4.1', outcome: 'commit' },
     { t: 'outcome-req', folder: 'f1', tx: '4.1' },
+    { t: 'staging', folder: 'f1', tx: '4.1' },
     {
       t: 'report',
       folder: 'f1',

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChunkList } from '../../../../main/engine/chunk-list.js';
 import type { NewEntry, NewVersion } from '../../../../main/engine/entry.js';
 import { relaySource } from '../../../../main/engine/replica/relay-source.js';
+import { ChunkServer } from '../../../../main/engine/replication/chunk-server.js';
 import { buildDelta } from '../../../../main/engine/replication/delta-builder.js';
+import type { MissingChunk } from '../../../../main/engine/replication/served-folder.js';
 import { toRelPath } from '../../../../main/engine/relpath.js';
 import { VersionLog } from '../../../../main/engine/store/version-log.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
@@ -51,7 +53,7 @@ describe("a relay's replica folder as a served folder", () => {
   });
 
   /** A relay that applied the master's versions 3, 7 and 9 (each as one step). */
-  function relay(): ReturnType<typeof relaySource> {
+  function relay(asked: MissingChunk[] = []): ReturnType<typeof relaySource> {
     const root = tempDir('relay');
     const log = new VersionLog(path.join(root, 'log.db'));
     open.push(log);
@@ -62,7 +64,16 @@ describe("a relay's replica folder as a served folder", () => {
     );
     log.commit(HEADER, [file('big.bin', chunks(1))], 7);
     log.commit(HEADER, [file('big.bin', chunks(2))], 9);
-    return relaySource({ id: 'docs', root, log, head: () => log.head() });
+    return relaySource({
+      id: 'docs',
+      root,
+      log,
+      head: () => log.head(),
+      fetchUpstream: (missing) => {
+        asked.push(missing);
+        return Promise.resolve(Buffer.from(`upstream ${missing.index}`));
+      },
+    });
   }
 
   it('gives the version before each of its versions, skipping what it applied together', () => {
@@ -84,6 +95,25 @@ describe("a relay's replica folder as a served folder", () => {
 
   it('keeps no retained chunks', () => {
     expect(relay().content.get(Buffer.alloc(32, 1))).toBeUndefined();
+  });
+
+  it('asks its upstream for a chunk of its head that its file does not hold, and only for such', async () => {
+    const asked: MissingChunk[] = [];
+    const r = relay(asked);
+    const server = new ChunkServer(r.root, r.log, r.content, (m) => r.fetchMissing!(m));
+    const last = chunks(2).at(19);
+    // big.bin is not on the relay's disk (as after a local edit or deletion there).
+    const data = await server.read(toRelPath('big.bin'), 19, last.hash.toString('hex'));
+    expect(data?.toString()).toBe('upstream 19');
+    expect(asked.map((m) => [m.path, m.version, m.index, m.chunk.size])).toEqual([
+      ['big.bin', 9, 19, 100],
+    ]);
+    // A chunk the head does not list (superseded) is not asked for: the relay has no business
+    // fetching what its own version does not hold.
+    const stale = chunks(1).at(19).hash.toString('hex');
+    expect(await server.read(toRelPath('big.bin'), 19, stale)).toBeUndefined();
+    expect(asked).toHaveLength(1);
+    server.close();
   });
 
   it('sends a delta from a version it holds as edits, and from one it does not as whole lists', async () => {

@@ -202,6 +202,35 @@ describe('Coordinator', () => {
     expect(c.status().preparing?.participants).toEqual(['r1']);
   });
 
+  it('waits past the vote timeout for a replica that keeps saying it is staging, not longer', () => {
+    const h = harness();
+    h.policy = 'available';
+    h.log.commit(header('2pc'), [file('b'), file('c')]);
+    const c = h.coordinator();
+    c.pump();
+    c.onVote('r1', vote('1.1', true));
+    h.clock.advance(4000);
+    c.onStaging('r2', '1.1'); // deadline: 5 s from now
+    c.onStaging('r2', '9.1'); // another attempt: ignored
+    h.clock.advance(4000);
+    expect(decisions(h)).toEqual([]); // past the first deadline, still waiting
+    c.onStaging('r2', '1.1');
+    h.clock.advance(3000);
+    c.onVote('r2', vote('1.1', true));
+    expect(decisions(h)).toEqual(['r1:1.1:commit', 'r2:1.1:commit']);
+
+    // The next attempt: r2 says it is staging once, then nothing: one timeout later it is out.
+    h.log.commit(header('2pc'), [file('d'), file('e')]);
+    c.pump();
+    c.onVote('r1', vote('2.1', true));
+    h.clock.advance(3000);
+    c.onStaging('r2', '2.1');
+    h.clock.advance(4999);
+    expect(decisions(h)).toEqual(['r1:1.1:commit', 'r2:1.1:commit']);
+    h.clock.advance(1);
+    expect(decisions(h).slice(2)).toEqual(['r1:2.1:commit', 'r2:2.1:abort']);
+  });
+
   it('answers outcome requests from the durable record, per replica (unknown: abort)', () => {
     const h = harness();
     h.policy = 'available';
