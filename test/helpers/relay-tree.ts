@@ -89,7 +89,11 @@ export class RelayTree {
 
     const cli = (d: Made, ...args: string[]): string[] => ['--state', d.state, ...args];
     const at = (d: Made): string => `${d.deviceId}@127.0.0.1:${d.port}`;
-    const commands: string[][] = [cli(m, 'folder', 'add', m.folder, '--master', '--id', folderId)];
+    const commands: string[][] = [
+      cli(m, 'folder', 'add', m.folder, '--master', '--id', folderId),
+      // Random edits delete many of a small folder's files at once: not what these tests hold.
+      cli(m, 'folder', 'set', folderId, 'deletion-guard', 'off'),
+    ];
     // The master serves every device: relays normally, their replicas when a relay is down.
     for (const d of all.slice(1)) {
       commands.push(cli(m, 'peer', 'add', d.deviceId, '--name', d.name));
@@ -207,6 +211,10 @@ export class RelayTree {
       'replica unsubscribed',
       'upstream refused the folder',
       'refused a subscription: folder not shared with that device',
+      'version held',
+      'prepare sent',
+      'transaction decided',
+      'voted',
     ]);
     return this.devices
       .map((d) => {
@@ -221,7 +229,12 @@ export class RelayTree {
         const runs = d.runs.map(
           (run, i) => `run ${i + 1} (pid ${run.pid}) stderr: ${run.stderr.slice(-1500)}`,
         );
-        return [`--- ${d.name}`, ...runs, ...lines].join('\n');
+        const twoPhase = (d.replication() as { twoPhase?: unknown } | undefined)?.twoPhase;
+        return [
+          `--- ${d.name} two-phase ${JSON.stringify(twoPhase ?? null)}`,
+          ...runs,
+          ...lines,
+        ].join('\n');
       })
       .join('\n');
   }

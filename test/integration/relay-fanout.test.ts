@@ -3,6 +3,8 @@
  * LANFOLD_DISCOVERY=off): one master, three relays, three replicas under each relay. 100
  * random edits on the master converge on all twelve (every file hashed); one relay is killed
  * in the middle of them, its replicas fall back to the master and return when it is back.
+ * Then a three-file change goes two-phase across the tree: each relay votes for itself and
+ * runs it on its replicas, and the master's history shows all nine replicas below.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { killClusters } from '../helpers/cluster.js';
@@ -10,6 +12,7 @@ import { Rng, seedFromEnv } from '../helpers/random.js';
 import { RandomEdits } from '../helpers/random-edits.js';
 import { RelayTree } from '../helpers/relay-tree.js';
 import { removeTempDirs } from '../helpers/temp.js';
+import { historyJson, writeBatch } from '../helpers/twophase.js';
 import { waitFor } from '../helpers/wait.js';
 
 const EDITS = 100;
@@ -94,6 +97,37 @@ describe('one master, three relays, three replicas under each', () => {
           what: `the master serves exactly the 3 relays, acked v${head}`,
         },
       );
+      step = 'a two-phase change across the tree';
+      writeBatch(t.master.folder, {
+        'tree-a.txt': 'a\n',
+        'tree-b.txt': 'b\n',
+        'tree-c.txt': 'c\n',
+      });
+      const tx = await t.waitConverged({ timeoutMs: 120_000 });
+      expect(await t.compareAll()).toEqual([]);
+      const version = await waitFor(
+        async () => {
+          const v = (await historyJson(t.master)).versions.find((x) => x.seq === tx);
+          return v && v.downstream.length === 9 && v;
+        },
+        { timeoutMs: 30_000, what: 'every relay to report its hop' },
+      );
+      expect(version.method).toBe('2pc');
+      // The relays voted upstream (for themselves); each reported its three replicas.
+      expect(
+        version.twoPhase
+          .at(-1)!
+          .votes.map((v) => [t.nameOf(v.replica), v.outcome])
+          .sort(),
+      ).toEqual(t.relays.map((r) => [r.name, 'commit']).sort());
+      for (const [r, relay] of t.relays.entries())
+        expect(
+          version.downstream
+            .filter((d) => d.via === relay.deviceId)
+            .map((d) => [t.nameOf(d.replica), d.outcome])
+            .sort(),
+          relay.name,
+        ).toEqual(t.below[r]!.map((leaf) => [leaf.name, 'commit']).sort());
       console.log(
         `relay fan-out: seed ${seed}, ${EDITS} edits, head v${head}, edits ${JSON.stringify(Object.fromEntries(edits!.counts))}`,
       );
