@@ -71,6 +71,8 @@ export const FolderConfigSchema = z.strictObject({
   upstreams: z.array(DeviceIdSchema).default([]),
   /** Paused on this device: it neither applies (replica) nor serves (master) until resumed. */
   paused: z.boolean().default(false),
+  /** Replica: present the folder as a link to complete version directories (docs/atomic-view.md). */
+  atomicView: z.boolean().default(false),
 });
 export type FolderConfig = z.infer<typeof FolderConfigSchema>;
 

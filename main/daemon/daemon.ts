@@ -294,7 +294,7 @@ export class Daemon implements ControlBackend {
     for (const config of this.state.folders)
       if (config.role === 'master' && this.masters.has(config.id)) {
         this.applySettings(config.id, config.settings);
-      }
+      } else void this.replicas.get(config.id)?.setAtomicView(config.atomicView);
     await this.openFolders();
     this.host?.offerToConnected();
   }
@@ -381,6 +381,7 @@ export class Daemon implements ControlBackend {
       onVersion: (v) => this.events.onVersion?.(config.id, v),
       onConflict: (p, keptAs) => this.events.onConflict?.(config.id, p, keptAs),
       onProgress: (p) => this.events.onTransfer?.(config.id, p),
+      atomicView: config.atomicView,
     });
     this.replicas.set(config.id, folder);
     this.host?.addReplica(folder, config.upstreams);

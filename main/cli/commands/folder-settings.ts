@@ -1,6 +1,7 @@
 /**
  * `lanfold folder set FOLDER SETTING VALUE`: changes one setting of a master folder in
  * folders.json; a running daemon applies it to its next version (it watches the file).
+ * `atomic-view on|off` is the one setting of a replica folder (see docs/atomic-view.md).
  */
 import type { Command } from 'commander';
 import { DeviceState } from '../../daemon/device.js';
@@ -24,6 +25,15 @@ const SETTINGS: Record<string, (value: string) => Partial<FolderSettings>> = {
   }),
 };
 
+/** The replica folder's setting: on or off, nothing else. */
+function onOff(value: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new UsageError(`atomic-view must be on or off, not "${value}"`);
+}
+
+const REPLICA_SETTINGS = ['atomic-view'];
+
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${name} must be one of ${allowed.join(', ')}, not "${value}"`);
@@ -44,7 +54,7 @@ export function registerFolderSettings(folder: Command): void {
   folder
     .command('set <folder> <setting> <value>')
     .description(
-      `change a setting of a master folder: ${Object.keys(SETTINGS).join(', ')} (atomic: comma-separated patterns)`,
+      `change a setting of a master folder: ${Object.keys(SETTINGS).join(', ')} (atomic: comma-separated patterns); of a replica folder: atomic-view on|off`,
     )
     .option('--json', 'print JSON')
     .action(
@@ -55,10 +65,19 @@ export function registerFolderSettings(folder: Command): void {
         opts: { json?: boolean },
         cmd: Command,
       ) => {
+        if (setting === 'atomic-view') {
+          const on = onOff(value);
+          const folder = DeviceState.open(stateDirOf(cmd)).setAtomicView(folderId, on);
+          if (opts.json) return printJson({ folder: folderId, atomicView: folder.atomicView });
+          print(
+            `Folder "${folderId}": atomic-view is now ${value} (a running daemon converts the folder within a second).`,
+          );
+          return;
+        }
         const parse = SETTINGS[setting];
         if (!parse)
           throw new UsageError(
-            `unknown setting "${setting}"; settable: ${Object.keys(SETTINGS).join(', ')}`,
+            `unknown setting "${setting}"; settable: ${[...Object.keys(SETTINGS), ...REPLICA_SETTINGS].join(', ')}`,
           );
         const state = DeviceState.open(stateDirOf(cmd));
         const settings = state.setFolderSettings(folderId, parse(value));

@@ -28,6 +28,8 @@ interface ReplicaRuntime {
   readonly lastError: string | null;
   readonly conflicts: readonly { path: string; keptAs: string }[];
   readonly localChanges: readonly { path: string; kind: string }[];
+  /** Absent in the status of daemons older than the atomic view. */
+  readonly atomicView?: boolean;
 }
 
 interface MasterRuntime {
@@ -60,6 +62,7 @@ function runtimeLines(version: number, r: ReplicaRuntime | MasterRuntime | undef
   const lines = [
     `    upstream ${r.connected ? 'connected' : 'offline'}, at v${r.upstreamVersion}${r.syncing ? ', syncing' : version >= r.upstreamVersion ? ', in sync' : ', behind'}`,
   ];
+  if (r.atomicView) lines.push('    atomic view: on (the folder is a link to the current version)');
   if (r.lastError) lines.push(`    last error: ${r.lastError}`);
   for (const c of r.localChanges.slice(0, 10))
     lines.push(`    local change (${c.kind}): ${c.path}`);
@@ -205,6 +208,7 @@ export function registerInspect(program: Command): void {
             bytes: 0,
             error: err.toLine(),
             paused: f.paused,
+            atomicView: f.atomicView,
             replication: runtime.folders?.[f.id] ?? null,
           };
         }
@@ -223,6 +227,7 @@ export function registerInspect(program: Command): void {
             bytes: live.reduce((n, e) => n + e.size, 0),
             error: runtime.folderErrors?.[f.id] ?? null,
             paused: f.paused,
+            atomicView: f.atomicView,
             replication: runtime.folders?.[f.id] ?? null,
           };
         } finally {
@@ -246,7 +251,7 @@ export function registerInspect(program: Command): void {
           ['FOLDER', 'ROLE', 'VERSION', 'FILES', 'SIZE', 'LAST CHANGE', 'PATH'],
           ...folders.map((f) => [
             f.id,
-            f.paused ? `${f.role} (paused)` : f.role,
+            `${f.role}${f.atomicView && f.role === 'replica' ? ', atomic view' : ''}${f.paused ? ' (paused)' : ''}`,
             f.version ? `v${f.version}` : '-',
             formatCount(f.files),
             formatBytes(f.bytes),
