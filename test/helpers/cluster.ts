@@ -184,6 +184,8 @@ export interface ReplicationRuntime {
   readonly replicas?: readonly { deviceId: string; name: string; acked: number }[];
   /** A replica's prepared two-phase transaction. */
   readonly prepared?: { tx: string; version: number } | null;
+  /** A replica folder shown through an atomic view. */
+  readonly atomicView?: boolean;
 }
 
 export interface StatusJson {

@@ -253,8 +253,7 @@ export class AtomicView {
       }
       const n = viewNumber(name);
       if (n === undefined || keep.has(n)) continue;
-      failpoint('view:reclaiming');
-      reclaimTree(full, this.trashName(n));
+      reclaimTree(full, this.trashName(n), () => failpoint('view:reclaiming'));
     }
   }
 

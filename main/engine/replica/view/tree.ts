@@ -63,8 +63,8 @@ export function removeTree(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Moves `dir` out of the way under `trashName` (one rename), then removes it. */
-export function reclaimTree(dir: string, trashName: string): void {
+/** Moves `dir` out of the way under `trashName` (one rename), then removes it (`moved` runs between). */
+export function reclaimTree(dir: string, trashName: string, moved?: () => void): void {
   const trash = path.join(path.dirname(dir), trashName);
   try {
     renameSync(dir, trash);
@@ -72,5 +72,6 @@ export function reclaimTree(dir: string, trashName: string): void {
     if (errnoCode(err) === 'ENOENT') return;
     throw err;
   }
+  moved?.();
   removeTree(trash);
 }
