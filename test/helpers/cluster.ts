@@ -168,6 +168,8 @@ export interface FolderStatus {
   readonly role: 'master' | 'replica';
   readonly version: number;
   readonly error: string | null;
+  /** A replica folder configured to use the atomic view. */
+  readonly atomicView?: boolean;
   readonly replication: ReplicationRuntime | null;
 }
 

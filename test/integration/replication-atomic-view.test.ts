@@ -8,7 +8,7 @@
  * in-place replica is measured (printed, not asserted: it depends on timing).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cluster, clusterCli, killClusters, type ClusterDevice } from '../helpers/cluster.js';
@@ -120,6 +120,59 @@ describe('atomic view', () => {
     change(master, 'two');
     const v3 = await cluster.waitConverged({ timeoutMs: 60_000 });
     expect(v3).toBeGreaterThan(v2);
+    expect(await cluster.compareAll()).toEqual([]);
+  }, 240_000);
+
+  it('turns on and off on a running replica without fetching again, and finishes a conversion cut by kill -9', async () => {
+    const cluster = await Cluster.create({ replicas: 1, populate });
+    const { master, replicas } = cluster;
+    const replica = replicas[0]!;
+    await cluster.startAll();
+    await cluster.waitConverged();
+    const fetched = replica.replication()?.bytesFetched;
+    const ino = lstatSync(path.join(replica.folder, 'same.txt')).ino;
+
+    await atomicView(replica, true);
+    await waitFor(() => replica.replication()?.atomicView === true, {
+      timeoutMs: 20_000,
+      what: 'the running replica to turn the view on',
+    });
+    expect(lstatSync(replica.folder).isSymbolicLink()).toBe(true);
+    expect(lstatSync(path.join(replica.folder, 'same.txt')).ino, 'moved, not copied').toBe(ino);
+    expect(replica.replication()?.bytesFetched, 'nothing fetched again').toBe(fetched);
+    expect(await cluster.compareAll()).toEqual([]);
+    expect((await replica.folderStatus()).atomicView, 'lanfold status --json').toBe(true);
+
+    change(master, 'one');
+    await cluster.waitConverged();
+    expect(await cluster.compareAll()).toEqual([]);
+    // A local edit in the view is seen like any other.
+    writeFileSync(path.join(replica.folder, 'local.txt'), 'mine\n');
+    await waitFor(
+      () => replica.replication()?.localChanges?.some((c) => c.path === 'local.txt') === true,
+      { timeoutMs: 20_000, what: 'the local change to be reported' },
+    );
+    rmSync(path.join(replica.folder, 'local.txt'));
+
+    await atomicView(replica, false);
+    await waitFor(() => replica.replication()?.atomicView === false, {
+      timeoutMs: 20_000,
+      what: 'the running replica to turn the view off',
+    });
+    expect(lstatSync(replica.folder).isDirectory()).toBe(true);
+    expect(viewsOf(replica)).toEqual([]);
+    expect(await cluster.compareAll()).toEqual([]);
+
+    // kill -9 between the two shapes: the next start finishes the conversion.
+    await replica.stop();
+    await replica.start({ env: { LANFOLD_FAILPOINT: 'view:converting' } });
+    await atomicView(replica, true);
+    await died(replica, 'view:converting');
+    expect(existsSync(replica.folder), 'the folder path is between its shapes').toBe(false);
+    await replica.start();
+    expect(lstatSync(replica.folder).isSymbolicLink()).toBe(true);
+    change(master, 'two');
+    await cluster.waitConverged();
     expect(await cluster.compareAll()).toEqual([]);
   }, 240_000);
 
