@@ -12,6 +12,7 @@ export interface BenchmarkModule {
 /** Loaded lazily, so that one benchmark's imports do not slow down (or break) another. */
 const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   '2pc': () => import('./twophase.js'),
+  'atomic-view': () => import('./atomic-view.js'),
   scan: () => import('./scan.js'),
   sync: () => import('./sync.js'),
   fanout: () => import('./fanout.js'),

@@ -73,6 +73,8 @@ export const FolderConfigSchema = z.strictObject({
   paused: z.boolean().default(false),
   /** Replica: also serve the folder to the replicas that name this device as an upstream. */
   relay: z.boolean().default(false),
+  /** Replica: present the folder as a link to complete version directories (docs/atomic-view.md). */
+  atomicView: z.boolean().default(false),
 });
 export type FolderConfig = z.infer<typeof FolderConfigSchema>;
 

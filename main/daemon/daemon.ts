@@ -304,7 +304,7 @@ export class Daemon implements ControlBackend {
     for (const config of this.state.folders)
       if (config.role === 'master' && this.masters.has(config.id)) {
         this.applySettings(config.id, config.settings);
-      }
+      } else void this.replicas.get(config.id)?.setAtomicView(config.atomicView);
     await this.openFolders();
     this.host?.offerToConnected();
   }
@@ -394,6 +394,7 @@ export class Daemon implements ControlBackend {
       },
       onConflict: (p, keptAs) => this.events.onConflict?.(config.id, p, keptAs),
       onProgress: (p) => this.events.onTransfer?.(config.id, p),
+      atomicView: config.atomicView,
     });
     this.replicas.set(config.id, folder);
     // Every replica folder can relay; its publisher accepts subscriptions while `relay` is on.

@@ -11,6 +11,7 @@ import {
   type FolderSettings,
 } from '../engine/folder-settings.js';
 import { checkFolderRoot } from '../engine/folder-root.js';
+import { atomicViewUnsupported } from '../engine/replica/view/atomic-view.js';
 import { generateIdentity } from '../transport/identity.js';
 import { writeFileAtomic } from '../engine/atomic-write.js';
 import {
@@ -187,6 +188,7 @@ export class DeviceState {
       upstreams: options.upstreams ? [...options.upstreams] : [],
       paused: false,
       relay: false,
+      atomicView: false,
     };
     this.saveFolders([...this.folders, folder]);
     return folder;
@@ -228,6 +230,25 @@ export class DeviceState {
     });
     if (changed.length > 0) this.saveFolders(folders);
     return changed;
+  }
+
+  /**
+   * Turns a replica folder's atomic view on or off in folders.json; the daemon converts the
+   * folder when it opens it, or at once when it runs (it watches the file).
+   */
+  setAtomicView(folderId: string, on: boolean): FolderConfig {
+    const folder = this.folder(folderId);
+    if (folder.role !== 'replica')
+      throw new LanfoldError(
+        'BAD_ARGUMENT',
+        `Folder "${folderId}" is the master here; the atomic view is a setting of replica folders`,
+        'set it on the devices that hold replicas of this folder',
+      );
+    const unsupported = atomicViewUnsupported();
+    if (on && unsupported) throw new LanfoldError('BAD_ARGUMENT', unsupported);
+    const updated = { ...folder, atomicView: on };
+    this.saveFolders(this.folders.map((f) => (f.id === folderId ? updated : f)));
+    return updated;
   }
 
   /**

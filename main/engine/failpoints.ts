@@ -31,10 +31,27 @@ export const TWO_PHASE_FAILPOINTS = [
   '2pc:committing',
 ] as const;
 
+/**
+ * Atomic view steps (see replica/view/): `building` (version directory half linked),
+ * `built` (linked, staging moved in, no apply journal), `switched` (link renamed, version
+ * not recorded), `reclaiming` (an old directory moved to the trash, not removed),
+ * `converting` (turning the view on or off: the folder path is between its two shapes).
+ */
+export const VIEW_FAILPOINTS = [
+  'view:building',
+  'view:built',
+  'view:switched',
+  'view:reclaiming',
+  'view:converting',
+] as const;
+
 /** Failpoints that do not kill: armed, they make a check fail as a fault would. */
 export const SIMULATED_FAULTS = ['2pc:disk-full'] as const;
 
-export type FailpointName = (typeof FAILPOINTS)[number] | (typeof TWO_PHASE_FAILPOINTS)[number];
+export type FailpointName =
+  | (typeof FAILPOINTS)[number]
+  | (typeof TWO_PHASE_FAILPOINTS)[number]
+  | (typeof VIEW_FAILPOINTS)[number];
 export type SimulatedFault = (typeof SIMULATED_FAULTS)[number];
 
 const armed = parse(process.env.LANFOLD_FAILPOINT);

@@ -168,6 +168,8 @@ export interface FolderStatus {
   readonly role: 'master' | 'replica';
   readonly version: number;
   readonly error: string | null;
+  /** A replica folder configured to use the atomic view. */
+  readonly atomicView?: boolean;
   readonly replication: ReplicationRuntime | null;
 }
 
@@ -188,6 +190,8 @@ export interface ReplicationRuntime {
   readonly upstream?: string | null;
   /** Replica: whether it relays the folder to replicas below it. */
   readonly relay?: boolean;
+  /** A replica folder shown through an atomic view. */
+  readonly atomicView?: boolean;
 }
 
 export interface StatusJson {

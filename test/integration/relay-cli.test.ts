@@ -38,7 +38,7 @@ describe('folder set relay and upstream lists', () => {
     oneLine(
       results[0]!,
       2,
-      /unknown setting "colour"; settable: relay, commit-mode, two-phase-policy/,
+      /unknown setting "colour"; settable: atomic-view, relay, commit-mode, two-phase-policy/,
     );
     oneLine(results[1]!, 2, /relay must be on or off, not "maybe"/);
     oneLine(results[2]!, 1, /No folder with ID "nope"/);

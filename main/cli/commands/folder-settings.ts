@@ -1,8 +1,9 @@
 /**
  * `lanfold folder set FOLDER SETTING VALUE`: changes one setting of a folder in
  * folders.json; a running daemon applies it to its next version (it watches the file).
- * A master's settings are the folder's; a replica sets only whether it relays and, as a
- * relay, the method and policy of the hop below it.
+ * A master's settings are the folder's; a replica sets whether it relays and, as a relay,
+ * the method and policy of the hop below it, and whether it shows an atomic view
+ * (docs/atomic-view.md).
  */
 import type { Command } from 'commander';
 import { DeviceState } from '../../daemon/device.js';
@@ -43,7 +44,7 @@ function ratio(value: string): number {
 }
 
 /** Settings a replica sets for itself (the rest are its master's). */
-const REPLICA_SETTINGS = new Set(['relay', 'commit-mode', 'two-phase-policy']);
+const REPLICA_SETTINGS = new Set(['atomic-view', 'relay', 'commit-mode', 'two-phase-policy']);
 
 function onOff(value: string, name: string): boolean {
   if (value === 'on' || value === 'off') return value === 'on';
@@ -51,11 +52,11 @@ function onOff(value: string, name: string): boolean {
 }
 
 export function registerFolderSettings(folder: Command): void {
-  const names = ['relay', ...Object.keys(SETTINGS)];
+  const names = ['atomic-view', 'relay', ...Object.keys(SETTINGS)];
   folder
     .command('set <folder> <setting> <value>')
     .description(
-      `change a setting of a folder: ${names.join(', ')} (atomic: comma-separated patterns; relay on|off: a replica that also serves replicas, whose commit-mode and two-phase-policy then apply to the hop below it)`,
+      `change a setting of a folder: ${names.join(', ')} (atomic: comma-separated patterns; on a replica: atomic-view on|off, relay on|off — a replica that also serves replicas, whose commit-mode and two-phase-policy then apply to the hop below it)`,
     )
     .option('--json', 'print JSON')
     .action(
@@ -66,6 +67,15 @@ export function registerFolderSettings(folder: Command): void {
         opts: { json?: boolean },
         cmd: Command,
       ) => {
+        if (setting === 'atomic-view') {
+          const on = onOff(value, 'atomic-view');
+          const folder = DeviceState.open(stateDirOf(cmd)).setAtomicView(folderId, on);
+          if (opts.json) return printJson({ folder: folderId, atomicView: folder.atomicView });
+          print(
+            `Folder "${folderId}": atomic-view is now ${value} (a running daemon converts the folder within a second).`,
+          );
+          return;
+        }
         const parse = SETTINGS[setting];
         if (!parse && setting !== 'relay')
           throw new UsageError(`unknown setting "${setting}"; settable: ${names.join(', ')}`);

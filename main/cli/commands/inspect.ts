@@ -34,6 +34,8 @@ interface ReplicaRuntime {
   readonly replicas?: readonly { deviceId: string; name: string; acked: number }[];
   /** A relay's two-phase commit on the hop below it. */
   readonly twoPhase?: CoordinatorStatus | null;
+  /** Absent in the status of daemons older than the atomic view. */
+  readonly atomicView?: boolean;
 }
 
 interface MasterRuntime {
@@ -71,6 +73,7 @@ function runtimeLines(version: number, r: ReplicaRuntime | MasterRuntime | undef
     lines.push(...served(r.replicas ?? []));
     lines.push(...twoPhaseLines(r.twoPhase ?? undefined, r.replicas ?? []));
   }
+  if (r.atomicView) lines.push('    atomic view: on (the folder is a link to the current version)');
   if (r.lastError) lines.push(`    last error: ${r.lastError}`);
   for (const c of r.localChanges.slice(0, 10))
     lines.push(`    local change (${c.kind}): ${c.path}`);
@@ -216,6 +219,7 @@ export function registerInspect(program: Command): void {
             bytes: 0,
             error: err.toLine(),
             paused: f.paused,
+            atomicView: f.atomicView,
             replication: runtime.folders?.[f.id] ?? null,
           };
         }
@@ -234,6 +238,7 @@ export function registerInspect(program: Command): void {
             bytes: live.reduce((n, e) => n + e.size, 0),
             error: runtime.folderErrors?.[f.id] ?? null,
             paused: f.paused,
+            atomicView: f.atomicView,
             replication: runtime.folders?.[f.id] ?? null,
           };
         } finally {
@@ -257,7 +262,7 @@ export function registerInspect(program: Command): void {
           ['FOLDER', 'ROLE', 'VERSION', 'FILES', 'SIZE', 'LAST CHANGE', 'PATH'],
           ...folders.map((f) => [
             f.id,
-            f.paused ? `${f.role} (paused)` : f.role,
+            `${f.role}${f.atomicView && f.role === 'replica' ? ', atomic view' : ''}${f.paused ? ' (paused)' : ''}`,
             f.version ? `v${f.version}` : '-',
             formatCount(f.files),
             formatBytes(f.bytes),

@@ -163,15 +163,28 @@ export async function stageVersion(
   return { staged, localMoves };
 }
 
+/**
+ * How an atomic-view replica applies (see view/atomic-view.ts): the steps run in a new
+ * version directory that `build` makes, and `publish` shows it once they are durable.
+ */
+export interface ViewSwitch {
+  /** Builds the next version directory from the current one; returns it (the steps' root). */
+  build(): string;
+  /** Makes the built directory the folder in one step; called before the version is recorded. */
+  publish(): void;
+}
+
 export async function applyVersion(
-  disk: ReplicaDisk,
+  folder: ReplicaDisk,
   target: ApplyTarget,
   sources: StageSources,
+  view?: ViewSwitch,
 ): Promise<ApplyResult> {
-  const { root } = disk;
   // 1. Stage every new file's content (verified, fsynced, with mode and mtime).
-  const { staged, localMoves } = await stageVersion(disk, target, sources);
+  const { staged, localMoves } = await stageVersion(folder, target, sources);
   failpoint('apply:staged');
+  const disk = view ? { ...folder, root: view.build() } : folder;
+  const { root } = disk;
 
   // 2. Keep local edits that stand in the way.
   const conflicts: { path: RelPath; keptAs: RelPath }[] = [];
@@ -223,14 +236,15 @@ export async function applyVersion(
   };
   writeJournal(disk.journalFile, journal);
   failpoint('apply:journaled');
-  runSteps(root, journal.steps, dirModes(disk));
+  runSteps(root, journal.steps, dirModes(disk), { ownInodes: view !== undefined });
+  view?.publish();
   return { info: commitJournal(disk, journal), conflicts };
 }
 
 /** Replays an unfinished apply found at start; returns the version it committed, if any. */
 export function recoverApply(
   disk: ReplicaDisk,
-  options: { keepStaging?: boolean } = {},
+  options: { keepStaging?: boolean; view?: { publish: () => void } } = {},
 ): VersionInfo | undefined {
   const journal = readJournal(disk.journalFile);
   if (!journal) {
@@ -240,7 +254,8 @@ export function recoverApply(
   }
   disk.logger.warn({ version: journal.version }, 'finishing an apply interrupted by a crash');
   try {
-    runSteps(disk.root, journal.steps, dirModes(disk));
+    runSteps(disk.root, journal.steps, dirModes(disk), { ownInodes: options.view !== undefined });
+    options.view?.publish();
   } catch (err) {
     if (!(err instanceof LanfoldError && err.code === 'BAD_PATH')) throw err;
     // The folder changed under the journal in a way that makes a step unsafe (a directory
@@ -327,6 +342,7 @@ function runSteps(
   root: string,
   steps: readonly Step[],
   dirMode: (rel: RelPath) => number | undefined,
+  options: { ownInodes: boolean },
 ): void {
   const places = steps.filter((s) => s.op === 'place').length;
   // Staged files are named by content: paths with the same content share one. Each place
@@ -403,6 +419,8 @@ function runSteps(
       }
       case 'meta':
         try {
+          // In a version directory a file may share its inode with older ones: give it its own first.
+          if (options.ownInodes) ownInode(root, full, step.mode, step.mtimeMs);
           chmodSync(full, step.mode);
           utimesSync(full, new Date(step.mtimeMs), new Date(step.mtimeMs));
         } catch (err) {
@@ -451,6 +469,22 @@ function runSteps(
   const durable = new DurableBatch();
   for (const dir of touchedDirs) durable.dir(dir);
   durable.flush(root);
+}
+
+/**
+ * Replaces a hard-linked file whose mode or mtime must change by a private copy (copied,
+ * fsynced, renamed over it), so that the change never reaches the other links.
+ */
+function ownInode(root: string, full: string, mode: number, mtimeMs: number): void {
+  const st = lstatSync(full);
+  if (!st.isFile() || st.nlink < 2) return;
+  if ((st.mode & 0o7777) === mode && st.mtimeMs === mtimeMs) return;
+  mkdirSync(stagingDir(root), { recursive: true });
+  const copy = path.join(stagingDir(root), `own-${process.pid}`);
+  rmSync(copy, { force: true });
+  copyFileSync(full, copy);
+  fsyncFile(copy);
+  renameSync(copy, full);
 }
 
 /** Opens the nearest existing directory at or above `rel` to its owner (write and search). */

@@ -20,7 +20,9 @@ import { checkFolderRoot } from '../folder-root.js';
 import { resolveIn, type RelPath } from '../relpath.js';
 import { VersionLog } from '../store/version-log.js';
 import { fromWire } from '../replication/wire-entries.js';
-import { applyVersion, recoverApply, type ReplicaDisk } from './apply.js';
+import { applyVersion, recoverApply, type ReplicaDisk, type ViewSwitch } from './apply.js';
+import { readJournal } from './journal.js';
+import { AtomicView, type AtomicViewOptions } from './view/atomic-view.js';
 import { ChunkUnavailable, Fetcher, LinkLost } from './fetcher.js';
 import { LocalChunks } from './local-chunks.js';
 import { revertPath, type RevertOutcome } from './revert.js';
@@ -43,6 +45,12 @@ export interface ReplicaFolderOptions {
   readonly onVersion?: (info: VersionInfo) => void;
   readonly onConflict?: (path: RelPath, keptAs: RelPath) => void;
   readonly onProgress?: (progress: { bytes: number; files: number; totalFiles: number }) => void;
+  /**
+   * Present the folder as a link switched between complete version directories (see
+   * view/atomic-view.ts); the folder is converted at open when its shape differs. Left out,
+   * the folder keeps the shape it has.
+   */
+  readonly atomicView?: boolean;
 }
 
 export interface ReplicaStatus {
@@ -58,6 +66,8 @@ export interface ReplicaStatus {
   readonly localChanges: readonly LocalChange[];
   /** The two-phase transaction this replica is prepared for, if any. */
   readonly prepared: { tx: string; version: number } | null;
+  /** True when the folder is an atomic view (a link to the current version directory). */
+  readonly atomicView: boolean;
 }
 
 interface DeltaWait {
@@ -98,16 +108,27 @@ export class ReplicaFolder {
   private localScan: Promise<void> = Promise.resolve();
   private reverts: Promise<unknown> = Promise.resolve();
   private readonly participant: Participant;
-  private readonly rootId: string;
+  /** The device:inode the folder path resolves to (the current version directory in an atomic view). */
+  private rootId: string;
+  private readonly viewOptions: AtomicViewOptions;
+  private view: AtomicView | undefined;
+  /** Watcher restarts (an atomic view re-points it at each switch), one at a time. */
+  private watchChain: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ReplicaFolderOptions) {
     this.id = options.id;
     this.root = path.resolve(options.root);
-    const rootId = checkFolderRoot(this.root);
-    this.rootId = rootId;
     mkdirSync(options.dataDir, { recursive: true });
-    this.log = new VersionLog(path.join(options.dataDir, 'log.db'));
     const logger = options.logger.child({ folder: options.id });
+    this.viewOptions = {
+      root: this.root,
+      journalFile: path.join(options.dataDir, 'view-journal.json'),
+      logger,
+      now: () => options.clock.now(),
+    };
+    AtomicView.recoverConversion(this.viewOptions);
+    this.rootId = checkFolderRoot(this.root);
+    this.log = new VersionLog(path.join(options.dataDir, 'log.db'));
     this.local = new LocalChunks(this.root);
     this.disk = {
       root: this.root,
@@ -120,11 +141,16 @@ export class ReplicaFolder {
       sameContent: (rel, known) => this.sameContent(rel, known),
     };
     this.loadState();
+    this.view = AtomicView.open(this.viewOptions);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below reads the live root identity
+    const self = this;
     this.participant = new Participant({
       folderId: options.id,
       disk: this.disk,
       file: path.join(options.dataDir, 'twophase-prepared.json'),
-      rootId,
+      get rootId() {
+        return self.rootId;
+      },
       clock: options.clock,
       logger,
       base: (p) => this.currentWithChunks(p),
@@ -136,8 +162,54 @@ export class ReplicaFolder {
           from: this.head(),
         }),
     });
-    const recovered = recoverApply(this.disk, { keepStaging: this.participant.prepared });
+    const pending = this.view?.recoverBuild(readJournal(this.disk.journalFile) !== undefined);
+    const recovered = recoverApply(pending ? { ...this.disk, root: pending.root } : this.disk, {
+      keepStaging: this.participant.prepared,
+      ...(pending ? { view: pending } : {}),
+    });
+    if (pending) this.view?.finish();
+    this.view?.reclaim();
     if (recovered) this.loadState();
+    if (options.atomicView !== undefined) this.convertView(options.atomicView);
+    this.rootId = checkFolderRoot(this.root);
+  }
+
+  /** Turns the atomic view on or off (crash-safe, see view/atomic-view.ts); nothing when it already is. */
+  private convertView(on: boolean): void {
+    if (on === (this.view !== undefined)) return;
+    if (on) this.view = AtomicView.enable(this.viewOptions, this.head());
+    else {
+      this.view?.disable();
+      this.view = undefined;
+    }
+    this.rootId = checkFolderRoot(this.root);
+  }
+
+  /**
+   * Turns the atomic view on or off while the folder is open: waits for an apply or revert
+   * under way, converts, and re-points the local watcher.
+   */
+  async setAtomicView(on: boolean): Promise<void> {
+    if (on === (this.view !== undefined) || this.closed) return;
+    const run = this.reverts.then(async () => {
+      while (this.running) await this.loop.catch(() => undefined);
+      this.running = true;
+      try {
+        this.convertView(on);
+      } catch (err) {
+        // Reported in status; the folder keeps the shape it has (a conversion cut half-way
+        // by the error is finished at the next open, from its journal).
+        this.lastError = err instanceof LanfoldError ? err.toLine() : String(err);
+        this.options.logger.error({ err, folder: this.id }, 'changing the atomic view failed');
+      } finally {
+        this.running = false;
+      }
+      this.repointWatcher();
+      if (this.head() < this.upstreamVersion) this.kick();
+    });
+    const settled = run.catch(() => undefined);
+    this.reverts = settled;
+    return settled;
   }
 
   private loadState(): void {
@@ -178,7 +250,7 @@ export class ReplicaFolder {
   }
 
   /** Watches the folder for local edits (and looks for those made while stopped). */
-  async watchLocal(): Promise<void> {
+  watchLocal(): Promise<void> {
     this.batcher = new Batcher(
       this.options.clock,
       (batch) => {
@@ -189,15 +261,37 @@ export class ReplicaFolder {
       },
       { quietMs: 200, maxDelayMs: 2000 },
     );
+    this.watchChain = this.startWatcher();
+    return this.watchChain;
+  }
+
+  /** Watches what the folder path shows now: the folder itself, or the current version directory of an atomic view. */
+  private async startWatcher(): Promise<void> {
     const rules = IgnoreRules.load(this.root);
-    this.watcher = new FolderWatcher(
-      this.root,
+    const watcher = new FolderWatcher(
+      this.view?.dir ?? this.root,
       () => rules,
       { onPath: (p) => this.batcher?.touch(p), onError: () => this.batcher?.touch() },
       this.options.logger,
     );
-    await this.watcher.start();
+    this.watcher = watcher;
+    await watcher.start();
     void this.rescanLocal(WHOLE_FOLDER);
+  }
+
+  /** After a switch or conversion: the watcher follows the link to the directory it now shows. */
+  private repointWatcher(): void {
+    if (!this.batcher) return;
+    this.watchChain = this.watchChain
+      .then(async () => {
+        if (this.closed) return;
+        await this.watcher?.close();
+        this.watcher = undefined;
+        await this.startWatcher();
+      })
+      .catch((err: unknown) =>
+        this.options.logger.warn({ err, folder: this.id }, 're-pointing the local watcher failed'),
+      );
   }
 
   /** Re-checks `scope` for local edits. */
@@ -239,6 +333,7 @@ export class ReplicaFolder {
       bytesFetched: this.bytesFetched + (this.fetcher?.received ?? 0),
       localChanges: [...this.localChanges.values()],
       prepared: this.participant.status(),
+      atomicView: this.view !== undefined,
     };
   }
 
@@ -558,7 +653,13 @@ export class ReplicaFolder {
       this.disk,
       { version, createdAt, method, entries },
       this.stageSources(version, inline, texts, entries.filter((e) => e.kind === 'file').length),
+      this.view && this.viewSwitch(this.view, version, entries),
     );
+    if (this.view) {
+      this.view.finish();
+      this.rootId = checkFolderRoot(this.root);
+      this.repointWatcher();
+    }
     for (const e of entries)
       if (e.kind === 'file' && e.chunks) this.local.addFile(e.path, e.chunks);
     for (const c of result.conflicts) {
@@ -577,6 +678,21 @@ export class ReplicaFolder {
       'version applied',
     );
     this.options.onVersion?.(result.info);
+  }
+
+  /** The atomic view's part of applying `version`: build its directory, then switch the link to it. */
+  private viewSwitch(view: AtomicView, version: number, entries: readonly NewEntry[]): ViewSwitch {
+    const touched = new Set<string>();
+    for (const e of entries) {
+      touched.add(e.path);
+      if (e.movedFrom) touched.add(e.movedFrom);
+    }
+    return {
+      build: () => view.build(version),
+      publish: () => {
+        view.publish(version, { touched, tracked: (p) => this.index.has(p) });
+      },
+    };
   }
 
   /** Where staging finds a version's content: inline data, text deltas, local chunks, the upstream. */
@@ -623,6 +739,7 @@ export class ReplicaFolder {
     this.delta?.reject(new LinkLost('closing'));
     this.participant.interrupt();
     this.batcher?.dispose();
+    await this.watchChain.catch(() => undefined);
     await this.watcher?.close();
     await this.loop.catch(() => undefined);
     await this.localScan;

@@ -43,6 +43,7 @@ const idle: ReplicaStatus = {
   syncing: false,
   lastError: undefined,
   conflicts: [],
+  atomicView: false,
   bytesFetched: 0,
   prepared: null,
   localChanges: [],

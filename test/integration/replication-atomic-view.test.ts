@@ -1,0 +1,326 @@
+/**
+ * The atomic view with real daemons on 127.0.0.1. (1) kill -9 at each step of a version
+ * switch (building the next directory, built, steps half run, link switched but the version
+ * not recorded, recorded, reclaiming an old directory): the folder then shows one whole
+ * version, and after a restart exactly the version its log records, and all converge.
+ * (2) A reader process that resolves the folder once per read pair while the master commits
+ * many two-file versions never sees a mix through an atomic view; the same reader on an
+ * in-place replica is measured (printed, not asserted: it depends on timing).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Cluster, clusterCli, killClusters, type ClusterDevice } from '../helpers/cluster.js';
+import { stateDifferences, stateOfEntries } from '../helpers/folder-state.js';
+import { makeTempDir, removeTempDirs } from '../helpers/temp.js';
+import { waitFor } from '../helpers/wait.js';
+import { writeBatch } from '../helpers/twophase.js';
+import { digestFile } from '../../main/engine/chunker.js';
+
+const STEPS = [
+  'view:building',
+  'view:built',
+  'apply:renamed-some',
+  'view:switched',
+  'apply:committed',
+] as const;
+
+function populate(root: string): void {
+  for (let i = 0; i < 6; i++) writeFileSync(path.join(root, `page-${i}.txt`), `page ${i} v0\n`);
+  writeFileSync(path.join(root, 'same.txt'), 'never changes\n');
+}
+
+function change(master: ClusterDevice, tag: string): void {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 6; i++) files[`page-${i}.txt`] = `page ${i} ${tag}\n`.repeat(100 + i);
+  files[`${tag}.txt`] = `${tag}\n`;
+  writeBatch(master.folder, files);
+}
+
+async function died(r: ClusterDevice, failpoint: string): Promise<void> {
+  const run = r.daemon!;
+  const exit = await Promise.race([
+    run.exit(),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 60_000).unref()),
+  ]);
+  expect(exit, `${r.name} died at ${failpoint}`).toEqual({ code: null, signal: 'SIGKILL' });
+  expect(run.stderr).toContain(`failpoint ${failpoint} fired`);
+}
+
+async function atomicView(r: ClusterDevice, on: boolean): Promise<void> {
+  await clusterCli(r.state, ['folder', 'set', r.folderId, 'atomic-view', on ? 'on' : 'off']);
+}
+
+function viewsOf(r: ClusterDevice): string[] {
+  const dir = path.join(path.dirname(r.folder), `.${path.basename(r.folder)}.lanfold-views`);
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+describe('atomic view', () => {
+  afterEach(async () => {
+    await killClusters();
+    removeTempDirs();
+  });
+
+  it('shows one whole version after kill -9 at each step of a switch, and the log agrees after restart', async () => {
+    const cluster = await Cluster.create({ replicas: STEPS.length + 1, populate });
+    const { master, replicas } = cluster;
+    for (const r of replicas) await atomicView(r, true);
+    await clusterCli(master.state, ['folder', 'set', master.folderId, 'commit-mode', 'two-phase']);
+    await cluster.startAll();
+    const v1 = await cluster.waitConverged();
+    const before = await master.snapshot();
+    for (const r of replicas) {
+      expect(lstatSync(r.folder).isSymbolicLink(), `${r.name} is a link`).toBe(true);
+      expect(r.replication()?.atomicView, `${r.name} status`).toBe(true);
+    }
+    // Restarted with their failpoints armed (the first sync would have reached them too).
+    const dying = replicas.slice(0, STEPS.length);
+    await Promise.all(dying.map((r) => r.stop()));
+    await Promise.all(dying.map((r, i) => r.start({ env: { LANFOLD_FAILPOINT: STEPS[i] } })));
+    await waitFor(() => master.replication()?.replicas?.length === replicas.length, {
+      timeoutMs: 30_000,
+      what: 'every replica to connect',
+    });
+
+    change(master, 'one');
+    await Promise.all(dying.map((r, i) => died(r, STEPS[i]!)));
+    await waitFor(() => master.head() > v1, { timeoutMs: 30_000, what: 'the master to record' });
+    // Under load the master's batcher may record the change as more than one version:
+    // whatever the folder shows must be exactly one version the master recorded.
+    const log = master.log();
+    const recorded = [before];
+    for (let v = v1 + 1; v <= log.head(); v++) recorded.push(stateOfEntries(log.stateAt(v)));
+    for (const [i, r] of dying.entries()) {
+      const shown = await r.snapshot();
+      const whole = recorded.some((state) => stateDifferences(shown, state).length === 0);
+      expect(whole, `${r.name} killed at ${STEPS[i]} shows one whole version`).toBe(true);
+    }
+    await Promise.all(dying.map((r) => r.start()));
+    const v2 = await cluster.waitConverged({ timeoutMs: 90_000 });
+    expect(v2).toBeGreaterThan(v1);
+    expect(await cluster.compareAll()).toEqual([]);
+    for (const r of dying) {
+      // The one it replaced may stay for its grace period; nothing else is left.
+      expect(
+        viewsOf(r).filter((n) => n !== `v${v1}`),
+        `${r.name} views`,
+      ).toEqual([`v${v2}`]);
+      expect(r.replication()?.atomicView).toBe(true);
+    }
+
+    // The last replica kept the directory it replaced (grace period); it dies at its next
+    // start while reclaiming it (moved to the trash, not yet removed), and cleans up after.
+    const last = replicas[STEPS.length]!;
+    expect(viewsOf(last)).toEqual([`v${v1}`, `v${v2}`]);
+    await last.stop();
+    await last.start({ env: { LANFOLD_FAILPOINT: 'view:reclaiming' }, ready: false });
+    await died(last, 'view:reclaiming');
+    expect(viewsOf(last).filter((n) => !n.startsWith('.trash-'))).toEqual([`v${v2}`]);
+    await last.start();
+    expect(viewsOf(last)).toEqual([`v${v2}`]);
+    change(master, 'two');
+    const v3 = await cluster.waitConverged({ timeoutMs: 60_000 });
+    expect(v3).toBeGreaterThan(v2);
+    expect(await cluster.compareAll()).toEqual([]);
+  }, 240_000);
+
+  it('turns on and off on a running replica without fetching again, and finishes a conversion cut by kill -9', async () => {
+    const cluster = await Cluster.create({ replicas: 1, populate });
+    const { master, replicas } = cluster;
+    const replica = replicas[0]!;
+    await cluster.startAll();
+    await cluster.waitConverged();
+    const fetched = replica.replication()?.bytesFetched;
+    const ino = lstatSync(path.join(replica.folder, 'same.txt')).ino;
+
+    await atomicView(replica, true);
+    await waitFor(() => replica.replication()?.atomicView === true, {
+      timeoutMs: 20_000,
+      what: 'the running replica to turn the view on',
+    });
+    expect(lstatSync(replica.folder).isSymbolicLink()).toBe(true);
+    expect(lstatSync(path.join(replica.folder, 'same.txt')).ino, 'moved, not copied').toBe(ino);
+    expect(replica.replication()?.bytesFetched, 'nothing fetched again').toBe(fetched);
+    expect(await cluster.compareAll()).toEqual([]);
+    expect((await replica.folderStatus()).atomicView, 'lanfold status --json').toBe(true);
+
+    change(master, 'one');
+    await cluster.waitConverged();
+    expect(await cluster.compareAll()).toEqual([]);
+    // A local edit in the view is seen like any other.
+    writeFileSync(path.join(replica.folder, 'local.txt'), 'mine\n');
+    await waitFor(
+      () => replica.replication()?.localChanges?.some((c) => c.path === 'local.txt') === true,
+      { timeoutMs: 20_000, what: 'the local change to be reported' },
+    );
+    rmSync(path.join(replica.folder, 'local.txt'));
+
+    await atomicView(replica, false);
+    await waitFor(() => replica.replication()?.atomicView === false, {
+      timeoutMs: 20_000,
+      what: 'the running replica to turn the view off',
+    });
+    expect(lstatSync(replica.folder).isDirectory()).toBe(true);
+    expect(viewsOf(replica)).toEqual([]);
+    expect(await cluster.compareAll()).toEqual([]);
+
+    // kill -9 between the two shapes: the next start finishes the conversion.
+    await replica.stop();
+    await replica.start({ env: { LANFOLD_FAILPOINT: 'view:converting' } });
+    await atomicView(replica, true);
+    await died(replica, 'view:converting');
+    expect(existsSync(replica.folder), 'the folder path is between its shapes').toBe(false);
+    await replica.start();
+    expect(lstatSync(replica.folder).isSymbolicLink()).toBe(true);
+    change(master, 'two');
+    await cluster.waitConverged();
+    expect(await cluster.compareAll()).toEqual([]);
+  }, 240_000);
+
+  it('a reader never sees a mix of two versions through the atomic view', async () => {
+    const cluster = await Cluster.create({
+      replicas: 2,
+      populate: (root) => {
+        writeFileSync(path.join(root, 'a.txt'), '0');
+        writeFileSync(path.join(root, 'b.txt'), '0');
+      },
+    });
+    const { master, replicas } = cluster;
+    const [viewed, inPlace] = replicas as [ClusterDevice, ClusterDevice];
+    await atomicView(viewed, true);
+    await clusterCli(master.state, ['folder', 'set', master.folderId, 'commit-mode', 'two-phase']);
+    await cluster.startAll();
+    let head = await cluster.waitConverged();
+    expect(lstatSync(viewed.folder).isSymbolicLink()).toBe(true);
+
+    const stop = path.join(makeTempDir('lanfold-reader-'), 'stop');
+    const reader = spawn(process.execPath, ['--input-type=module', '-e', READER], {
+      env: { ...process.env, FOLDERS: JSON.stringify([viewed.folder, inPlace.folder]), STOP: stop },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    reader.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const finished = new Promise<void>((resolve) => reader.once('exit', () => resolve()));
+
+    const VERSIONS = 40;
+    for (let n = 1; n <= VERSIONS; n++) {
+      writeBatch(master.folder, { 'a.txt': `${n}`, 'b.txt': `${n}` });
+      const want = head + 1;
+      head = await waitFor(() => master.head() >= want && master.head(), {
+        timeoutMs: 20_000,
+        what: `the master to record v${want}`,
+      });
+      // Both replicas apply each version (else a later delta would skip some).
+      await waitFor(() => replicas.every((r) => r.head() >= head), {
+        timeoutMs: 20_000,
+        intervalMs: 10,
+        what: `the replicas to apply v${head}`,
+      }).catch((err: unknown) => {
+        const tail = replicas.map(
+          (r) =>
+            `${r.name} v${r.head()}: ${r
+              .logLines()
+              .slice(-8)
+              .map((l) => `${l.msg} ${JSON.stringify(l)}`)
+              .join('\n')}`,
+        );
+        throw new Error(`${String(err)}\n${tail.join('\n')}`);
+      });
+    }
+    await cluster.waitConverged({ timeoutMs: 60_000 });
+    writeFileSync(stop, '');
+    await finished;
+    const [atomic, plain] = JSON.parse(out) as [Observed, Observed];
+    const committed = await committedPairs(master, VERSIONS);
+    const report = (o: Observed) => ({
+      pairs: o.pairs,
+      mixed: mixes(o.observed, committed),
+      errors: o.errors,
+      contents: o.versions,
+      unpinnedPairs: o.unpinnedPairs,
+      unpinnedMixed: mixes(o.unpinned, committed),
+    });
+    console.log(
+      `master versions: ${committed.size} (${[...committed].filter((p) => p.split('|')[0] !== p.split('|')[1]).length} split by the batcher)`,
+    );
+    console.log(`reader through the atomic view: ${JSON.stringify(report(atomic))}`);
+    console.log(`reader of the in-place replica: ${JSON.stringify(report(plain))}`);
+    expect(atomic.pairs).toBeGreaterThan(1000);
+    expect(atomic.versions).toBeGreaterThan(VERSIONS / 2);
+    expect(report(atomic).mixed).toBe(0);
+    expect(atomic.errors).toBe(0);
+    expect(plain.pairs).toBeGreaterThan(1000);
+    expect(await cluster.compareAll()).toEqual([]);
+  }, 240_000);
+});
+
+interface Observed {
+  readonly pairs: number;
+  readonly errors: number;
+  /** Distinct contents of a.txt seen. */
+  readonly versions: number;
+  /** How often each `a|b` pair was read below one resolution of the folder. */
+  readonly observed: Record<string, number>;
+  /** Pairs read through the folder path itself (each open resolves the link again). */
+  readonly unpinnedPairs: number;
+  readonly unpinned: Record<string, number>;
+}
+
+/** The `a|b` pairs of every version the master recorded (a version may hold one of the two: the batcher can split a write). */
+async function committedPairs(master: ClusterDevice, upTo: number): Promise<Set<string>> {
+  const dir = makeTempDir('lanfold-hashes-');
+  const byHash = new Map<string, string>();
+  for (let n = 0; n <= upTo; n++) {
+    writeFileSync(path.join(dir, String(n)), String(n));
+    byHash.set((await digestFile(path.join(dir, String(n)))).hash, String(n));
+  }
+  const log = master.log();
+  const pairs = new Set<string>();
+  for (let v = 1; v <= log.head(); v++) {
+    const at = new Map(log.stateAt(v).map((e) => [e.path as string, e.hash ?? '']));
+    pairs.add(`${byHash.get(at.get('a.txt') ?? '')}|${byHash.get(at.get('b.txt') ?? '')}`);
+  }
+  return pairs;
+}
+
+/** Reads of a pair no version ever held. */
+function mixes(observed: Record<string, number>, committed: ReadonlySet<string>): number {
+  return Object.entries(observed).reduce(
+    (n, [pair, count]) => (committed.has(pair) ? n : n + count),
+    0,
+  );
+}
+
+/**
+ * The reader: per folder in turn, resolves the folder once (realpath, as `cd` would), reads
+ * a.txt then b.txt below it, and counts pairs that differ; also reads the two through the
+ * folder path itself (each open resolves the link again). Stops when STOP exists.
+ */
+const READER = `
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+const folders = JSON.parse(process.env.FOLDERS);
+const stats = folders.map(() => ({ pairs: 0, mixed: 0, errors: 0, seen: new Set(), observed: {}, unpinned: {}, unpinnedPairs: 0 }));
+let i = 0;
+while (!(i++ % 256 === 0 && existsSync(process.env.STOP))) {
+  folders.forEach((f, k) => {
+    const s = stats[k];
+    try {
+      const dir = realpathSync(f);
+      const a = readFileSync(dir + '/a.txt', 'utf8');
+      const b = readFileSync(dir + '/b.txt', 'utf8');
+      s.pairs++;
+      s.seen.add(a);
+      s.observed[a + '|' + b] = (s.observed[a + '|' + b] ?? 0) + 1;
+    } catch { s.errors++; }
+    try {
+      const a = readFileSync(f + '/a.txt', 'utf8');
+      const b = readFileSync(f + '/b.txt', 'utf8');
+      s.unpinnedPairs++;
+      s.unpinned[a + '|' + b] = (s.unpinned[a + '|' + b] ?? 0) + 1;
+    } catch { s.errors++; }
+  });
+}
+process.stdout.write(JSON.stringify(stats.map((s) => ({ pairs: s.pairs, mixed: s.mixed, errors: s.errors, versions: s.seen.size, observed: s.observed, unpinnedPairs: s.unpinnedPairs, unpinned: s.unpinned }))));
+`;
