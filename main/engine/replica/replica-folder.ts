@@ -739,6 +739,7 @@ export class ReplicaFolder {
     this.delta?.reject(new LinkLost('closing'));
     this.participant.interrupt();
     this.batcher?.dispose();
+    this.view?.close();
     await this.watchChain.catch(() => undefined);
     await this.watcher?.close();
     await this.loop.catch(() => undefined);

@@ -74,6 +74,9 @@ export function atomicViewUnsupported(
 export class AtomicView {
   private current: number;
   private readonly retired: { version: number; at: number }[] = [];
+  /** Reclaims the retired directories once their grace period is over (no new version needed). */
+  private reclaimTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
 
   private constructor(
     private readonly options: AtomicViewOptions,
@@ -138,6 +141,7 @@ export class AtomicView {
 
   /** Turns the view back into a plain directory holding the current version (the view is unusable after). */
   disable(): void {
+    this.close();
     writeViewJournal(this.options.journalFile, { op: 'disable', version: this.current });
     convertToDir(this.layout, this.current);
     removeViewJournal(this.options.journalFile);
@@ -190,6 +194,36 @@ export class AtomicView {
   finish(): void {
     removeViewJournal(this.options.journalFile);
     this.reclaim();
+    this.scheduleReclaim();
+  }
+
+  /** Reclaims again once the directories still in their grace period are past it. */
+  private scheduleReclaim(): void {
+    if (this.stopped || this.retired.length === 0) return;
+    if (this.reclaimTimer) clearTimeout(this.reclaimTimer);
+    const grace = this.options.graceMs ?? DEFAULT_GRACE_MS;
+    const due = Math.min(...this.retired.map((r) => r.at)) + grace - this.options.now();
+    this.reclaimTimer = setTimeout(
+      () => {
+        this.reclaimTimer = undefined;
+        if (this.stopped) return;
+        try {
+          this.reclaim();
+        } catch (err) {
+          this.options.logger.warn({ err }, 'reclaiming old version directories failed');
+        }
+        this.scheduleReclaim();
+      },
+      Math.max(0, due) + 50,
+    );
+    this.reclaimTimer.unref();
+  }
+
+  /** Stops the deferred reclaim (the folder closes, or the view is turned off). */
+  close(): void {
+    this.stopped = true;
+    if (this.reclaimTimer) clearTimeout(this.reclaimTimer);
+    this.reclaimTimer = undefined;
   }
 
   /**
