@@ -297,8 +297,11 @@ export const CommitVoteSchema = z.object({
   replica: z.string(),
   /** Its name as this device knows it ('' when unknown). */
   name: z.string(),
-  /** yes: prepared and can apply; no: refused (`reason` says why); timeout: did not answer in time. */
-  vote: z.enum(['yes', 'no', 'timeout']),
+  /**
+   * yes: prepared and can apply; no: refused (`reason` says why); timeout: did not answer in
+   * time; none: the attempt was decided (another replica said no) before its vote came.
+   */
+  vote: z.enum(['yes', 'no', 'timeout', 'none']),
   reason: z.string(),
   /**
    * committed: switched with the others; aborted: the attempt was called off; caught-up: it

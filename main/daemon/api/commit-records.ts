@@ -16,12 +16,19 @@ export interface ReplicaFacts {
   readonly acked: (deviceId: string) => number | undefined;
 }
 
-/** The coordinator's reason for a vote it counted as missing (coordinator.ts). */
-const TIMED_OUT = new Set(['did not vote in time', 'no vote before the decision']);
+/** The coordinator's reasons for a vote it counted as missing (coordinator.ts). */
+const TIMED_OUT = 'did not vote in time';
+const NOT_COUNTED = 'no vote before the decision';
 
 export function voteOf(v: TxVote, version: number, facts: ReplicaFacts): CommitVote {
   const vote: CommitVote['vote'] =
-    v.upToDate && v.canApply ? 'yes' : TIMED_OUT.has(v.reason) ? 'timeout' : 'no';
+    v.upToDate && v.canApply
+      ? 'yes'
+      : v.reason === TIMED_OUT
+        ? 'timeout'
+        : v.reason === NOT_COUNTED
+          ? 'none'
+          : 'no';
   const acked = facts.acked(v.replica);
   const outcome: CommitVote['outcome'] =
     v.outcome === 'commit'
@@ -35,7 +42,7 @@ export function voteOf(v: TxVote, version: number, facts: ReplicaFacts): CommitV
     replica: v.replica,
     name: facts.name(v.replica),
     vote,
-    reason: vote === 'yes' ? '' : v.reason,
+    reason: vote === 'yes' || vote === 'none' ? '' : v.reason,
     outcome,
   };
 }

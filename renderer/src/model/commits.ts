@@ -22,7 +22,8 @@ export const attemptWords: Record<CommitAttempt['state'], { label: string; tone:
 export const voteWords: Record<CommitVote['vote'], { label: string; tone: Tone }> = {
   yes: { label: 'Voted yes', tone: 'ok' },
   no: { label: 'Voted no', tone: 'bad' },
-  timeout: { label: 'No answer', tone: 'warn' },
+  timeout: { label: 'No answer in time', tone: 'warn' },
+  none: { label: 'Vote not needed', tone: 'idle' },
 };
 
 export const voteOutcomeWords: Record<CommitVote['outcome'], string> = {
@@ -49,6 +50,7 @@ export function attemptSentence(a: CommitAttempt): string {
       ? `${formatVersion(a.prior + 1)}–${formatVersion(a.version)}`
       : formatVersion(a.version);
   const yes = a.votes.filter((v) => v.vote === 'yes').length;
+  // Under `all` the first no decides: votes still on their way were not needed.
   const votes =
     a.votes.length === 0
       ? 'no replica was connected'

@@ -15,11 +15,16 @@ import {
   voteWords,
 } from '../../model/commits';
 
+const MAX_ATTEMPTS = 5;
+
 export function CommitRecord({ version }: { version: HistoryVersion }) {
   const c = version.commit;
   if (!c) return null;
   const o = outcomeWords[c.outcome];
-  const last = c.attempts.length - 1;
+  // A version blocked for hours is retried many times: the latest few tell the story.
+  const shown = c.attempts.slice(-MAX_ATTEMPTS);
+  const hidden = c.attempts.length - shown.length;
+  const last = shown.length - 1;
   return (
     <section className="commit-record" aria-labelledby="commit-title" data-testid="commit-record">
       <h3 id="commit-title" className="section-title">
@@ -36,7 +41,12 @@ export function CommitRecord({ version }: { version: HistoryVersion }) {
         </p>
       ) : (
         <ol className="attempt-list">
-          {c.attempts.map((a, i) => (
+          {hidden > 0 && (
+            <li className="muted">
+              {hidden} earlier {hidden === 1 ? 'attempt' : 'attempts'}, all aborted
+            </li>
+          )}
+          {shown.map((a, i) => (
             <li key={a.tx}>
               <details open={i === last} className="attempt">
                 <summary>
