@@ -146,9 +146,11 @@ describe('Two-phase commit and the deletion guard in Chromium', () => {
     const record = await waitForText(
       page,
       '[data-testid="commit-record"]',
-      /Committed[\s\S]*Attempt \d+[\s\S]*committed, 1 of 2 replicas voted yes/,
+      /Committed[\s\S]*Committed\s*Attempt \d+ for v\d+ \(policy “available”\): 1 of 2 replicas voted yes/,
     );
-    expect(record).toMatch(/Attempt \d+ for v\d+ \(policy “all”\): aborted/);
+    expect(record).toMatch(
+      /Aborted\s*Attempt \d+ for v\d+ \(policy “all”\): \d of 2 replicas voted yes/,
+    );
     await waitForText(
       page,
       '.attempt[open] [data-testid="vote-replica1"]',
@@ -165,6 +167,10 @@ describe('Two-phase commit and the deletion guard in Chromium', () => {
     await first.locator('summary').focus();
     await page.keyboard.press('Enter');
     expect(await first.getAttribute('open')).not.toBeNull();
+    // The coordinator's reason names the replica, not its device ID.
+    const opened = await first.innerText();
+    expect(opened).toContain('replica2: plan.txt has a local edit not synced');
+    expect(opened).not.toContain(cluster.replicas[1]!.deviceId);
     await screenshots(page, 'history-votes-committed');
     await cluster.waitConverged();
   });

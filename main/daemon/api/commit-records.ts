@@ -47,6 +47,16 @@ export function voteOf(v: TxVote, version: number, facts: ReplicaFacts): CommitV
   };
 }
 
+/** The coordinator's reason with each replica's device ID put as its name ("replica2: …"). */
+export function namedReason(reason: string, t: TxRecord, facts: ReplicaFacts): string {
+  let out = reason;
+  for (const v of t.votes) {
+    const name = facts.name(v.replica);
+    if (name !== '') out = out.split(v.replica).join(name);
+  }
+  return out;
+}
+
 export function attemptOf(t: TxRecord, facts: ReplicaFacts): CommitAttempt {
   return {
     tx: t.tx,
@@ -55,7 +65,7 @@ export function attemptOf(t: TxRecord, facts: ReplicaFacts): CommitAttempt {
     attempt: t.attempt,
     policy: t.policy,
     state: t.state === 'commit' ? 'committed' : t.state === 'abort' ? 'aborted' : 'preparing',
-    reason: t.reason,
+    reason: namedReason(t.reason, t, facts),
     startedAt: t.startedAt,
     decidedAt: t.decidedAt,
     votes: t.votes.map((v) => voteOf(v, t.version, facts)),

@@ -43,7 +43,7 @@ export function methodReason(v: Pick<HistoryVersion, 'method' | 'reason' | 'comm
     : because;
 }
 
-/** One sentence on an attempt: "Attempt 2 (policy all): aborted — replica1: a local edit". */
+/** One line on an attempt (its decision is shown beside it): "Attempt 2 for v7 (policy “all”): 1 of 2 replicas voted yes". */
 export function attemptSentence(a: CommitAttempt): string {
   const range =
     a.version - a.prior > 1
@@ -55,7 +55,7 @@ export function attemptSentence(a: CommitAttempt): string {
     a.votes.length === 0
       ? 'no replica was connected'
       : `${yes} of ${plural(a.votes.length, 'replica')} voted yes`;
-  return `Attempt ${a.attempt} for ${range} (policy “${a.policy}”): ${attemptWords[a.state].label.toLowerCase()}, ${votes}`;
+  return `Attempt ${a.attempt} for ${range} (policy “${a.policy}”): ${votes}`;
 }
 
 /** A replica's row: its name, vote, reason and outcome. */
