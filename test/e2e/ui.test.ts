@@ -199,6 +199,8 @@ describe('Renderer in Chromium, with a master and a replica', () => {
 
     await waitForText(master, `${CARD} .replica-row`, /replica1[\s\S]*Offline/);
     await waitForText(master, '[data-testid="announcer"]', /replica1 went offline/);
+    // Its only replica offline: the master does not claim to be in sync.
+    await waitForText(master, `${CARD} [data-testid="folder-state"]`, /^1 replica offline$/);
     await screenshots(master, 'replica-offline');
     await waitForText(replica, '.connection-lost', /Lost contact/);
     await screenshots(replica, 'daemon-unreachable');
