@@ -15,6 +15,7 @@ import {
   type AddPeer,
   type ApiEvent,
   type BodyInputOf,
+  type DevicePatch,
   type EndpointName,
   type FolderSettingsPatch,
   type Peer,
@@ -162,6 +163,16 @@ export class LanfoldClient {
     return this.call('resolveConflict', { id }, undefined, body);
   }
 
+  /** Master only: lets the held mass deletion up to `version` reach the replicas. */
+  approveDeletion(id: string, version: number): Promise<ResponseOf<'approveDeletion'>> {
+    return this.call('approveDeletion', { id }, undefined, { version });
+  }
+
+  /** Master only: puts back the files the held deletion up to `version` removed. */
+  rejectDeletion(id: string, version: number): Promise<ResponseOf<'rejectDeletion'>> {
+    return this.call('rejectDeletion', { id }, undefined, { version });
+  }
+
   async peers(): Promise<Peer[]> {
     return (await this.call('peers', undefined)).peers;
   }
@@ -174,7 +185,8 @@ export class LanfoldClient {
     await this.call('removePeer', { deviceId });
   }
 
-  updateDevice(body: { name: string }): Promise<ResponseOf<'updateDevice'>> {
+  /** Renames this device and/or sets the address other devices connect to. */
+  updateDevice(body: DevicePatch): Promise<ResponseOf<'updateDevice'>> {
     return this.call('updateDevice', undefined, undefined, body);
   }
 

@@ -167,6 +167,8 @@ export const FolderSummarySchema = z.object({
   error: z.string().nullable(),
   /** Paused on this device: a replica applies nothing, a master serves nothing (it still records). */
   paused: z.boolean(),
+  /** Master: replicas it is shared with that are not connected now (0 for a replica). */
+  replicasOffline: Count,
 });
 export type FolderSummary = z.output<typeof FolderSummarySchema>;
 
@@ -183,7 +185,16 @@ export type Peer = z.output<typeof PeerSchema>;
 
 export const StatusSchema = z.object({
   apiVersion: z.number().int(),
-  device: z.object({ id: z.string(), name: z.string() }),
+  device: z.object({
+    id: z.string(),
+    name: z.string(),
+    /** The listen address saved in device.json (HOST:PORT), where other devices connect. */
+    listen: z.string(),
+    /** The address in use now (the port the system picked when 0 was asked for). */
+    listening: z.string(),
+    /** The saved listen address differs from the one in use: it applies when Lanfold restarts. */
+    restartNeeded: z.boolean(),
+  }),
   daemon: z.object({ pid: z.number().int(), version: z.string(), startedAt: Millis }),
   folders: z.array(FolderSummarySchema),
   peers: z.array(PeerSchema),
@@ -200,6 +211,14 @@ export const ReplicaLagSchema = z.object({
   lag: LagSchema.nullable(),
 });
 export type ReplicaLag = z.output<typeof ReplicaLagSchema>;
+
+export const HeldSchema = z.object({
+  version: Seq,
+  reason: z.string(),
+  deleted: Count,
+  before: Count,
+});
+export type Held = z.output<typeof HeldSchema>;
 
 /** Master: two-phase commit's state — the released version, what blocks delivery, held deletions. */
 export const TwoPhaseStatusSchema = z.object({
@@ -222,8 +241,12 @@ export const TwoPhaseStatusSchema = z.object({
       retryAt: Millis,
     })
     .nullable(),
-  /** A held deletion, waiting for `lanfold approve` or `lanfold reject`. */
-  held: z.object({ version: Seq, reason: z.string() }).nullable(),
+  /**
+   * A held deletion, waiting for a person's verdict (`lanfold approve`/`reject`, or the
+   * approve and reject routes): the versions up to `version` delete `deleted` of the
+   * `before` files the folder had at `released`.
+   */
+  held: HeldSchema.nullable(),
 });
 export type TwoPhaseStatus = z.output<typeof TwoPhaseStatusSchema>;
 
@@ -269,10 +292,62 @@ export const VersionInfoSchema = z.object({
 });
 export type VersionInfo = z.output<typeof VersionInfoSchema>;
 
+/** One replica's part in a two-phase attempt. */
+export const CommitVoteSchema = z.object({
+  replica: z.string(),
+  /** Its name as this device knows it ('' when unknown). */
+  name: z.string(),
+  /**
+   * yes: prepared and can apply; no: refused (`reason` says why); timeout: did not answer in
+   * time; none: the attempt was decided (another replica said no) before its vote came.
+   */
+  vote: z.enum(['yes', 'no', 'timeout', 'none']),
+  reason: z.string(),
+  /**
+   * committed: switched with the others; aborted: the attempt was called off; caught-up: it
+   * voted no or was late under `available`, and has the version now; behind: not yet.
+   */
+  outcome: z.enum(['committed', 'aborted', 'caught-up', 'behind']),
+});
+export type CommitVote = z.output<typeof CommitVoteSchema>;
+
+/** One attempt at delivering (prior, version] to the replicas as one prepared change. */
+export const CommitAttemptSchema = z.object({
+  tx: z.string(),
+  prior: Seq,
+  version: Seq,
+  attempt: Count,
+  policy: TwoPhasePolicySchema,
+  state: z.enum(['preparing', 'committed', 'aborted']),
+  /** The coordinator's words for its decision. */
+  reason: z.string(),
+  startedAt: Millis,
+  decidedAt: Millis.nullable(),
+  votes: z.array(CommitVoteSchema),
+});
+export type CommitAttempt = z.output<typeof CommitAttemptSchema>;
+
+/** How a version reached the replicas (a master's history; null on a replica). */
+export const CommitInfoSchema = z.object({
+  /**
+   * committed: delivered; aborted: its last attempt was aborted and it waits to be tried
+   * again; pending: not delivered yet (preparing, held, or behind a blocked version).
+   */
+  outcome: z.enum(['committed', 'aborted', 'pending']),
+  /** Two-phase attempts that carried this version, oldest first (empty for one-phase). */
+  attempts: z.array(CommitAttemptSchema),
+});
+export type CommitInfo = z.output<typeof CommitInfoSchema>;
+
+export const HistoryVersionSchema = VersionInfoSchema.extend({
+  commit: CommitInfoSchema.nullable(),
+});
+export type HistoryVersion = z.output<typeof HistoryVersionSchema>;
+
 export const HistorySchema = z.object({
   folder: z.string(),
   head: Seq,
-  versions: z.array(VersionInfoSchema),
+  versions: z.array(HistoryVersionSchema),
   /** Pass as `before` for the next (older) page; null on the last page. */
   nextBefore: Seq.nullable(),
 });
@@ -295,7 +370,7 @@ export type Entry = z.output<typeof EntrySchema>;
 
 export const VersionDetailSchema = z.object({
   folder: z.string(),
-  version: VersionInfoSchema,
+  version: HistoryVersionSchema,
   total: Count,
   offset: Count,
   operations: z.array(EntrySchema),
@@ -448,7 +523,17 @@ export type PairedDevice = z.output<typeof PairedDeviceSchema>;
 
 export const InviteStatusSchema = z.object({
   state: z.enum(['none', 'open', 'paired', 'expired', 'cancelled']),
-  invite: z.object({ code: z.string(), createdAt: Millis, expiresAt: Millis }).nullable(),
+  /** The open (or last) invite; `qr`, `deviceId` and `name` as when it was made, to show it again. */
+  invite: z
+    .object({
+      code: z.string(),
+      createdAt: Millis,
+      expiresAt: Millis,
+      deviceId: z.string(),
+      name: z.string(),
+      qr: InviteQrSchema,
+    })
+    .nullable(),
   /** Wrong tries within the last minute; the fifth is refused without checking. */
   recentFailures: Count,
   retryAfterMs: Count,
@@ -464,7 +549,22 @@ export const OfferSchema = z.object({
   offeredAt: Millis,
 });
 export type Offer = z.output<typeof OfferSchema>;
-export const DeviceSchema = z.object({ id: z.string(), name: z.string() });
+export const DeviceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  listen: z.string(),
+  /** The saved listen address is not the one in use: it applies when Lanfold restarts. */
+  restartNeeded: z.boolean(),
+});
+
+export const VerdictResultSchema = z.object({
+  folder: z.string(),
+  version: Seq,
+  verdict: z.enum(['approve', 'reject']),
+  /** What happens next, in a sentence for the user. */
+  done: z.string(),
+});
+export type VerdictResult = z.output<typeof VerdictResultSchema>;
 export const RemovedSchema = z.object({ removed: z.string() });
 
 // ---------------------------------------------------------------------------------------
@@ -487,6 +587,18 @@ export const AddFolderSchema = z.discriminatedUnion('role', [
   }),
 ]);
 export type AddFolder = z.input<typeof AddFolderSchema>;
+
+/** Approve or reject the held deletions up to `version` (the held version the UI shows). */
+export const VerdictBodySchema = z.strictObject({ version: Seq.min(1) });
+
+/** The device's name and the address other devices connect to; at least one. */
+export const DevicePatchSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(64).optional(),
+    listen: HostPortSchema.optional(),
+  })
+  .refine((p) => p.name !== undefined || p.listen !== undefined, 'name or listen (or both)');
+export type DevicePatch = z.input<typeof DevicePatchSchema>;
 
 export const AddPeerSchema = z.strictObject({
   deviceId: DeviceIdSchema,
@@ -631,6 +743,20 @@ export const endpoints = {
     body: z.strictObject({ keptAs: RelPathSchema, action: z.enum(['keep', 'revert']) }),
     response: ResolveResultSchema,
   },
+  approveDeletion: {
+    method: 'POST',
+    path: '/api/folders/:id/approve',
+    params: FolderParams,
+    body: VerdictBodySchema,
+    response: VerdictResultSchema,
+  },
+  rejectDeletion: {
+    method: 'POST',
+    path: '/api/folders/:id/reject',
+    params: FolderParams,
+    body: VerdictBodySchema,
+    response: VerdictResultSchema,
+  },
   peers: { method: 'GET', path: '/api/peers', response: PeerListSchema },
   addPeer: {
     method: 'POST',
@@ -689,7 +815,7 @@ export const endpoints = {
   updateDevice: {
     method: 'PATCH',
     path: '/api/device',
-    body: z.strictObject({ name: z.string().trim().min(1).max(64) }),
+    body: DevicePatchSchema,
     response: DeviceSchema,
   },
 } as const satisfies Record<string, EndpointDef>;
@@ -744,6 +870,15 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
     folder: z.string(),
     path: z.string(),
     action: z.enum(['keep', 'revert']),
+  }),
+  /** A mass deletion was held on a master (`held`), or its hold ended (`held: null`). */
+  z.object({ type: z.literal('held'), folder: z.string(), held: HeldSchema.nullable() }),
+  /** A person approved or rejected a held deletion through this API. */
+  z.object({
+    type: z.literal('verdict'),
+    folder: z.string(),
+    version: Seq,
+    verdict: z.enum(['approve', 'reject']),
   }),
   /** Configuration changed (through the API, a pairing, or an offer received): reload what shows it. */
   z.object({

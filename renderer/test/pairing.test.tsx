@@ -45,7 +45,14 @@ function fakeClient(join: () => Promise<unknown> = () => Promise.resolve({})) {
   const sent: unknown[] = [];
   const status: InviteStatus = {
     state: 'paired',
-    invite: { code: 'ABCD-EFGH', createdAt: 1, expiresAt: 2 },
+    invite: {
+      code: 'ABCD-EFGH',
+      createdAt: 1,
+      expiresAt: 2,
+      deviceId: ALPHA,
+      name: 'alpha',
+      qr: INVITE.qr,
+    },
     recentFailures: 2,
     retryAfterMs: 0,
     paired: { deviceId: BETA, name: 'beta', address: '127.0.0.1:5' },
@@ -92,6 +99,22 @@ describe('pairingApi, the adapter from the API client', () => {
       recentFailures: 2,
       paired: { deviceId: BETA, name: 'beta', address: '127.0.0.1:5' },
     });
+  });
+
+  it('hands over the invitation the daemon has open, and nothing when none is open', async () => {
+    const { client } = fakeClient();
+    const opened = {
+      ...client,
+      inviteStatus: async () => ({ ...(await client.inviteStatus()), state: 'open' as const }),
+    };
+    expect(await pairingApi(opened).current()).toEqual({
+      code: 'ABCD-EFGH',
+      expiresAt: 2,
+      deviceId: ALPHA,
+      name: 'alpha',
+      qr: { text: INVITE.qr.text, modules: ['10', '01'] },
+    });
+    expect(await pairingApi(client).current()).toBeUndefined(); // paired: no longer open
   });
 
   it('joins with the code as the daemon takes it, and the address only when one was typed', async () => {
@@ -206,6 +229,7 @@ describe('pairing components', () => {
   const api: PairingApi = {
     invite: () => Promise.reject(new Error('not in this test')),
     progress: () => new Promise(() => undefined),
+    current: () => Promise.resolve(undefined),
     cancel: () => Promise.resolve(),
     join: () => Promise.reject(new Error('not in this test')),
   };

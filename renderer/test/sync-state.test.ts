@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplicaLag } from '../src/api/types';
-import { lagSentence, replicaWords, shownState, stateWords } from '../src/model/sync-state';
+import type { ReplicaLag, SyncState } from '../src/api/types';
+import {
+  folderStateWords,
+  lagSentence,
+  replicaWords,
+  shownState,
+  stateWords,
+} from '../src/model/sync-state';
 
 function replica(change: Partial<ReplicaLag>): ReplicaLag {
   return {
@@ -80,10 +86,26 @@ describe('replicaWords', () => {
 
 describe('shownState', () => {
   it('shows the daemon state while connected, and Unknown when not', () => {
-    expect(shownState('paused', true)).toEqual({ label: 'Paused', tone: 'idle' });
-    expect(shownState('in-sync', false).label).toBe('Unknown');
+    const f = (state: SyncState) => ({ state, role: 'replica' as const, replicasOffline: 0 });
+    expect(shownState(f('paused'), true)).toEqual({ label: 'Paused', tone: 'idle' });
+    expect(shownState(f('in-sync'), false).label).toBe('Unknown');
     expect(Object.keys(stateWords).sort()).toEqual(
       ['behind', 'error', 'in-sync', 'offline', 'paused', 'syncing'].sort(),
     );
+  });
+});
+
+describe('folderStateWords', () => {
+  it('says how many replicas are offline for a master none of whose replicas is connected', () => {
+    const master = (state: SyncState, replicasOffline: number) => ({
+      state,
+      role: 'master' as const,
+      replicasOffline,
+    });
+    expect(folderStateWords(master('offline', 1)).label).toBe('1 replica offline');
+    expect(folderStateWords(master('offline', 3)).label).toBe('3 replicas offline');
+    // One of two offline, the other in sync: the folder is in sync.
+    expect(folderStateWords(master('in-sync', 1)).label).toBe('In sync');
+    expect(folderStateWords({ ...master('offline', 0), role: 'replica' }).label).toBe('Offline');
   });
 });

@@ -99,6 +99,11 @@ describe('Pairing two daemons through the UI', () => {
     const qr = alpha.page.getByRole('img', { name: `QR code of the invitation ${code}` });
     expect(await qr.locator('path').getAttribute('d')).toMatch(/^M4 4h1v1h-1z/);
     await screenshots(alpha.page, 'pairing-invite');
+
+    // After a reload (a new window would be the same) the daemon's open invitation shows again.
+    await alpha.page.reload();
+    await waitForText(alpha.page, 'output.pair-code', new RegExp(`^${code}$`));
+    await alpha.page.getByRole('img', { name: `QR code of the invitation ${code}` }).waitFor();
   });
 
   it('refuses a wrong code in words, and the inviter sees the try', async () => {

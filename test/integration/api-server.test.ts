@@ -247,7 +247,13 @@ describe('control API: validation', () => {
 describe('control API: folders and history', () => {
   it('reports status and folder detail', async () => {
     const status = await client.status();
-    expect(status.device).toEqual({ id: daemon.state.device.deviceId, name: expect.any(String) });
+    expect(status.device).toEqual({
+      id: daemon.state.device.deviceId,
+      name: expect.any(String),
+      listen: '127.0.0.1:0',
+      listening: `127.0.0.1:${daemon.listenPort}`,
+      restartNeeded: false,
+    });
     expect(status.daemon.pid).toBe(process.pid);
     const f1 = status.folders.find((f) => f.id === 'f1')!;
     expect(f1).toMatchObject({ role: 'master', path: folder, state: 'in-sync', error: null });
@@ -412,7 +418,12 @@ describe('control API: peers, replicas and the device', () => {
     );
 
     const renamed = await client.updateDevice({ name: '  renamed  ' });
-    expect(renamed).toEqual({ id: daemon.state.device.deviceId, name: 'renamed' });
+    expect(renamed).toEqual({
+      id: daemon.state.device.deviceId,
+      name: 'renamed',
+      listen: '127.0.0.1:0',
+      restartNeeded: false,
+    });
     expect((await client.status()).device.name).toBe('renamed');
     expect(DeviceState.open(stateDir).device.name).toBe('renamed');
 

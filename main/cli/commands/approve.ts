@@ -5,13 +5,17 @@
  * the replicas never lose them. The verdict is written to the folder's log database;
  * the running daemon picks it up within a second.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DeviceState } from '../../daemon/device.js';
 import { lockHolder } from '../../daemon/lock.js';
+import {
+  recordVerdict,
+  verdictLogFile,
+  verdictSentence,
+  type VerdictName,
+} from '../../daemon/verdict.js';
 import { LanfoldError } from '../../engine/errors.js';
-import { TxStore } from '../../engine/twophase/tx-store.js';
 import { parsePositiveInt, print, printJson, stateDirOf } from '../context.js';
 
 /** The version the running daemon holds for `folderId`, from daemon.json. */
@@ -28,22 +32,14 @@ function heldVersion(state: DeviceState, folderId: string): number | undefined {
 }
 
 function verdict(
-  verdictName: 'approve' | 'reject',
+  verdictName: VerdictName,
   folderId: string,
   rawVersion: string | undefined,
   opts: { json?: boolean },
   cmd: Command,
 ): void {
   const state = DeviceState.open(stateDirOf(cmd));
-  const folder = state.folder(folderId);
-  if (folder.role !== 'master')
-    throw new LanfoldError(
-      'BAD_ARGUMENT',
-      `Folder "${folderId}" is a replica here; approve or reject deletions on its master`,
-    );
-  const file = path.join(state.folderDataDir(folderId), 'log.db');
-  if (!existsSync(file))
-    throw new LanfoldError('VERSION_UNKNOWN', `Folder "${folderId}" has no versions yet`);
+  const file = verdictLogFile(state, folderId);
   const version =
     rawVersion !== undefined
       ? parsePositiveInt(rawVersion, 'VERSION')
@@ -54,18 +50,9 @@ function verdict(
       `No held deletion known for "${folderId}"`,
       'name the version (see `lanfold status`), or start the daemon',
     );
-  const txs = new TxStore(file);
-  try {
-    txs.setVerdict(version, verdictName, Date.now());
-  } finally {
-    txs.close();
-  }
+  recordVerdict(file, version, verdictName);
   if (opts.json) return printJson({ folder: folderId, version, verdict: verdictName });
-  print(
-    verdictName === 'approve'
-      ? `Approved the deletions up to v${version} of "${folderId}": the replicas will apply them.`
-      : `Rejected the deletions up to v${version} of "${folderId}": the master restores the files.`,
-  );
+  print(verdictSentence(folderId, version, verdictName));
 }
 
 export function registerApprove(program: Command): void {

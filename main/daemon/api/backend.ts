@@ -16,6 +16,8 @@ export interface ControlBackend {
   readonly state: DeviceState;
   /** When the daemon started, ms since the epoch. */
   readonly startedAt: number;
+  /** The port the daemon listens on for other devices (0 before it listens). */
+  readonly listenPort: number;
   /** The open master folder with this ID. */
   folder(id: string): MasterFolder | undefined;
   /** The open replica folder with this ID. */

@@ -19,6 +19,7 @@ import { ContentStore } from '../../engine/store/content-store.js';
 import type { VersionLog } from '../../engine/store/version-log.js';
 import { MAX_TEXT_DIFF_BYTES } from '../../engine/text-diff.js';
 import type { ControlBackend } from './backend.js';
+import { withCommits, type ReplicaFacts } from './commit-records.js';
 import { diffText } from './diff-runner.js';
 import { openLog } from './views.js';
 
@@ -54,8 +55,10 @@ function checkVersion(log: VersionLog, seq: number, allowZero: boolean): Version
   return v;
 }
 
+/** Paged history; on a master each version says how it reached the replicas (`commit`). */
 export function history(
   backend: ControlBackend,
+  facts: ReplicaFacts,
   id: string,
   limit?: number,
   before?: number,
@@ -67,13 +70,14 @@ export function history(
   return {
     folder: id,
     head: log.head(),
-    versions: versions.map((v) => ({ ...v })),
+    versions: withCommits(log, versions, backend.folder(id) !== undefined, facts),
     nextBefore: versions.length === n && last && last.seq > 1 ? last.seq : null,
   };
 }
 
 export function versionDetail(
   backend: ControlBackend,
+  facts: ReplicaFacts,
   id: string,
   seq: number,
   offset = 0,
@@ -84,7 +88,7 @@ export function versionDetail(
   const ops = log.operations(seq);
   return {
     folder: id,
-    version: { ...version },
+    version: withCommits(log, [version], backend.folder(id) !== undefined, facts)[0]!,
     total: ops.length,
     offset,
     operations: ops.slice(offset, offset + limit).map(entryJson),

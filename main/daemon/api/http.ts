@@ -20,7 +20,8 @@ export type ApiOnlyCode =
   | 'NOT_REPLICA'
   | 'FOLDER_UNAVAILABLE'
   | 'PAIRING_REFUSED'
-  | 'PEER_UNREACHABLE';
+  | 'PEER_UNREACHABLE'
+  | 'NOTHING_HELD';
 
 /** Largest request body accepted (every body is a small JSON object). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -39,6 +40,7 @@ const STATUS_OF_CODE: Record<ErrorCode | ApiOnlyCode, number> = {
   FOLDER_EXISTS: 409,
   NOT_MASTER: 409,
   NOT_REPLICA: 409,
+  NOTHING_HELD: 409,
   CONTENT_GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -8,6 +8,7 @@ import type { ApiEventHub } from './event-hub.js';
 import { ApiHttpError } from './http.js';
 import { folderConfigJson } from './mutations.js';
 import { PairingError, type LanControl } from '../lan-control.js';
+import { inviteQr, inviteUri } from '../../pairing/qr.js';
 import type { FolderConfig as ApiFolderConfig } from '../../api/contract.js';
 
 function lanOf(backend: ControlBackend): LanControl {
@@ -25,10 +26,15 @@ export function createInvite(backend: ControlBackend, ttlSeconds: number | undef
   return lanOf(backend).openInvite(ttlSeconds === undefined ? undefined : ttlSeconds * 1000);
 }
 
+/** The invite's state; an invite comes with its QR code again, so a reloaded page can show it. */
 export function inviteStatus(backend: ControlBackend): InviteStatus {
   const s = lanOf(backend).inviteStatus();
+  const { deviceId, name } = backend.state.device;
   return {
     ...s,
+    invite: s.invite
+      ? { ...s.invite, deviceId, name, qr: inviteQr(inviteUri(s.invite.code, deviceId)) }
+      : null,
     paired: s.paired ? { ...s.paired, address: s.paired.address ?? null } : null,
   };
 }

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type {
   AddFolderSchema,
   AddPeerSchema,
+  DevicePatchSchema,
   FolderConfig as ApiFolderConfig,
   FolderSettingsPatch,
   PauseResult,
@@ -23,7 +24,7 @@ import { DeviceConfigSchema, readConfig, writeConfig, type FolderConfig } from '
 import type { ControlBackend } from './backend.js';
 import type { ApiEventHub } from './event-hub.js';
 import { ApiHttpError, describeZodError } from './http.js';
-import { openLog, peerList } from './views.js';
+import { openLog, peerList, type ViewContext } from './views.js';
 
 export function folderConfigJson(f: FolderConfig): ApiFolderConfig {
   return {
@@ -172,16 +173,32 @@ export function removePeer(
   return { removed: deviceId };
 }
 
+/**
+ * Renames the device and/or sets the address other devices connect to, in device.json. A
+ * new name shows in status at once (peers hear it when the daemon next starts); a new
+ * listen address is used from the next start (`restartNeeded`): the daemon does not close
+ * its listening socket under connected devices.
+ */
 export function updateDevice(
-  backend: ControlBackend,
-  hub: ApiEventHub,
-  name: string,
-): { id: string; name: string } {
-  const { state } = backend;
+  ctx: ViewContext,
+  patch: z.output<typeof DevicePatchSchema>,
+): { id: string; name: string; listen: string; restartNeeded: boolean } {
+  const { state } = ctx.backend;
   const device = readConfig(state.paths.device, DeviceConfigSchema);
-  writeConfig(state.paths.device, { ...device, name });
-  // The in-memory copy too, so status shows it at once; peers hear it at the next start.
-  state.device.name = name;
-  hub.publish({ type: 'config', what: 'device' });
-  return { id: state.device.deviceId, name };
+  const next = {
+    ...device,
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.listen !== undefined ? { listen: patch.listen } : {}),
+  };
+  writeConfig(state.paths.device, next);
+  // The in-memory copy too, so status shows it at once.
+  state.device.name = next.name;
+  state.device.listen = next.listen;
+  ctx.hub.publish({ type: 'config', what: 'device' });
+  return {
+    id: state.device.deviceId,
+    name: next.name,
+    listen: next.listen,
+    restartNeeded: next.listen !== ctx.listenAtStart,
+  };
 }

@@ -10,11 +10,14 @@
  *   list (the copy itself is then a local change, already marked kept).
  * - Revert a conflict: the copy is deleted; the master's version is in place already.
  *
- * The replica's conflict list lives in memory, and so do these choices: after a restart the
- * local changes are listed anew, unmarked.
+ * The choices are saved in the folder's data directory (resolutions.json, when a file is
+ * given), so a kept change stays kept across daemon restarts. (The replica's conflict list
+ * itself lives in memory: after a restart the copies are local changes, listed as such.)
  */
 import { rmSync } from 'node:fs';
+import { z } from 'zod';
 import type { ResolveResult } from '../../api/contract.js';
+import { readJsonFile, writeFileAtomic } from '../../engine/atomic-write.js';
 import type { ReplicaFolder } from '../../engine/replica/replica-folder.js';
 import { assertSafeParents } from '../../engine/replica/fs-safety.js';
 import { resolveIn, toRelPath, type RelPath } from '../../engine/relpath.js';
@@ -23,35 +26,79 @@ import { openLog, type ViewContext } from './views.js';
 
 type Action = 'keep' | 'revert';
 
-/** The user's choices about local changes and conflict copies, per folder. */
+/** resolutions.json: kept paths with the kind of change kept, and settled conflict copies. */
+const SavedSchema = z.strictObject({
+  version: z.literal(1),
+  kept: z.record(z.string(), z.string()),
+  settled: z.array(z.string()).max(100_000),
+});
+
+interface FolderChoices {
+  /** path -> the kind of change that was kept (another kind is a new change). */
+  readonly kept: Map<string, string>;
+  /** Conflict copies kept or deleted (by time and name: a name can come back). */
+  readonly settled: Set<string>;
+}
+
+/**
+ * The user's choices about local changes and conflict copies, per folder; saved to
+ * `fileOf(folder)` on each change and read from it on first use (in memory only without it).
+ */
 export class Resolutions {
-  /** folder -> path -> the kind of change that was kept (another kind is a new change). */
-  private readonly kept = new Map<string, Map<string, string>>();
-  /** folder -> conflict copies kept or deleted (by name and time: a name can come back). */
-  private readonly settled = new Map<string, Set<string>>();
+  private readonly folders = new Map<string, FolderChoices>();
+
+  constructor(private readonly fileOf?: (folder: string) => string) {}
+
+  private of(folder: string): FolderChoices {
+    let c = this.folders.get(folder);
+    if (c) return c;
+    const saved = this.fileOf
+      ? readJsonFile(
+          this.fileOf(folder),
+          SavedSchema,
+          'The list of kept local changes',
+          'delete it: the changes are then listed again, not marked kept',
+        )
+      : undefined;
+    c = {
+      kept: new Map(Object.entries(saved?.kept ?? {})),
+      settled: new Set(saved?.settled ?? []),
+    };
+    this.folders.set(folder, c);
+    return c;
+  }
+
+  private save(folder: string): void {
+    if (!this.fileOf) return;
+    const c = this.of(folder);
+    const saved: z.output<typeof SavedSchema> = {
+      version: 1,
+      kept: Object.fromEntries(c.kept),
+      settled: [...c.settled],
+    };
+    writeFileAtomic(this.fileOf(folder), JSON.stringify(saved, null, 2));
+  }
 
   keep(folder: string, path: string, kind: string): void {
-    let m = this.kept.get(folder);
-    if (!m) this.kept.set(folder, (m = new Map<string, string>()));
-    m.set(path, kind);
+    this.of(folder).kept.set(path, kind);
+    this.save(folder);
   }
 
   forget(folder: string, path: string): void {
-    this.kept.get(folder)?.delete(path);
+    if (this.of(folder).kept.delete(path)) this.save(folder);
   }
 
   isKept(folder: string, path: string, kind: string): boolean {
-    return this.kept.get(folder)?.get(path) === kind;
+    return this.of(folder).kept.get(path) === kind;
   }
 
   settle(folder: string, c: { keptAs: string; at: number }): void {
-    let s = this.settled.get(folder);
-    if (!s) this.settled.set(folder, (s = new Set<string>()));
-    s.add(`${c.at}:${c.keptAs}`);
+    this.of(folder).settled.add(`${c.at}:${c.keptAs}`);
+    this.save(folder);
   }
 
   isSettled(folder: string, c: { keptAs: string; at: number }): boolean {
-    return this.settled.get(folder)?.has(`${c.at}:${c.keptAs}`) ?? false;
+    return this.of(folder).settled.has(`${c.at}:${c.keptAs}`);
   }
 }
 

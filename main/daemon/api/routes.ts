@@ -3,6 +3,7 @@
  * and one implementation per endpoint (the compiler checks that every endpoint has one and
  * that it returns the contract's response type).
  */
+import path from 'node:path';
 import type { z } from 'zod';
 import {
   endpoints,
@@ -16,6 +17,7 @@ import {
 import type { Logger } from '../../engine/logger.js';
 import type { ControlBackend } from './backend.js';
 import type { ApiEventHub } from './event-hub.js';
+import { decideHeld } from './deletions.js';
 import { changes, diff, history, StateLister, versionDetail } from './history.js';
 import { ApiHttpError, describeZodError } from './http.js';
 import * as lan from './lan-routes.js';
@@ -26,6 +28,7 @@ import {
   folderDetail,
   LagCache,
   peerList,
+  replicaFacts,
   ReplicaSightings,
   status,
   type ViewContext,
@@ -45,6 +48,9 @@ export interface RouteContext extends ViewContext {
   readonly logger: Logger;
 }
 
+/** Where a replica folder's keep choices are kept, in its data directory. */
+export const RESOLUTIONS_FILE = 'resolutions.json';
+
 export function createContext(
   backend: ControlBackend,
   hub: ApiEventHub,
@@ -56,7 +62,10 @@ export function createContext(
     logger,
     lags: new LagCache(),
     sightings: new ReplicaSightings(),
-    resolutions: new Resolutions(),
+    resolutions: new Resolutions((id) =>
+      path.join(backend.state.folderDataDir(id), RESOLUTIONS_FILE),
+    ),
+    listenAtStart: backend.state.device.listen,
   };
 }
 
@@ -67,9 +76,17 @@ export function implementations(ctx: RouteContext): Implementations {
   return {
     status: () => status(ctx),
     folder: ({ params }) => folderDetail(ctx, params.id),
-    history: ({ params, query }) => history(backend, params.id, query.limit, query.before),
+    history: ({ params, query }) =>
+      history(backend, replicaFacts(ctx, params.id), params.id, query.limit, query.before),
     version: ({ params, query }) =>
-      versionDetail(backend, params.id, params.version, query.offset, query.limit),
+      versionDetail(
+        backend,
+        replicaFacts(ctx, params.id),
+        params.id,
+        params.version,
+        query.offset,
+        query.limit,
+      ),
     changes: ({ params, query }) =>
       changes(backend, params.id, query.from, query.to, query.offset, query.limit),
     diff: ({ params, query }) => diff(backend, params.id, query.from, query.to, query.path),
@@ -87,10 +104,12 @@ export function implementations(ctx: RouteContext): Implementations {
       resolve.localChange(ctx, params.id, body.path, body.action),
     resolveConflict: ({ params, body }) =>
       resolve.conflict(ctx, params.id, body.keptAs, body.action),
+    approveDeletion: ({ params, body }) => decideHeld(ctx, params.id, body.version, 'approve'),
+    rejectDeletion: ({ params, body }) => decideHeld(ctx, params.id, body.version, 'reject'),
     peers: () => ({ peers: peerList(backend) }),
     addPeer: ({ body }) => mutate.addPeer(backend, hub, body),
     removePeer: ({ params }) => mutate.removePeer(backend, hub, params.deviceId),
-    updateDevice: ({ body }) => mutate.updateDevice(backend, hub, body.name),
+    updateDevice: ({ body }) => mutate.updateDevice(ctx, body),
     devices: () => lan.devices(backend),
     createInvite: ({ body }) => lan.createInvite(backend, body.ttlSeconds),
     inviteStatus: () => lan.inviteStatus(backend),

@@ -35,6 +35,7 @@ import {
   runRoute,
   type Implementations,
 } from './routes.js';
+import { HeldWatch } from './held-watch.js';
 import { defaultRendererDir, serveStatic } from './static-files.js';
 import { status } from './views.js';
 
@@ -57,6 +58,7 @@ export class ApiServer {
   private readonly staticDir: string;
   private origins: ReadonlySet<string> = new Set();
   private address: { host: string; port: number } | undefined;
+  private readonly heldWatch: HeldWatch;
 
   constructor(private readonly options: ApiServerOptions) {
     const ctx = createContext(options.backend, options.hub, options.logger);
@@ -68,6 +70,7 @@ export class ApiServer {
     );
     this.http.on('clientError', (_err, socket) => socket.destroy());
     options.hub.setSnapshotSource(() => status(ctx));
+    this.heldWatch = new HeldWatch(options.backend, options.hub);
   }
 
   /** HOST:PORT it listens on (the real port when 0 was asked for). */
@@ -107,6 +110,7 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    this.heldWatch.close();
     this.options.hub.setSnapshotSource(undefined);
     for (const ws of this.wss.clients) ws.close(1001, 'the daemon is stopping');
     this.wss.close();

@@ -4,8 +4,10 @@
  * with their exact lag; a replica's upstream, local changes and conflicts).
  */
 import type { CoordinatorStatus } from '../../engine/twophase/coordinator.js';
+import { countDeletions } from '../../engine/twophase/deletion-guard.js';
 import type {
   FolderDetail,
+  Held,
   FolderSummary,
   Lag,
   Peer,
@@ -18,8 +20,9 @@ import { API_VERSION } from '../../api/contract.js';
 import type { MasterFolder } from '../../engine/master-folder.js';
 import type { VersionLog } from '../../engine/store/version-log.js';
 import { LANFOLD_VERSION } from '../../version.js';
-import type { FolderConfig } from '../config.js';
+import { splitHostPort, type FolderConfig } from '../config.js';
 import type { ControlBackend } from './backend.js';
+import type { ReplicaFacts } from './commit-records.js';
 import type { ApiEventHub } from './event-hub.js';
 import { ApiHttpError } from './http.js';
 import type { Resolutions } from './resolve.js';
@@ -33,6 +36,8 @@ export interface ViewContext {
   readonly lags: LagCache;
   readonly sightings: ReplicaSightings;
   readonly resolutions: Resolutions;
+  /** device.json's listen address when the API started (the one in effect, unless overridden). */
+  readonly listenAtStart: string;
 }
 
 /**
@@ -117,6 +122,8 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
       );
     const lag = behind === undefined ? null : ctx.lags.lag(config.id, master.log, behind, head);
     const error = master.lastError ?? null;
+    const connected = new Set(backend.replicaStates(config.id).map((r) => r.deviceId));
+    const replicasOffline = config.sharedWith.filter((d) => !connected.has(d)).length;
     const state: SyncState = error
       ? 'error'
       : paused
@@ -125,8 +132,18 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
           ? 'syncing'
           : lag && lag.versions > 0
             ? 'behind'
-            : 'in-sync';
-    return { ...base, head, lastChange: lastChange(master.log, head), state, lag, error };
+            : connected.size === 0 && replicasOffline > 0
+              ? 'offline'
+              : 'in-sync';
+    return {
+      ...base,
+      head,
+      lastChange: lastChange(master.log, head),
+      state,
+      lag,
+      error,
+      replicasOffline,
+    };
   }
   if (replica) {
     const s = replica.status();
@@ -152,6 +169,7 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
       state,
       lag,
       error: s.lastError ?? null,
+      replicasOffline: 0,
     };
   }
   return {
@@ -161,6 +179,7 @@ export function folderSummary(ctx: ViewContext, config: FolderConfig): FolderSum
     state: failure ? 'error' : 'syncing',
     lag: null,
     error: failure,
+    replicasOffline: 0,
   };
 }
 
@@ -180,11 +199,25 @@ export function peerList(backend: ControlBackend): Peer[] {
   });
 }
 
+/** The address in use: the host it started with and the port it got. */
+export function listening(ctx: ViewContext): string {
+  const port = ctx.backend.listenPort;
+  if (port === 0) return ctx.listenAtStart;
+  const { host } = splitHostPort(ctx.listenAtStart);
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export function status(ctx: ViewContext): Status {
   const { state, startedAt } = ctx.backend;
   return {
     apiVersion: API_VERSION,
-    device: { id: state.device.deviceId, name: state.device.name },
+    device: {
+      id: state.device.deviceId,
+      name: state.device.name,
+      listen: state.device.listen,
+      listening: listening(ctx),
+      restartNeeded: state.device.listen !== ctx.listenAtStart,
+    },
     daemon: { pid: process.pid, version: LANFOLD_VERSION, startedAt },
     folders: state.folders.map((f) => folderSummary(ctx, f)),
     peers: peerList(ctx.backend),
@@ -226,8 +259,28 @@ function replicaLags(
   return out;
 }
 
-function twoPhaseView(t: CoordinatorStatus | undefined): TwoPhaseStatus | null {
-  if (!t) return null;
+/** A held deletion with its counts: the files at the released version, and how many go. */
+export function heldView(log: VersionLog, t: CoordinatorStatus): Held | null {
+  if (!t.held) return null;
+  const { before, deleted } = countDeletions(log, t.released, t.held.version);
+  return { version: t.held.version, reason: t.held.reason, deleted, before };
+}
+
+/** The names and versions of a master's replicas, for the commit records of its history. */
+export function replicaFacts(ctx: ViewContext, folderId: string): ReplicaFacts {
+  const peers = new Map(ctx.backend.state.peers.map((p) => [p.deviceId, p.name]));
+  const live = new Map(ctx.backend.replicaStates(folderId).map((r) => [r.deviceId, r]));
+  return {
+    name: (id) => live.get(id)?.name || peers.get(id) || '',
+    acked: (id) => live.get(id)?.acked ?? ctx.sightings.last(folderId, id),
+  };
+}
+
+function twoPhaseView(
+  t: CoordinatorStatus | undefined,
+  log: VersionLog | undefined,
+): TwoPhaseStatus | null {
+  if (!t || !log) return null;
   return {
     released: t.released,
     policy: t.policy,
@@ -241,7 +294,7 @@ function twoPhaseView(t: CoordinatorStatus | undefined): TwoPhaseStatus | null {
     blocked: t.blocked
       ? { ...t.blocked, blockers: t.blocked.blockers.map((b) => ({ ...b })) }
       : null,
-    held: t.held ? { ...t.held } : null,
+    held: heldView(log, t),
   };
 }
 
@@ -261,7 +314,7 @@ export function folderDetail(ctx: ViewContext, id: string): FolderDetail {
     upstreams: [...config.upstreams],
     totals: master ? master.totals() : null,
     replicas: config.role === 'master' ? replicaLags(ctx, config, master) : [],
-    twoPhase: twoPhaseView(ctx.backend.twoPhaseStatus(id)),
+    twoPhase: twoPhaseView(ctx.backend.twoPhaseStatus(id), master?.log),
     upstream:
       config.role === 'replica' && upstreamId
         ? {

@@ -6,6 +6,9 @@ import type { FolderSummary, Status } from '../../../main/api/contract';
 
 export type {
   ApiEvent,
+  CommitAttempt,
+  CommitInfo,
+  CommitVote,
   Diff,
   Entry,
   FileList,
@@ -14,7 +17,9 @@ export type {
   FolderSettings,
   FolderSettingsPatch,
   FolderSummary,
+  Held,
   History,
+  HistoryVersion,
   LanDevice,
   Lag,
   LineOp,
@@ -28,6 +33,8 @@ export type {
   SettingsResult,
   Status,
   SyncState,
+  TwoPhaseStatus,
+  VerdictResult,
   VersionDetail,
   VersionInfo,
 } from '../../../main/api/contract';

@@ -10,7 +10,7 @@ import type { Status } from '../api/types';
 import { forgetToken } from '../lib/auth';
 import { describeError } from '../lib/errors';
 import { formatVersion } from '../lib/format';
-import { stateWords } from '../model/sync-state';
+import { folderStateWords } from '../model/sync-state';
 import { DevicesScreen } from '../screens/devices/DevicesScreen';
 import { DeviceSettingsScreen } from '../screens/device/DeviceSettingsScreen';
 import { DiffScreen } from '../screens/diff/DiffScreen';
@@ -33,12 +33,11 @@ function useStateAnnouncements(status: Status | undefined): void {
     const changes: string[] = [];
     const next = new Map<string, string>();
     for (const f of status.folders) {
-      next.set(f.id, f.state);
+      const words = folderStateWords(f).label.toLowerCase();
+      next.set(f.id, words);
       const before = previous.current.get(f.id);
-      if (before !== undefined && before !== f.state)
-        changes.push(
-          `${f.id}: ${stateWords[f.state].label.toLowerCase()} at ${formatVersion(f.head)}`,
-        );
+      if (before !== undefined && before !== words)
+        changes.push(`${f.id}: ${words} at ${formatVersion(f.head)}`);
     }
     previous.current = next;
     if (changes.length > 0) announce(changes.join('. '));

@@ -60,7 +60,7 @@ export function Sidebar({
         </h2>
         {status?.folders.length === 0 && <p className="nav-empty">No folders yet</p>}
         {status?.folders.map((f) => {
-          const s = shownState(f.state, live);
+          const s = shownState(f, live);
           return (
             <a
               key={f.id}

@@ -1,7 +1,7 @@
 /** How a folder's sync state and lag are shown: the pill's word and colour, the lag sentence. */
 import type { Tone } from '../components/Pill';
 import { formatBytes, formatCount, formatVersion, plural } from '../lib/format';
-import type { Lag, ReplicaLag, SyncState } from '../api/types';
+import type { FolderSummary, Lag, ReplicaLag, SyncState } from '../api/types';
 
 export const stateWords: Record<SyncState, { label: string; tone: Tone }> = {
   'in-sync': { label: 'In sync', tone: 'ok' },
@@ -12,9 +12,22 @@ export const stateWords: Record<SyncState, { label: string; tone: Tone }> = {
   error: { label: 'Error', tone: 'bad' },
 };
 
-/** The state to show: the daemon's, or "Unknown" while the daemon cannot be reached. */
-export function shownState(state: SyncState, live: boolean): { label: string; tone: Tone } {
-  return live ? stateWords[state] : { label: 'Unknown', tone: 'idle' };
+/** The parts of a folder's summary its state is shown from. */
+export type StateOf = Pick<FolderSummary, 'state' | 'role' | 'replicasOffline'>;
+
+/**
+ * A folder's state in words: the daemon's state, except that a master none of whose
+ * replicas is connected says how many are offline ("1 replica offline"), not "Offline".
+ */
+export function folderStateWords(f: StateOf): { label: string; tone: Tone } {
+  if (f.role === 'master' && f.state === 'offline')
+    return { label: `${plural(f.replicasOffline, 'replica')} offline`, tone: 'idle' };
+  return stateWords[f.state];
+}
+
+/** The state to show: the folder's, or "Unknown" while the daemon cannot be reached. */
+export function shownState(f: StateOf, live: boolean): { label: string; tone: Tone } {
+  return live ? folderStateWords(f) : { label: 'Unknown', tone: 'idle' };
 }
 
 /**

@@ -51,12 +51,23 @@ describe('LanfoldClient requests', () => {
       token: 'tok',
       fetch: fakeFetch(
         200,
-        { folder: 'a b', head: 4, versions: [version], nextBefore: null, extra: 1 },
+        {
+          folder: 'a b',
+          head: 4,
+          versions: [{ ...version, commit: null }],
+          nextBefore: null,
+          extra: 1,
+        },
         sent,
       ),
     });
     const h = await client.history('a b', { limit: 10, before: undefined });
-    expect(h).toEqual({ folder: 'a b', head: 4, versions: [version], nextBefore: null });
+    expect(h).toEqual({
+      folder: 'a b',
+      head: 4,
+      versions: [{ ...version, commit: null }],
+      nextBefore: null,
+    });
     expect(sent).toEqual([
       {
         url: 'http://127.0.0.1:9/api/folders/a%20b/history?limit=10',

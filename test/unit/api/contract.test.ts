@@ -109,6 +109,6 @@ describe('contract', () => {
       expect(seen.has(key), key).toBe(false);
       seen.add(key);
     }
-    expect(seen.size).toBe(28);
+    expect(seen.size).toBe(30);
   });
 });

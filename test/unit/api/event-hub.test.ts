@@ -17,7 +17,7 @@ const version = {
 function statusWith(name: string): Status {
   return {
     apiVersion: 1,
-    device: { id: 'D', name },
+    device: { id: 'D', name, listen: '0.0.0.0:1', listening: '0.0.0.0:1', restartNeeded: false },
     daemon: { pid: 1, version: '0.1.0', startedAt: 0 },
     folders: [],
     peers: [],

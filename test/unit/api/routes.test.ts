@@ -17,6 +17,7 @@ const version = {
   origin: 'watch',
   changes: 1,
   bytes: 0,
+  commit: null,
 } as const;
 
 function fail(): never {
@@ -51,6 +52,8 @@ function fakeImpl(calls: unknown[], historyAnswer?: ResponseOf<'history'>): Impl
     resumeAll: fail,
     resolveLocalChange: record({ path: 'a.txt', action: 'keep', done: 'Kept' }),
     resolveConflict: fail,
+    approveDeletion: record({ folder: 'f1', version: 7, verdict: 'approve', done: 'Approved' }),
+    rejectDeletion: fail,
     peers: fail,
     addPeer: fail,
     removePeer: fail,

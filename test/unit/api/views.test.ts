@@ -69,6 +69,7 @@ describe('folder views', () => {
     const backend: ControlBackend = {
       state,
       startedAt: 0,
+      listenPort: 0,
       folder: () => undefined,
       replica: () => replica,
       failures: () => new Map(failure ? [['r1', failure]] : []),
@@ -90,6 +91,7 @@ describe('folder views', () => {
         lags: new LagCache(),
         sightings: new ReplicaSightings(),
         resolutions: new Resolutions(),
+        listenAtStart: state.device.listen,
       },
       config: state.folder('r1'),
     };

@@ -15,13 +15,20 @@ function folder(id: string, state: FolderSummary['state'], paused = false): Fold
     progress: null,
     error: null,
     paused,
+    replicasOffline: 0,
   };
 }
 
 function status(folders: FolderSummary[]): Status {
   return {
     apiVersion: 1,
-    device: { id: 'D', name: 'desk' },
+    device: {
+      id: 'D',
+      name: 'desk',
+      listen: '0.0.0.0:1',
+      listening: '0.0.0.0:1',
+      restartNeeded: false,
+    },
     daemon: { pid: 1, version: '0', startedAt: 0 },
     folders,
     peers: [],

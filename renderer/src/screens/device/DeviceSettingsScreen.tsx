@@ -1,4 +1,7 @@
-/** This device: its ID (to give to other devices), its name, and the colour theme. */
+/**
+ * This device: its ID (to give to other devices), its name, the address other devices
+ * connect to, and the colour theme.
+ */
 import { useEffect, useId, useState, type SyntheticEvent } from 'react';
 import { useClient } from '../../api/connection';
 import type { Status } from '../../api/types';
@@ -8,6 +11,7 @@ import { Banner, ErrorBanner } from '../../components/Banner';
 import { Loading } from '../../components/Loading';
 import { groupedDeviceId } from '../../lib/format';
 import type { Query } from '../../lib/use-query';
+import { ListenAddress } from './ListenAddress';
 import { StartAtLogin } from './StartAtLogin';
 
 export function DeviceSettingsScreen({ status }: { status: Query<Status> }) {
@@ -108,6 +112,7 @@ export function DeviceSettingsScreen({ status }: { status: Query<Status> }) {
             </form>
           </section>
         )}
+        {device && <ListenAddress device={device} onSaved={status.reload} />}
         <section className="card" aria-labelledby={`${ids}-look`}>
           <div className="card-header">
             <h2 id={`${ids}-look`}>Appearance</h2>

@@ -40,7 +40,7 @@ export function FolderScreen({ route }: { route: FolderRoute }) {
   );
   const d = detail.data;
   const live = useEventsAlive();
-  const s = d ? shownState(d.state, live) : undefined;
+  const s = d ? shownState(d, live) : undefined;
   return (
     <Page
       wide={route.tab === 'history'}

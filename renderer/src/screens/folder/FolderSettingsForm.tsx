@@ -27,6 +27,23 @@ const modes: readonly { value: FolderSettings['commitMode']; label: string; hint
   },
 ];
 
+const policies: readonly {
+  value: FolderSettings['twoPhasePolicy'];
+  label: string;
+  hint: string;
+}[] = [
+  {
+    value: 'available',
+    label: 'Go ahead with the replicas that agree',
+    hint: 'A replica that cannot take a change now (a local edit, a full disk, offline) catches up later; the others switch at once.',
+  },
+  {
+    value: 'all',
+    label: 'Wait until every replica agrees',
+    hint: 'A change goes nowhere until every connected replica can take it; the overview says which replica holds it up and why.',
+  },
+];
+
 export function FolderSettingsForm({
   folder,
   onSaved,
@@ -109,6 +126,31 @@ export function FolderSettingsForm({
               </label>
             ))}
           </div>
+          <div
+            className="radio-group"
+            role="radiogroup"
+            aria-label="Two-phase policy"
+            aria-describedby={`${ids}-policy-title`}
+          >
+            <span className="field-label" id={`${ids}-policy-title`}>
+              When a replica cannot take a two-phase change
+            </span>
+            {policies.map((p) => (
+              <label key={p.value} className="radio">
+                <input
+                  type="radio"
+                  name={`${ids}-policy`}
+                  value={p.value}
+                  checked={draft.twoPhasePolicy === p.value}
+                  onChange={() => set({ twoPhasePolicy: p.value })}
+                />
+                <span>
+                  <span className="field-label">{p.label}</span>
+                  <span className="field-hint block">{p.hint}</span>
+                </span>
+              </label>
+            ))}
+          </div>
           <Field
             id={`${ids}-atomic`}
             label="Atomic patterns"
@@ -125,6 +167,50 @@ export function FolderSettingsForm({
               aria-invalid={err('atomicPatterns') !== undefined}
               aria-describedby={`${ids}-atomic-hint`}
             />
+          </Field>
+        </div>
+      </fieldset>
+      <fieldset className="card settings-card" disabled={!editable}>
+        <legend className="visually-hidden">Deletion guard</legend>
+        <div className="card-header">
+          <h2>Mass deletions</h2>
+        </div>
+        <div className="card-body stack">
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={draft.deletionGuardOn}
+              onChange={(e) => set({ deletionGuardOn: e.target.checked })}
+              aria-describedby={`${ids}-guardon-hint`}
+            />
+            <span>
+              <span className="field-label">Hold mass deletions until I approve them</span>
+              <span id={`${ids}-guardon-hint`} className="field-hint block">
+                A change that deletes many files at once (a folder moved away, a disk not mounted)
+                waits on this computer; the overview asks you to approve or reject it. Fewer than 5
+                deleted files are never held.
+              </span>
+            </span>
+          </label>
+          <Field
+            id={`${ids}-guard`}
+            label="Hold a change that deletes more than"
+            error={err('deletionGuardPercent')}
+            hint="Of the files in the folder. Deleting every file is always held while the guard is on."
+          >
+            <div className="input-with-unit">
+              <input
+                id={`${ids}-guard`}
+                className="input numeric"
+                inputMode="decimal"
+                value={draft.deletionGuardPercent}
+                disabled={!draft.deletionGuardOn}
+                aria-invalid={err('deletionGuardPercent') !== undefined}
+                aria-describedby={`${ids}-guard-hint`}
+                onChange={(e) => set({ deletionGuardPercent: e.target.value })}
+              />
+              <span className="muted">% of the files</span>
+            </div>
           </Field>
         </div>
       </fieldset>

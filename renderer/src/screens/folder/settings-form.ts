@@ -8,9 +8,11 @@ export type SizeUnit = 'MiB' | 'GiB';
 
 export interface SettingsDraft {
   readonly commitMode: FolderSettings['commitMode'];
-  /** Not edited by the form yet (set with `lanfold folder set`): kept as they are. */
   readonly twoPhasePolicy: FolderSettings['twoPhasePolicy'];
-  readonly deletionGuardRatio: FolderSettings['deletionGuardRatio'];
+  /** The deletion guard is on (a ratio below 1; `lanfold folder set … deletion-guard off` is 1). */
+  readonly deletionGuardOn: boolean;
+  /** Hold a change deleting more than this share of the files, in percent. */
+  readonly deletionGuardPercent: string;
   readonly atomicPatterns: string;
   readonly historyCap: string;
   readonly historyCapUnit: SizeUnit;
@@ -34,7 +36,9 @@ export function draftOf(s: FolderSettings): SettingsDraft {
   return {
     commitMode: s.commitMode,
     twoPhasePolicy: s.twoPhasePolicy,
-    deletionGuardRatio: s.deletionGuardRatio,
+    deletionGuardOn: s.deletionGuardRatio < 1,
+    deletionGuardPercent:
+      s.deletionGuardRatio < 1 ? String(Math.round(s.deletionGuardRatio * 10_000) / 100) : '50',
     atomicPatterns: s.atomicPatterns.join('\n'),
     historyCap: cap.value,
     historyCapUnit: cap.unit,
@@ -80,13 +84,17 @@ export function parseDraft(d: SettingsDraft): { settings?: FolderSettings; error
     errors.batchMaxDelayMs = 'A whole number of milliseconds from 50 to 600,000.';
   else if (quiet !== undefined && delay < quiet)
     errors.batchMaxDelayMs = 'Must be at least the quiet time.';
+  const pct = number(d.deletionGuardPercent);
+  if (d.deletionGuardOn && (pct === undefined || pct >= 100))
+    errors.deletionGuardPercent =
+      'A percentage from 0 to 99 (for example 50). To never hold deletions, turn the guard off.';
   if (Object.keys(errors).length > 0) return { errors };
   return {
     errors,
     settings: {
       commitMode: d.commitMode,
       twoPhasePolicy: d.twoPhasePolicy,
-      deletionGuardRatio: d.deletionGuardRatio,
+      deletionGuardRatio: d.deletionGuardOn ? Math.round(pct! * 100) / 10_000 : 1,
       atomicPatterns: patterns,
       historyCapBytes: historyCapBytes!,
       retainMaxFileBytes: retainMaxFileBytes!,

@@ -3,9 +3,9 @@
  * time). Each changed file can be compared with the version before, and on a master put
  * back as it was.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useClient } from '../../api/connection';
-import { useQuery } from '../../lib/use-query';
+import { eventFolder, useLiveQuery } from '../../api/live';
 import type { Entry, FolderDetail } from '../../api/types';
 import { routeHref } from '../../app/routes';
 import { ErrorBanner } from '../../components/Banner';
@@ -13,7 +13,9 @@ import { Icon } from '../../components/Icon';
 import { Loading } from '../../components/Loading';
 import { Pill } from '../../components/Pill';
 import { formatBytes, formatCount, formatDateTime, formatVersion, plural } from '../../lib/format';
+import { methodReason } from '../../model/commits';
 import { canDiff, canRestore, methodWords, opWords, originWords } from '../../model/versions';
+import { CommitRecord } from './CommitRecord';
 import { RestoreDialog, type RestoreRequest } from './RestoreDialog';
 
 const OPS_PAGE = 500;
@@ -21,9 +23,16 @@ const OPS_PAGE = 500;
 export function VersionDetail({ folder, seq }: { folder: FolderDetail; seq: number }) {
   const client = useClient();
   const [limit, setLimit] = useState(OPS_PAGE);
-  const detail = useQuery(`version:${folder.id}:${seq}:${limit}`, () =>
-    client.version(folder.id, seq, { limit }),
+  // While its delivery is open, a decision can come at each moment: look again on status.
+  const open = useRef(false);
+  const detail = useLiveQuery(
+    `version:${folder.id}:${seq}:${limit}`,
+    () => client.version(folder.id, seq, { limit }),
+    (e) =>
+      (eventFolder(e) === folder.id && e.type !== 'progress') ||
+      (open.current && e.type === 'status'),
   );
+  open.current = (detail.data?.version.commit?.outcome ?? 'committed') !== 'committed';
   const [restoring, setRestoring] = useState<RestoreRequest | undefined>();
 
   if (detail.error !== undefined)
@@ -53,7 +62,7 @@ export function VersionDetail({ folder, seq }: { folder: FolderDetail; seq: numb
           <dt>When</dt>
           <dd>{formatDateTime(v.createdAt)}</dd>
           <dt>Why</dt>
-          <dd>{v.reason}</dd>
+          <dd>{methodReason(v)}</dd>
           <dt>How</dt>
           <dd>{m.long}</dd>
           <dt>From</dt>
@@ -64,6 +73,7 @@ export function VersionDetail({ folder, seq }: { folder: FolderDetail; seq: numb
           </dd>
         </dl>
       </header>
+      <CommitRecord version={v} />
       <section aria-labelledby="version-ops">
         <h3 id="version-ops" className="section-title">
           Operations <span className="count">{formatCount(d.total)}</span>

@@ -12,10 +12,12 @@ import { Pill } from '../../components/Pill';
 import { SyncProgress } from '../../components/SyncProgress';
 import { formatAgo, formatDateTime, formatVersion, shortDeviceId } from '../../lib/format';
 import { lagSentence, shownState } from '../../model/sync-state';
+import { BlockedVersion } from './BlockedVersion';
+import { HeldDeletion } from './HeldDeletion';
 import { ReplicaLagList } from './ReplicaLagList';
 
 export function FolderCard({ folder }: { folder: FolderSummary }) {
-  const s = shownState(folder.state, useEventsAlive());
+  const s = shownState(folder, useEventsAlive());
   const href = routeHref({ page: 'folder', folderId: folder.id, tab: 'status' });
   const titleId = `folder-${folder.id}`;
   return (
@@ -134,12 +136,16 @@ function MasterReplicas({ folderId, head }: { folderId: string; head: number }) 
     () => client.folder(folderId),
     (e) => eventFolder(e) === folderId || e.type === 'peer' || e.type === 'status',
   );
-  if (!detail.data) return null;
+  const d = detail.data;
+  if (!d) return null;
+  const t = d.twoPhase;
   return (
     <div className="folder-replicas">
+      {t?.held && <HeldDeletion key={t.held.version} folderId={folderId} held={t.held} />}
+      {t?.blocked && <BlockedVersion blocked={t.blocked} replicas={d.replicas} />}
       <h3 className="stat-label">Replicas</h3>
       <ReplicaLagList
-        replicas={detail.data.replicas}
+        replicas={d.replicas}
         head={head}
         empty={
           <>

@@ -99,6 +99,22 @@ export function InvitePanel({
   const ids = useId();
   const announce = useAnnounce();
   const [invite, setInvite] = useState<PairingInvite | undefined>(initial ?? lastInvite);
+  // An invitation the daemon still has open (made before a reload, or in another window).
+  useEffect(() => {
+    if (invite !== undefined) return;
+    let stopped = false;
+    api.current().then(
+      (open) => {
+        if (stopped || !open) return;
+        lastInvite = open;
+        setInvite((shown) => shown ?? open);
+      },
+      () => undefined, // then the panel just offers to make one
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [api]);
   const progress = useInviteProgress(api, invite);
   const state = progress?.state ?? 'open';
   const now = useNow(invite !== undefined && state === 'open');

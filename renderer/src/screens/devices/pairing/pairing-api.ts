@@ -42,6 +42,8 @@ export interface JoinRequest {
 
 export interface PairingApi {
   invite(): Promise<PairingInvite>;
+  /** The invitation the daemon has open now (made by any window, or before a reload), if any. */
+  current(): Promise<PairingInvite | undefined>;
   progress(): Promise<InviteProgress>;
   cancel(): Promise<void>;
   join(request: JoinRequest): Promise<JoinedDevice>;
@@ -60,6 +62,18 @@ export function pairingApi(client: PairingClient): PairingApi {
   return {
     invite: async () => {
       const i: Invite = await client.createInvite({ ttlSeconds: INVITE_TTL_SECONDS });
+      return {
+        code: i.code,
+        expiresAt: i.expiresAt,
+        deviceId: i.deviceId,
+        name: i.name,
+        qr: { text: i.qr.text, modules: i.qr.modules },
+      };
+    },
+    current: async () => {
+      const s = await client.inviteStatus();
+      const i = s.invite;
+      if (s.state !== 'open' || !i) return undefined;
       return {
         code: i.code,
         expiresAt: i.expiresAt,
