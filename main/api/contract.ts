@@ -336,6 +336,23 @@ export const CommitInfoSchema = z.object({
   outcome: z.enum(['committed', 'aborted', 'pending']),
   /** Two-phase attempts that carried this version, oldest first (empty for one-phase). */
   attempts: z.array(CommitAttemptSchema),
+  /**
+   * What relays reported of the replicas below them (docs/relays.md): each replica's
+   * outcome on its relay's own attempt covering this version.
+   */
+  downstream: z
+    .array(
+      z.object({
+        replica: z.string(),
+        name: z.string(),
+        /** The relay that ran the replica's hop, and its name as this device knows it. */
+        via: z.string(),
+        viaName: z.string(),
+        outcome: z.enum(['committed', 'aborted', 'behind']),
+        reason: z.string(),
+      }),
+    )
+    .default([]),
 });
 export type CommitInfo = z.output<typeof CommitInfoSchema>;
 

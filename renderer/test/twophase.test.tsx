@@ -78,7 +78,7 @@ const v7: HistoryVersion = {
   origin: 'watch',
   changes: 2,
   bytes: 10,
-  commit: { outcome: 'committed', attempts: [aborted, committed] },
+  commit: { outcome: 'committed', attempts: [aborted, committed], downstream: [] },
 };
 
 describe('commit words', () => {
@@ -91,7 +91,7 @@ describe('commit words', () => {
       methodReason({
         method: '1pc',
         reason: 'one file changed',
-        commit: { outcome: 'committed', attempts: [committed] },
+        commit: { outcome: 'committed', attempts: [committed], downstream: [] },
       }),
     ).toMatch(/^One-phase because one file changed\. It reached the replicas in a two-phase round/);
   });
@@ -127,6 +127,45 @@ describe('CommitRecord', () => {
     expect(html).toContain('aria-label="Votes in attempt 2"');
   });
 
+  it('lists the replicas below relays as the relays reported them', () => {
+    const t = text(
+      renderToString(
+        <CommitRecord
+          version={{
+            ...v7,
+            commit: {
+              outcome: 'committed',
+              attempts: [committed],
+              downstream: [
+                {
+                  replica: 'A'.repeat(52),
+                  name: 'attic',
+                  via: 'B'.repeat(52),
+                  viaName: 'office-relay',
+                  outcome: 'aborted',
+                  reason: 'plan.txt has a local edit',
+                },
+                {
+                  replica: 'C'.repeat(52),
+                  name: '',
+                  via: 'B'.repeat(52),
+                  viaName: '',
+                  outcome: 'committed',
+                  reason: '',
+                },
+              ],
+            },
+          }}
+        />,
+      ),
+    );
+    expect(t).toContain('Below relays');
+    expect(t).toContain('attic');
+    expect(t).toContain('Aborted');
+    expect(t).toContain('plan.txt has a local edit. via office-relay');
+    expect(t).toContain('Committed');
+  });
+
   it('shows at most five attempts, and what a one-phase version did', () => {
     const many = Array.from({ length: 8 }, (_, i) => ({
       ...aborted,
@@ -135,7 +174,9 @@ describe('CommitRecord', () => {
     }));
     const t = text(
       renderToString(
-        <CommitRecord version={{ ...v7, commit: { outcome: 'aborted', attempts: many } }} />,
+        <CommitRecord
+          version={{ ...v7, commit: { outcome: 'aborted', attempts: many, downstream: [] } }}
+        />,
       ),
     );
     expect(t).toContain('3 earlier attempts, all aborted');
@@ -144,7 +185,11 @@ describe('CommitRecord', () => {
     const one = text(
       renderToString(
         <CommitRecord
-          version={{ ...v7, method: '1pc', commit: { outcome: 'committed', attempts: [] } }}
+          version={{
+            ...v7,
+            method: '1pc',
+            commit: { outcome: 'committed', attempts: [], downstream: [] },
+          }}
         />,
       ),
     );

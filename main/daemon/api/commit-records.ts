@@ -6,7 +6,12 @@
  */
 import type { CommitAttempt, CommitInfo, CommitVote } from '../../api/contract.js';
 import type { VersionInfo } from '../../engine/entry.js';
-import { TxStore, type TxRecord, type TxVote } from '../../engine/twophase/tx-store.js';
+import {
+  TxStore,
+  type DownstreamReport,
+  type TxRecord,
+  type TxVote,
+} from '../../engine/twophase/tx-store.js';
 import type { VersionLog } from '../../engine/store/version-log.js';
 
 /** What the views know about replicas: their names and the version each has now. */
@@ -82,11 +87,23 @@ export function commitInfo(
   attempts: readonly TxRecord[],
   released: number,
   facts: ReplicaFacts,
+  reports: readonly DownstreamReport[] = [],
 ): CommitInfo {
   const last = attempts[attempts.length - 1];
   const outcome: CommitInfo['outcome'] =
     seq <= released ? 'committed' : last?.state === 'abort' ? 'aborted' : 'pending';
-  return { outcome, attempts: attempts.map((t) => attemptOf(t, facts)) };
+  return {
+    outcome,
+    attempts: attempts.map((t) => attemptOf(t, facts)),
+    downstream: reports.map((r) => ({
+      replica: r.replica,
+      name: r.name || facts.name(r.replica),
+      via: r.via,
+      viaName: facts.name(r.via),
+      outcome: r.outcome === 'commit' ? 'committed' : r.outcome === 'abort' ? 'aborted' : 'behind',
+      reason: r.reason,
+    })),
+  };
 }
 
 /**
@@ -106,7 +123,7 @@ export function withCommits<V extends VersionInfo>(
     const released = txs.released();
     return versions.map((v) => ({
       ...v,
-      commit: commitInfo(v.seq, txs.covering(v.seq), released, facts),
+      commit: commitInfo(v.seq, txs.covering(v.seq), released, facts, txs.reportsCovering(v.seq)),
     }));
   } finally {
     txs.close();

@@ -86,7 +86,11 @@ describe('commit records', () => {
   });
 
   it('calls a version committed once released, else aborted or pending by its last attempt', () => {
-    expect(commitInfo(7, [], 7, facts)).toEqual({ outcome: 'committed', attempts: [] });
+    expect(commitInfo(7, [], 7, facts)).toEqual({
+      outcome: 'committed',
+      attempts: [],
+      downstream: [],
+    });
     expect(commitInfo(8, [], 7, facts).outcome).toBe('pending');
     const aborted = tx({ version: 8, state: 'abort' });
     expect(commitInfo(8, [aborted], 7, facts).outcome).toBe('aborted');
@@ -94,5 +98,31 @@ describe('commit records', () => {
       'pending',
     );
     expect(commitInfo(8, [aborted, tx({ version: 8 })], 8, facts).attempts).toHaveLength(2);
+  });
+
+  it("names the replicas below a relay and the relay, from the relay's reports", () => {
+    const info = commitInfo(7, [], 7, facts, [
+      {
+        replica: R2,
+        name: 'attic',
+        via: R1,
+        outcome: 'abort',
+        reason: 'plan.txt has a local edit',
+        version: 7,
+        reportedAt: 1,
+      },
+      { replica: R1, name: '', via: R2, outcome: 'behind', reason: '', version: 9, reportedAt: 2 },
+    ]);
+    expect(info.downstream).toEqual([
+      {
+        replica: R2,
+        name: 'attic',
+        via: R1,
+        viaName: 'desk',
+        outcome: 'aborted',
+        reason: 'plan.txt has a local edit',
+      },
+      { replica: R1, name: 'desk', via: R2, viaName: '', outcome: 'behind', reason: '' },
+    ]);
   });
 });

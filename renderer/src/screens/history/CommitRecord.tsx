@@ -2,7 +2,8 @@
  * How a version reached the replicas (on a master): delivered or not, and for each
  * two-phase attempt that carried it, the decision and every replica's vote — yes, no with
  * its reason, or no answer — and what became of that replica. Each attempt folds open
- * (a native <details>, reachable and opened with the keyboard); the last is open.
+ * (a native <details>, reachable and opened with the keyboard); the last is open. Replicas
+ * below relays follow, as their relays reported them.
  */
 import type { HistoryVersion } from '../../api/types';
 import { Pill } from '../../components/Pill';
@@ -16,6 +17,13 @@ import {
 } from '../../model/commits';
 
 const MAX_ATTEMPTS = 5;
+
+/** A replica's outcome on its relay's hop, as the relay reported it. */
+const downstreamWords = {
+  committed: { label: 'Committed', tone: 'ok' },
+  aborted: { label: 'Aborted', tone: 'bad' },
+  behind: { label: 'Catching up', tone: 'warn' },
+} as const;
 
 export function CommitRecord({ version }: { version: HistoryVersion }) {
   const c = version.commit;
@@ -88,6 +96,29 @@ export function CommitRecord({ version }: { version: HistoryVersion }) {
             </li>
           ))}
         </ol>
+      )}
+      {c.downstream.length > 0 && (
+        <>
+          <h4 className="section-title">Below relays</h4>
+          <ul className="vote-list" aria-label="Replicas below relays">
+            {c.downstream.map((d) => {
+              const name = d.name || shortDeviceId(d.replica);
+              const w = downstreamWords[d.outcome];
+              return (
+                <li key={d.replica} className="vote-row" data-testid={`downstream-${name}`}>
+                  <span className="vote-name truncate" title={d.replica}>
+                    {name}
+                  </span>
+                  <Pill tone={w.tone}>{w.label}</Pill>
+                  <span className="vote-detail">
+                    {d.reason !== '' && <span className="vote-reason">{d.reason}. </span>}
+                    <span className="faint">via {d.viaName || shortDeviceId(d.via)}</span>
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        </>
       )}
     </section>
   );
