@@ -24,9 +24,10 @@ import path from 'node:path';
 import type { TextDelta } from '../../protocol/messages.js';
 import type { ChunkList } from '../chunk-list.js';
 import type { NewEntry } from '../entry.js';
+import { errnoCode } from '../errors.js';
 import { STAGING_DIR } from '../ignore-rules.js';
 import { applyTextDelta } from '../replication/text-delta.js';
-import type { Fetcher } from './fetcher.js';
+import { FETCH_WINDOW_BYTES, type Fetcher } from './fetcher.js';
 import type { LocalChunks } from './local-chunks.js';
 
 export interface StageSources {
@@ -44,7 +45,7 @@ export interface StageSources {
 export class StageError extends Error {}
 
 /** How far ahead of the writer chunks are requested: twice the fetcher's window keeps it full. */
-const LOOKAHEAD_BYTES = 8 * 1024 * 1024;
+const LOOKAHEAD_BYTES = 2 * FETCH_WINDOW_BYTES;
 
 export function stagingDir(root: string): string {
   return path.join(root, STAGING_DIR);
@@ -68,17 +69,14 @@ export async function stageFile(
   const chunks = entry.chunks!;
   const done = stagedPath(root, hash);
   const part = path.join(stagingDir(root), `${hash}.part`);
-  mkdirSync(stagingDir(root), { recursive: true });
   if (!existsSync(done)) {
     const whole = wholeContent(entry, sources);
-    const resuming = existsSync(part);
-    if (resuming) chmodSync(part, 0o600); // a cut may have left it with its final, read-only mode
-    const fd = openSync(part, resuming ? 'r+' : 'w+', 0o600);
+    if (whole && !matchesChunks(whole, chunks))
+      throw new StageError(`content for ${entry.path} did not match its chunks`);
+    // Whole content replaces any partial file; chunks resume a partial file's verified prefix.
+    const fd = openPart(root, part, whole ? 'replace' : 'resume');
     try {
       if (whole) {
-        if (!matchesChunks(whole, chunks))
-          throw new StageError(`content for ${entry.path} did not match its chunks`);
-        ftruncateSync(fd, 0);
         writeSync(fd, whole, 0, whole.length, 0);
         sources.onBytes?.(whole.length);
       } else {
@@ -104,6 +102,28 @@ export async function stageFile(
     closeSync(fd);
   }
   return done;
+}
+
+/**
+ * Opens the partial file `part`: `replace` creates it empty (truncating what a cut left),
+ * `resume` opens what a cut left or creates it. Costs one open in the common case: the
+ * staging directory is made, and a partial file left read-only (by a cut between setting
+ * its final mode and its rename) is made writable, only when the open says so.
+ */
+function openPart(root: string, part: string, how: 'replace' | 'resume'): number {
+  let resume = how === 'resume';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return openSync(part, resume ? 'r+' : 'w', 0o600);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (attempt >= 3) throw err;
+      if (code === 'ENOENT' && resume) resume = false;
+      else if (code === 'ENOENT') mkdirSync(stagingDir(root), { recursive: true });
+      else if (code === 'EACCES' || code === 'EPERM') chmodSync(part, 0o600);
+      else throw err;
+    }
+  }
 }
 
 function setModeAndTimes(fd: number, entry: NewEntry): void {
