@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChunkRequest, Fetcher } from '../../../../main/engine/replica/fetcher.js';
 import {
   StageError,
   stageFile,
@@ -52,6 +54,37 @@ describe('stageFile', () => {
       inlineSources(disk.root, new Map([[e.hash!, data]])),
     );
     expect(readFileSync(staged).equals(data)).toBe(true);
+  });
+
+  it('fetches a large file chunk by chunk, resuming after the verified prefix a cut left', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const data = randomBytes(3 * 1024 * 1024);
+    const e = await fileEntry('big.bin', data, 0o600);
+    const chunks = e.chunks!;
+    expect(chunks.count).toBeGreaterThan(2);
+    const offsets = chunks.offsets();
+    // A cut left the first two chunks staged, and half of the third.
+    mkdirSync(stagingDir(disk.root), { recursive: true });
+    const part = path.join(stagingDir(disk.root), `${e.hash!}.part`);
+    const prefix = offsets[2]! + Math.floor(chunks.at(2).size / 2);
+    writeFileSync(part, data.subarray(0, prefix));
+    const asked: number[] = [];
+    const fetcher = {
+      fetch: (req: ChunkRequest) => {
+        asked.push(req.index);
+        const at = offsets[req.index]!;
+        return Promise.resolve(data.subarray(at, at + req.chunk.size));
+      },
+    } as unknown as Fetcher;
+    const staged = await stageFile(disk.root, e, {
+      ...inlineSources(disk.root, new Map()),
+      fetcher,
+    });
+    expect(readFileSync(staged).equals(data)).toBe(true);
+    expect(asked[0]).toBe(2);
+    expect(asked).toEqual(Array.from({ length: chunks.count - 2 }, (_, i) => i + 2));
+    expect(statSync(staged).mode & 0o7777).toBe(0o600);
   });
 
   it('refuses inline content that does not match the chunks, staging nothing', async () => {
