@@ -33,7 +33,7 @@ function setup(stallMs = 1000) {
 }
 
 describe('Fetcher', () => {
-  it('keeps the documented 16 MiB of requests in flight by default, and no more', async () => {
+  it('keeps 4 MiB of requests in flight by default (within the documented 16 MiB), and no more', async () => {
     const [replicaSide, masterSide] = memoryLinkPair(
       { deviceId: 'R', name: 'replica' },
       { deviceId: 'M', name: 'master' },
@@ -43,7 +43,7 @@ describe('Fetcher', () => {
       if (m.t === 'get') requests.push(m);
     });
     const fetcher = new Fetcher(replicaSide, 'f1', new ManualClock(0));
-    expect(FETCH_WINDOW_BYTES).toBe(16 * 1024 * 1024);
+    expect(FETCH_WINDOW_BYTES).toBe(4 * 1024 * 1024);
     const size = 1024 * 1024;
     for (let i = 0; i < 20; i++)
       fetcher
@@ -55,7 +55,7 @@ describe('Fetcher', () => {
         })
         .catch(() => undefined);
     await new Promise((r) => setImmediate(r));
-    expect(requests).toHaveLength(16);
+    expect(requests).toHaveLength(4);
     fetcher.abort('done');
   });
 
