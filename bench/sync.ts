@@ -36,6 +36,7 @@ import {
 } from './lib.js';
 import {
   ArrivalTracker,
+  cpuSeconds,
   descendants,
   manifest,
   percentile,
@@ -458,12 +459,17 @@ async function lanfoldInitial(
     seconds,
     bytes: pair.wire(),
     rss: pair.rss(),
-    extra: { masterReadyS: pair.master.readyS, replicaReadyS: pair.replica.readyS },
+    extra: {
+      masterReadyS: pair.master.readyS,
+      replicaReadyS: pair.replica.readyS,
+      masterCpuS: pair.master.proc.pid ? cpuSeconds(pair.master.proc.pid) : null,
+      replicaCpuS: pair.replica.proc.pid ? cpuSeconds(pair.replica.proc.pid) : null,
+    },
   };
   if (seconds === null)
     row.note = `timed out after ${opts.timeoutS} s with ${tracker.arrived}/${entries.length} files`;
   log(
-    `  Lanfold ${name}: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, ${tracker.arrived}/${entries.length} files`,
+    `  Lanfold ${name}: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, ${tracker.arrived}/${entries.length} files, master ready ${fmt(pair.master.readyS)} s, CPU s master ${fmt(row.extra?.masterCpuS ?? null)} / replica ${fmt(row.extra?.replicaCpuS ?? null)}`,
   );
   return { pair, row };
 }

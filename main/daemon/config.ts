@@ -123,8 +123,12 @@ export function readConfig<T>(file: string, schema: z.ZodType<T>, fallback?: T):
   return parsed.data;
 }
 
-export function writeConfig(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+export function writeConfig(
+  file: string,
+  value: unknown,
+  options: { durable?: boolean } = {},
+): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, 0o600, options);
 }
 
 export function emptyFolders(): FoldersFile {

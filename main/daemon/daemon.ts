@@ -276,17 +276,22 @@ export class Daemon implements ControlBackend {
         replicas: this.host?.replicaStates(id) ?? [],
         twoPhase: this.host?.twoPhaseStatus(id) ?? null,
       };
-    writeConfig(this.state.paths.runtime, {
-      pid: process.pid,
-      startedAt: this.startedAt,
-      listenPort: this.listenPort,
-      gui: this.api?.listening ?? null,
-      guiError: this.apiError ?? null,
-      folderErrors: Object.fromEntries(this.failed),
-      folders,
-      peers: this.host?.peerStatus() ?? [],
-      wire: { ...processWire },
-    });
+    // A snapshot rewritten every second (and at start): atomic, but not fsynced.
+    writeConfig(
+      this.state.paths.runtime,
+      {
+        pid: process.pid,
+        startedAt: this.startedAt,
+        listenPort: this.listenPort,
+        gui: this.api?.listening ?? null,
+        guiError: this.apiError ?? null,
+        folderErrors: Object.fromEntries(this.failed),
+        folders,
+        peers: this.host?.peerStatus() ?? [],
+        wire: { ...processWire },
+      },
+      { durable: false },
+    );
   }
 
   private async onFoldersChanged(): Promise<void> {

@@ -7,16 +7,29 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { errnoCode, LanfoldError } from './errors.js';
 
-export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): void {
+/**
+ * Writes `file` whole (a temporary file renamed over it). `durable: false` skips the two
+ * fsyncs, for a status snapshot rewritten every second that a restart rewrites anyway: a
+ * reader still never sees half a file, but each fsync can hold the event loop for tens of
+ * milliseconds while the disk is busy (as during a sync).
+ */
+export function writeFileAtomic(
+  file: string,
+  data: string | Buffer,
+  mode = 0o600,
+  options: { durable?: boolean } = {},
+): void {
+  const durable = options.durable ?? true;
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, file);
+  if (!durable) return;
   try {
     const dirFd = openSync(path.dirname(file), 'r');
     try {

@@ -45,7 +45,7 @@ function populate(root: string, rng: Rng): void {
 
 /**
  * One change touching many paths at once: new files (fetched, inline, empty, two with the
- * same content), an in-place text edit, a delete, a file rename, a directory rename, a new
+ * same content; two with modes of their own), an in-place text edit, a delete, a file rename, a directory rename, a new
  * empty directory, a chmod and a symlink. The new files are written outside the folder
  * and renamed in, so the master sees the whole change in one batch.
  */
@@ -63,6 +63,9 @@ function bigChange(root: string, outside: string, rng: Rng): void {
   incoming.push(['twin-2.bin', incoming[4]![1]]);
   mkdirSync(path.join(outside, 'new'));
   for (const [rel, data] of incoming) writeFileSync(path.join(outside, rel), data);
+  // New files with modes of their own: staged with them, renamed in without a meta step.
+  chmodSync(path.join(outside, 'new/c.txt'), 0o640);
+  chmodSync(path.join(outside, 'new/b.bin'), 0o600);
   // Everything below happens within a few milliseconds.
   renameSync(path.join(outside, 'new'), path.join(root, 'new'));
   for (const [rel] of incoming)

@@ -314,11 +314,16 @@ function planSteps(
     .filter((e) => e.kind === 'dir')
     .sort((a, b) => depth(a.path) - depth(b.path));
   for (const e of dirs) steps.push({ op: 'mkdir', path: e.path, mode: e.mode });
+  // A staged file used by one path already has that path's mode and mtime (set when it was
+  // staged, made durable before the journal), and a rename keeps them: no meta step needed.
+  const uses = new Map<string, number>();
+  for (const s of staged.values()) uses.set(s, (uses.get(s) ?? 0) + 1);
   for (const e of entries) {
     if (e.kind === 'file') {
       const s = staged.get(e.path);
       if (s) steps.push({ op: 'place', staged: path.basename(s), path: e.path });
-      steps.push({ op: 'meta', path: e.path, mode: e.mode, mtimeMs: e.mtimeMs });
+      if (!s || uses.get(s) !== 1)
+        steps.push({ op: 'meta', path: e.path, mode: e.mode, mtimeMs: e.mtimeMs });
     } else if (e.kind === 'symlink') {
       steps.push({ op: 'symlink', path: e.path, target: e.target! });
     }
@@ -384,12 +389,12 @@ function runSteps(
         break;
       case 'place': {
         const source = path.join(stagingDir(root), step.staged);
-        if (!existsSync(source)) break; // placed before a crash
-        mkdirSync(path.dirname(full), { recursive: true });
-        clearDirAt(full);
         if (lastUse.get(step.staged) === index) {
-          renameSync(source, full);
+          if (!placeByRename(source, full)) break; // placed before a crash
         } else {
+          if (!existsSync(source)) break; // placed before a crash
+          mkdirSync(path.dirname(full), { recursive: true });
+          clearDirAt(full);
           const copy = `${source}.copy`;
           chmodSync(source, 0o600); // readable whatever its mode (each path's own is set by its meta step)
           copyFileSync(source, copy);
@@ -485,6 +490,28 @@ function ownInode(root: string, full: string, mode: number, mtimeMs: number): vo
   copyFileSync(full, copy);
   fsyncFile(copy);
   renameSync(copy, full);
+}
+
+/**
+ * Renames a staged file into place; false when the staged file is gone (placed before a
+ * crash). Tries the rename first: the parent is made, and an empty directory in the way
+ * removed, only when the rename says so (one syscall per file in the common case).
+ */
+function placeByRename(source: string, full: string): boolean {
+  try {
+    renameSync(source, full);
+    return true;
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') {
+      if (!existsSync(source)) return false;
+      mkdirSync(path.dirname(full), { recursive: true });
+    } else if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+      clearDirAt(full);
+    } else throw err;
+  }
+  renameSync(source, full);
+  return true;
 }
 
 /** Opens the nearest existing directory at or above `rel` to its owner (write and search). */

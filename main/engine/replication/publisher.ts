@@ -322,6 +322,10 @@ export class FolderPublisher {
       'heartbeat sent',
     );
     if (sub.acked < head) {
+      // A replica is catching up (an initial sync: a delta, then its chunks and its apply):
+      // history retention waits until the next heartbeat, so that it takes neither the CPU
+      // nor the disk from the transfer (bounded by the folder's longest deferral).
+      this.options.folder.deferBackgroundWork(sub.backoffMs + SERVING_QUIET_MS);
       this.scheduleHeartbeat(sub, sub.backoffMs, false);
       sub.backoffMs = Math.min(sub.backoffMs * 2, this.options.heartbeatMs);
     } else {

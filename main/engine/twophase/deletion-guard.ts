@@ -25,6 +25,8 @@ export function countDeletions(log: VersionLog, prior: number, to: number): Dele
 
 /** How many files at `prior` the range deletes (moves excluded); reads only the range. */
 function deletedBetween(log: VersionLog, prior: number, to: number): number {
+  // Nothing exists at version 0: a first scan deletes nothing (and its scope is the whole folder).
+  if (prior === 0) return 0;
   const scope = log.scope(prior, to);
   const movedFrom = new Set(scope.flatMap((e) => (e.movedFrom ? [e.movedFrom] : [])));
   const moved = (p: string): boolean => {

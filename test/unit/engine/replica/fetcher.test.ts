@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../main/engine/clock.js';
-import { Fetcher, LinkLost } from '../../../../main/engine/replica/fetcher.js';
+import { FETCH_WINDOW_BYTES, Fetcher, LinkLost } from '../../../../main/engine/replica/fetcher.js';
 import { toRelPath } from '../../../../main/engine/relpath.js';
 import { memoryLinkPair } from '../../../../main/protocol/link.js';
 import type { Message } from '../../../../main/protocol/messages.js';
@@ -33,6 +33,32 @@ function setup(stallMs = 1000) {
 }
 
 describe('Fetcher', () => {
+  it('keeps 4 MiB of requests in flight by default (within the documented 16 MiB), and no more', async () => {
+    const [replicaSide, masterSide] = memoryLinkPair(
+      { deviceId: 'R', name: 'replica' },
+      { deviceId: 'M', name: 'master' },
+    );
+    const requests: Extract<Message, { t: 'get' }>[] = [];
+    masterSide.onMessage((m) => {
+      if (m.t === 'get') requests.push(m);
+    });
+    const fetcher = new Fetcher(replicaSide, 'f1', new ManualClock(0));
+    expect(FETCH_WINDOW_BYTES).toBe(4 * 1024 * 1024);
+    const size = 1024 * 1024;
+    for (let i = 0; i < 20; i++)
+      fetcher
+        .fetch({
+          path: toRelPath('big.bin'),
+          version: 1,
+          index: i,
+          chunk: { hash: Buffer.alloc(32, i), fast: 0n, size },
+        })
+        .catch(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(requests).toHaveLength(4);
+    fetcher.abort('done');
+  });
+
   it('resolves with verified bytes and rejects bytes that do not match', async () => {
     const { fetcher, requests, fetch, tick } = setup();
     const good = Buffer.from('good chunk');

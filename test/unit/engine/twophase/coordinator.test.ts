@@ -7,7 +7,7 @@ import { toRelPath } from '../../../../main/engine/relpath.js';
 import { VersionLog } from '../../../../main/engine/store/version-log.js';
 import { Coordinator } from '../../../../main/engine/twophase/coordinator.js';
 import type { TwoPhasePolicy } from '../../../../main/engine/twophase/decision.js';
-import { massDeletion } from '../../../../main/engine/twophase/deletion-guard.js';
+import { countDeletions, massDeletion } from '../../../../main/engine/twophase/deletion-guard.js';
 import { TxStore } from '../../../../main/engine/twophase/tx-store.js';
 import type { Message } from '../../../../main/protocol/messages.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
@@ -275,6 +275,16 @@ describe('Coordinator', () => {
     expect(c.status().held).toMatchObject({ version: 2 });
     expect(c.status().held?.reason).toMatch(/5 of 8 files/);
     expect(h.sent).toEqual([]);
+  });
+
+  it('counts no deletions in a first version (nothing exists at version 0)', () => {
+    const log = harness().log;
+    log.commit(
+      header('1pc'),
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((p) => file(p)),
+    );
+    expect(countDeletions(log, 0, 1)).toEqual({ before: 0, deleted: 0 });
+    expect(massDeletion(log, 0, 1, 0.5)).toBeUndefined();
   });
 
   it('never holds fewer than five deletions, nor anything when the guard is off', () => {
