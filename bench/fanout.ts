@@ -33,7 +33,9 @@ import {
 } from './fanout-tools.js';
 import {
   MIB,
+  LANFOLD_CLI,
   REPO_ROOT,
+  benchOptions,
   cpuPressure,
   fmt,
   gitRevision,
@@ -48,7 +50,6 @@ import { ArrivalTracker, sleep, vmHwmKiB } from './sync-tools.js';
 export const summary =
   'one change to 12 replicas: through 3 relays vs straight from the master, vs rsync ×12';
 
-const LANFOLD_CLI = path.join(REPO_ROOT, 'dist', 'main', 'cli', 'lanfold.js');
 const FOLDER = 'fan';
 const ENV = { ...process.env, LANFOLD_DISCOVERY: 'off' };
 
@@ -657,22 +658,8 @@ function runRsync(work: string, opts: Options, change: ChangeData, port: number)
 // ---------------------------------------------------------------------------------------------
 
 export async function run(args: string[]): Promise<number> {
-  let parsed: Options | string;
-  try {
-    parsed = parseArgs(args);
-  } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${usage()}\n`);
-    return 2;
-  }
-  if (typeof parsed === 'string') {
-    process.stdout.write(`${parsed}\n`);
-    return args.includes('--help') || args.includes('-h') ? 0 : 2;
-  }
-  const opts = parsed;
-  if (!existsSync(LANFOLD_CLI)) {
-    process.stderr.write(`${LANFOLD_CLI} missing: build first (npx tsc -p tsconfig.build.json)\n`);
-    return 1;
-  }
+  const opts = benchOptions(args, parseArgs, usage);
+  if (typeof opts === 'number') return opts;
   const startedAt = performance.now();
   const loadBefore = loadAverage();
   const psiBefore = cpuPressure();

@@ -12,6 +12,35 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (bench/*.ts compiles to dist/bench/*.js). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The built CLI the benchmarks start daemons with. */
+export const LANFOLD_CLI = path.join(REPO_ROOT, 'dist', 'main', 'cli', 'lanfold.js');
+
+/**
+ * A benchmark's options from its arguments, or the exit code once usage, help or an error
+ * was printed; also 1 when the CLI is not built.
+ */
+export function benchOptions<O>(
+  args: string[],
+  parseArgs: (args: string[]) => O | string,
+  usage: () => string,
+): O | number {
+  let parsed: O | string;
+  try {
+    parsed = parseArgs(args);
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${usage()}\n`);
+    return 2;
+  }
+  if (typeof parsed === 'string') {
+    process.stdout.write(`${parsed}\n`);
+    return args.includes('--help') || args.includes('-h') ? 0 : 2;
+  }
+  if (!existsSync(LANFOLD_CLI)) {
+    process.stderr.write(`${LANFOLD_CLI} missing: build first (npx tsc -p tsconfig.build.json)\n`);
+    return 1;
+  }
+  return parsed;
+}
 
 export const MIB = 1024 * 1024;
 

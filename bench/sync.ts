@@ -23,7 +23,9 @@ import path from 'node:path';
 
 import {
   MIB,
+  LANFOLD_CLI,
   REPO_ROOT,
+  benchOptions,
   cpuPressure,
   fmt,
   formatTable,
@@ -51,7 +53,6 @@ export const summary =
   'initial sync, 1 MiB edits and save→replica latency: Lanfold vs rsync, Syncthing, cp -r';
 
 const PEER_DIR = '/work/shared/bench';
-const LANFOLD_CLI = path.join(REPO_ROOT, 'dist', 'main', 'cli', 'lanfold.js');
 const PARTS = ['a', 'b', 'c', 'd', 'e'] as const;
 type Part = (typeof PARTS)[number];
 type EditKind = 'overwrite' | 'append' | 'insert';
@@ -547,22 +548,8 @@ async function runSyncthing(
 // ---------------------------------------------------------------------------------------------
 
 export async function run(args: string[]): Promise<number> {
-  let parsed: Options | string;
-  try {
-    parsed = parseArgs(args);
-  } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${usage()}\n`);
-    return 2;
-  }
-  if (typeof parsed === 'string') {
-    process.stdout.write(`${parsed}\n`);
-    return args.includes('--help') || args.includes('-h') ? 0 : 2;
-  }
-  const opts = parsed;
-  if (!existsSync(LANFOLD_CLI)) {
-    process.stderr.write(`${LANFOLD_CLI} missing: build first (npx tsc -p tsconfig.build.json)\n`);
-    return 1;
-  }
+  const opts = benchOptions(args, parseArgs, usage);
+  if (typeof opts === 'number') return opts;
   const started = performance.now();
   const loadBefore = loadAverage();
   const psiBefore = cpuPressure();
