@@ -67,7 +67,7 @@ afterAll(async () => {
 describe('Control API: two-phase records and the deletion guard', () => {
   it('says how each version of a master reached the replicas, and nothing on a replica', async () => {
     const h = await client.history('m1');
-    expect(h.versions[0]!.commit).toEqual({ outcome: 'committed', attempts: [] });
+    expect(h.versions[0]!.commit).toEqual({ outcome: 'committed', attempts: [], downstream: [] });
     const v = await client.version('m1', 1);
     expect(v.version.commit?.outcome).toBe('committed');
   });
