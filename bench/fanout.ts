@@ -10,7 +10,6 @@ import { createCipheriv, createHash } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
-  existsSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -36,6 +35,8 @@ import {
   LANFOLD_CLI,
   REPO_ROOT,
   benchOptions,
+  shellQuote,
+  startRsyncDaemon,
   cpuPressure,
   fmt,
   gitRevision,
@@ -551,7 +552,7 @@ async function runLanfold(
 // ---------------------------------------------------------------------------------------------
 // rsync: a daemon on 127.0.0.1, the master folder pushed to N destination directories.
 
-const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+const q = shellQuote;
 
 function runRsync(work: string, opts: Options, change: ChangeData, port: number): RsyncResult {
   const n = opts.relays * opts.perRelay;
@@ -559,39 +560,11 @@ function runRsync(work: string, opts: Options, change: ChangeData, port: number)
   const src = path.join(dir, 'src');
   const dst = path.join(dir, 'dst');
   mkdirSync(src, { recursive: true });
-  mkdirSync(dst, { recursive: true });
   writeFileSync(path.join(src, 'seed.txt'), 'the folder before the change\n');
-  const pidFile = path.join(dir, 'rsyncd.pid');
-  const conf = path.join(dir, 'rsyncd.conf');
-  writeFileSync(
-    conf,
-    [
-      `port = ${port}`,
-      'address = 127.0.0.1',
-      'use chroot = no',
-      `pid file = ${pidFile}`,
-      `log file = ${path.join(dir, 'rsyncd.log')}`,
-      '[dst]',
-      `path = ${dst}`,
-      'read only = no',
-      'uid = root',
-      'gid = root',
-      '',
-    ].join('\n'),
-  );
-  // stdin must not be a socket (Node's pipes are): rsync would take it for inetd mode.
-  const r = spawnSync('rsync', ['--daemon', `--config=${conf}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (r.status !== 0) throw new Error(`rsync --daemon failed: ${String(r.stderr)}`);
-  for (let i = 0; i < 50 && !existsSync(pidFile); i++) spawnSync('sleep', ['0.1']);
+  const stopRsync = startRsyncDaemon(dir, dst, port);
   const stopDaemon = (): void => {
     onAbort.delete(stopDaemon);
-    try {
-      process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
-    } catch {
-      // already gone
-    }
+    stopRsync();
   };
   onAbort.add(stopDaemon);
   const dests = Array.from({ length: n }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);

@@ -256,3 +256,48 @@ export async function writeJsonResult(file: string, value: unknown): Promise<voi
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
 }
+
+/** A string quoted for the shell. */
+export const shellQuote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Starts an rsync daemon on 127.0.0.1:`port` whose module `dst` writes into `dst`, its
+ * config, pid and log files in `work`; returns how to stop it.
+ */
+export function startRsyncDaemon(work: string, dst: string, port: number): () => void {
+  mkdirSync(dst, { recursive: true });
+  const pidFile = path.join(work, 'rsyncd.pid');
+  const conf = path.join(work, 'rsyncd.conf');
+  writeFileSync(
+    conf,
+    [
+      `port = ${port}`,
+      'address = 127.0.0.1',
+      'use chroot = no',
+      `pid file = ${pidFile}`,
+      `log file = ${path.join(work, 'rsyncd.log')}`,
+      '[dst]',
+      `path = ${dst}`,
+      'read only = no',
+      'uid = root',
+      'gid = root',
+      '',
+    ].join('\n'),
+  );
+  // stdin must not be a socket (Node's pipes are): rsync would take it for inetd mode.
+  const r = spawnSync('rsync', ['--daemon', `--config=${conf}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `rsync --daemon failed (${r.status ?? r.signal ?? r.error?.message}): ${String(r.stderr)}`,
+    );
+  for (let i = 0; i < 50 && !existsSync(pidFile); i++) spawnSync('sleep', ['0.1']);
+  return () => {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+}

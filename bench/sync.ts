@@ -26,6 +26,8 @@ import {
   LANFOLD_CLI,
   REPO_ROOT,
   benchOptions,
+  shellQuote,
+  startRsyncDaemon,
   cpuPressure,
   fmt,
   formatTable,
@@ -133,7 +135,7 @@ const log = (s: string): void => {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 };
 
-const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+const q = shellQuote;
 
 // ---------------------------------------------------------------------------------------------
 // Edits of the big file, the same bytes for every tool.
@@ -206,41 +208,12 @@ function measureCp(rows: Row[], part: string, workload: string, src: string, dst
 
 class Rsync {
   private readonly dst: string;
-  private readonly pidFile: string;
   constructor(
     private readonly work: string,
     private readonly port: number,
   ) {
     this.dst = path.join(work, 'dst');
-    this.pidFile = path.join(work, 'rsyncd.pid');
-    mkdirSync(this.dst, { recursive: true });
-    const conf = path.join(work, 'rsyncd.conf');
-    writeFileSync(
-      conf,
-      [
-        `port = ${port}`,
-        'address = 127.0.0.1',
-        'use chroot = no',
-        `pid file = ${this.pidFile}`,
-        `log file = ${path.join(work, 'rsyncd.log')}`,
-        '[dst]',
-        `path = ${this.dst}`,
-        'read only = no',
-        'uid = root',
-        'gid = root',
-        '',
-      ].join('\n'),
-    );
-    // stdin must not be a socket (Node's pipes are): rsync would take it for inetd mode.
-    const r = spawnSync('rsync', ['--daemon', `--config=${conf}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (r.status !== 0) {
-      throw new Error(
-        `rsync --daemon failed (${r.status ?? r.signal ?? r.error?.message}): ${String(r.stderr)}`,
-      );
-    }
-    for (let i = 0; i < 50 && !existsSync(this.pidFile); i++) spawnSync('sleep', ['0.1']);
+    this.stop = startRsyncDaemon(work, this.dst, port);
   }
 
   /** One rsync run; time and bytes sent + received (from --stats), then `sync` timed. */
@@ -258,13 +231,8 @@ class Rsync {
     return { seconds: t.seconds, bytes, syncS: s.seconds, rssKiB: t.maxRssKiB };
   }
 
-  stop(): void {
-    try {
-      process.kill(Number(readFileSync(this.pidFile, 'utf8').trim()), 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  /** Stops the daemon. */
+  readonly stop: () => void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ export function formatPairCode(code: PairCode): string {
 }
 
 /**
- * A code as typed by a person: any case, dashes and spaces ignored, and the letters people
+ * A code as typed by a person: upper or lower case, dashes and spaces ignored, and the letters people
  * confuse with digits (O, I, L) read as the digits. Undefined when it cannot be a code.
  */
 export function parsePairCode(raw: string): PairCode | undefined {
