@@ -267,15 +267,18 @@ export class Daemon implements ControlBackend {
         twoPhase: this.host?.twoPhaseStatus(id) ?? null,
         error: m.lastError ?? null,
       };
-    for (const [id, r] of this.replicas)
+    for (const [id, r] of this.replicas) {
+      const relay = this.state.folders.find((f) => f.id === id)?.relay ?? false;
       folders[id] = {
         role: 'replica',
         ...r.status(),
         upstream: this.host?.currentUpstream(id) ?? null,
-        relay: this.state.folders.find((f) => f.id === id)?.relay ?? false,
+        relay,
         replicas: this.host?.replicaStates(id) ?? [],
-        twoPhase: this.host?.twoPhaseStatus(id) ?? null,
+        // The hop below a relay; a replica that does not relay coordinates nothing.
+        twoPhase: relay ? (this.host?.twoPhaseStatus(id) ?? null) : null,
       };
+    }
     // A snapshot rewritten every second (and at start): atomic, but not fsynced.
     writeConfig(
       this.state.paths.runtime,

@@ -84,12 +84,7 @@ export class FolderPublisher {
   constructor(private readonly options: PublisherOptions) {
     const f = options.folder;
     const guard = options.hop.guard;
-    this.chunks = new ChunkServer(
-      f.root,
-      f.log,
-      f.content,
-      f.fetchMissing ? (missing) => f.fetchMissing!(missing) : undefined,
-    );
+    this.chunks = new ChunkServer(f.root, f.log, f.content, f.fetchMissing?.bind(f));
     this.txs = new TxStore(f.log.file);
     this.coordinator = new Coordinator({
       folderId: f.id,

@@ -230,19 +230,16 @@ export function InvitePanel({
   );
 }
 
-export function JoinPanel({
-  api,
-  me,
-  target,
-  onPaired,
-  onClearTarget,
-}: {
+/** What the join panel (and the card holding it) is given. */
+interface JoinProps {
   api: PairingApi;
   me?: ThisDevice;
   target?: JoinTarget;
   onPaired?: (device: JoinedDevice) => void;
   onClearTarget?: () => void;
-}) {
+}
+
+export function JoinPanel({ api, me, target, onPaired, onClearTarget }: JoinProps) {
   const ids = useId();
   const announce = useAnnounce();
   const [code, setCode] = useState('');
@@ -351,19 +348,7 @@ export function JoinPanel({
 }
 
 /** Both halves side by side. */
-export function PairingCard({
-  api,
-  me,
-  target,
-  onPaired,
-  onClearTarget,
-}: {
-  api: PairingApi;
-  me?: ThisDevice;
-  target?: JoinTarget;
-  onPaired?: (device: JoinedDevice) => void;
-  onClearTarget?: () => void;
-}) {
+export function PairingCard({ api, me, target, onPaired, onClearTarget }: JoinProps) {
   const ids = useId();
   return (
     <section className="card" aria-labelledby={`${ids}-title`} id="pair-device">
