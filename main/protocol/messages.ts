@@ -11,8 +11,10 @@ import { ChunkListDelta } from './chunk-delta.js';
 
 /** Largest frame either side accepts (length prefix excluded). */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
-/** Largest chunk payload in one `data` message (the chunker's maximum chunk size fits). */
+/** Largest payload of one `data` message: a chunk or a run of chunks (the chunker's maximum chunk size fits). */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
+/** Most chunks one `get` asks for (`count`). */
+export const MAX_RUN_CHUNKS = 256;
 /** Files up to this size travel inline with change packets (claims 11/12). */
 export const INLINE_FILE_BYTES = 64 * 1024;
 
@@ -148,7 +150,10 @@ export const Message = z.discriminatedUnion('t', [
     to: Seq,
     createdAt: z.number().int(),
   }),
-  /** Replica -> master: send chunk `index` of `path` as of `version`. */
+  /**
+   * Replica -> master: send chunk `index` of `path` as of `version` (hashing to `hash`), or
+   * with `count`, that chunk and the `count - 1` after it, back to back in one `data`.
+   */
   z.strictObject({
     t: z.literal('get'),
     folder: FolderId,
@@ -157,6 +162,7 @@ export const Message = z.discriminatedUnion('t', [
     version: Seq,
     index: U32,
     hash: Hash,
+    count: z.number().int().min(1).max(MAX_RUN_CHUNKS).optional(),
   }),
   /** Master -> replica: the bytes of a requested chunk. */
   z.strictObject({

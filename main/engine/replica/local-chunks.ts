@@ -27,6 +27,11 @@ export class LocalChunks {
     }
   }
 
+  /** Whether a local copy of the chunk is known (it may still turn out stale when read). */
+  has(chunk: Chunk): boolean {
+    return this.where.has(chunk.hash.toString('hex'));
+  }
+
   get size(): number {
     return this.where.size;
   }

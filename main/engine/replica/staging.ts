@@ -24,12 +24,19 @@ import {
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TextDelta } from '../../protocol/messages.js';
-import type { ChunkList } from '../chunk-list.js';
+import type { Chunk, ChunkList } from '../chunk-list.js';
 import type { NewEntry } from '../entry.js';
 import { errnoCode } from '../errors.js';
 import { STAGING_DIR } from '../ignore-rules.js';
 import { applyTextDelta } from '../replication/text-delta.js';
-import { FETCH_WINDOW_BYTES, type Fetcher } from './fetcher.js';
+import { MAX_RUN_CHUNKS } from '../../protocol/messages.js';
+import {
+  ChunkUnavailable,
+  FETCH_WINDOW_BYTES,
+  RUN_BYTES,
+  type Fetcher,
+  type RunRequest,
+} from './fetcher.js';
 import type { LocalChunks } from './local-chunks.js';
 
 export interface StageSources {
@@ -182,44 +189,66 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
   ftruncateSync(fd, offset);
   if (offset > 0) sources.onBytes?.(offset);
   const offsets = chunks.offsets();
-  // Chunks are requested (or read locally) a bounded distance ahead of the writer, in file
-  // order, so a large file never sits in memory and a cut loses only what was in flight.
-  const ahead: { index: number; size: number; job: Promise<Buffer> }[] = [];
+  // Chunks are read locally, or requested in runs of consecutive chunks, a bounded distance
+  // ahead of the writer and in file order, so a large file never sits in memory and a cut
+  // loses only what was in flight.
+  const ahead: { offset: number; size: number; job: Promise<Buffer> }[] = [];
   let aheadBytes = 0;
   let next = first;
+  const room = (bytes: number) => ahead.length === 0 || aheadBytes + bytes <= LOOKAHEAD_BYTES;
   const fill = () => {
-    while (
-      next < chunks.count &&
-      (ahead.length === 0 || aheadBytes + chunks.at(next).size <= LOOKAHEAD_BYTES)
-    ) {
-      const i = next++;
-      const c = chunks.at(i);
-      const local = sources.local.read(c);
+    while (next < chunks.count && room(chunks.at(next).size)) {
+      const start = next++;
+      const c = chunks.at(start);
+      const local = sources.local.has(c) ? sources.local.read(c) : undefined;
+      let size = c.size;
       let job: Promise<Buffer>;
       if (local) job = Promise.resolve(local);
-      else if (sources.fetcher)
-        job = sources.fetcher.fetch({
-          path: entry.path,
-          version: sources.version,
-          index: i,
-          chunk: c,
-        });
-      else job = Promise.reject(new StageError(`no source for a chunk of ${entry.path}`));
+      else if (sources.fetcher) {
+        const run: Chunk[] = [c];
+        while (next < chunks.count && run.length < MAX_RUN_CHUNKS) {
+          const more = chunks.at(next);
+          if (size + more.size > RUN_BYTES || !room(size + more.size) || sources.local.has(more))
+            break;
+          run.push(more);
+          size += more.size;
+          next++;
+        }
+        const req = { path: entry.path, version: sources.version, index: start, chunks: run };
+        job = fetchRun(sources.fetcher, req);
+      } else job = Promise.reject(new StageError(`no source for a chunk of ${entry.path}`));
       // Nobody awaits the later jobs if an earlier one fails: keep their rejections handled.
       job.catch(() => undefined);
-      ahead.push({ index: i, size: c.size, job });
-      aheadBytes += c.size;
+      ahead.push({ offset: offsets[start]!, size, job });
+      aheadBytes += size;
     }
   };
   fill();
   while (ahead.length > 0) {
-    const { index, size, job } = ahead.shift()!;
+    const { offset, size, job } = ahead.shift()!;
     const data = await job;
-    await writeAt(fd, data, offsets[index]!);
+    await writeAt(fd, data, offset);
     aheadBytes -= size;
     sources.onBytes?.(data.length);
     fill();
   }
+}
+
+/**
+ * A run of chunks with one request; if the upstream cannot serve it whole (a chunk is only
+ * in its history, or it no longer holds the run as one piece of the head), chunk by chunk.
+ */
+async function fetchRun(fetcher: Fetcher, req: RunRequest): Promise<Buffer> {
+  try {
+    return await fetcher.fetchRun(req);
+  } catch (err) {
+    if (!(err instanceof ChunkUnavailable) || req.chunks.length === 1) throw err;
+  }
+  const parts = req.chunks.map((chunk, i) =>
+    fetcher.fetch({ path: req.path, version: req.version, index: req.index + i, chunk }),
+  );
+  for (const p of parts) p.catch(() => undefined);
+  return Buffer.concat(await Promise.all(parts));
 }
 
 const writeAsync = promisify(write);

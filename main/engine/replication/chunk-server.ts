@@ -16,6 +16,7 @@ import type { VersionLog } from '../store/version-log.js';
 interface CachedEntry {
   readonly seq: number;
   readonly hash: string;
+  readonly size: number;
   readonly chunks: ChunkList;
   readonly offsets: number[];
 }
@@ -57,13 +58,57 @@ export class ChunkServer {
     return this.fetchMissing({ path, version: entry!.seq, index, chunk });
   }
 
+  /**
+   * Chunks `index` to `index + count - 1` of the head's `path`, back to back (at most
+   * `maxBytes`): read from the file with one read where it still holds them, else each from
+   * the content store (or, on a relay, upstream). Undefined when the head's chunk `index`
+   * does not hash to `hashHex`, the run is out of range or too long, or a chunk is nowhere:
+   * the replica then asks chunk by chunk.
+   */
+  async readRun(
+    path: RelPath,
+    index: number,
+    count: number,
+    hashHex: string,
+    maxBytes: number,
+  ): Promise<Buffer | undefined> {
+    if (count === 1) return this.read(path, index, hashHex);
+    this.hasher ??= await loadFastHasher();
+    const hasher = this.hasher;
+    const entry = this.entry(path);
+    if (!entry || index + count > entry.chunks.count) return undefined;
+    if (!entry.chunks.at(index).hash.equals(Buffer.from(hashHex, 'hex'))) return undefined;
+    const start = entry.offsets[index]!;
+    const end = index + count < entry.chunks.count ? entry.offsets[index + count]! : entry.size;
+    if (end - start > maxBytes) return undefined;
+    const data = this.readDisk(path, start, end - start) ?? Buffer.alloc(end - start);
+    for (let i = index; i < index + count; i++) {
+      const chunk = entry.chunks.at(i);
+      const at = entry.offsets[i]! - start;
+      const piece = data.subarray(at, at + chunk.size);
+      if (hasher.hash(piece) === chunk.fast) continue;
+      const other =
+        this.content.get(chunk.hash) ??
+        (await this.fetchMissing?.({ path, version: entry.seq, index: i, chunk }));
+      if (!other || other.length !== chunk.size) return undefined;
+      other.copy(piece);
+    }
+    return data;
+  }
+
   private entry(path: RelPath): CachedEntry | undefined {
     const head = this.log.head();
     const cached = this.cache.get(path);
     if (cached) return cached;
     const e = this.log.entryAt(path, head);
     if (!e || e.kind !== 'file' || !e.chunks || !e.hash) return undefined;
-    const entry = { seq: e.seq, hash: e.hash, chunks: e.chunks, offsets: e.chunks.offsets() };
+    const entry = {
+      seq: e.seq,
+      hash: e.hash,
+      size: e.size,
+      chunks: e.chunks,
+      offsets: e.chunks.offsets(),
+    };
     if (this.cache.size > 256) this.invalidate();
     this.cache.set(path, entry);
     return entry;

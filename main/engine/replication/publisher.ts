@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MessageOf, WireVersion } from '../../protocol/messages.js';
-import { INLINE_FILE_BYTES, type Message } from '../../protocol/messages.js';
+import { INLINE_FILE_BYTES, MAX_CHUNK_BYTES, type Message } from '../../protocol/messages.js';
 import type { PeerLink } from '../../protocol/link.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, VersionInfo } from '../entry.js';
@@ -540,7 +540,13 @@ export class FolderPublisher {
     this.options.folder.deferBackgroundWork(SERVING_QUIET_MS);
     let data: Buffer | undefined;
     try {
-      data = await this.chunks.read(req.path, req.index, req.hash);
+      data = await this.chunks.readRun(
+        req.path,
+        req.index,
+        req.count ?? 1,
+        req.hash,
+        MAX_CHUNK_BYTES,
+      );
     } catch (err) {
       this.options.logger.warn({ err, path: req.path }, 'reading a chunk to serve failed');
       data = undefined;

@@ -215,6 +215,21 @@ describe('parseMessage', () => {
       /at index/,
     ],
     [
+      'a get for a run of no chunks',
+      { t: 'get', folder: 'f1', id: 1, path: 'a', version: 1, index: 0, hash: HASH_A, count: 0 },
+      /at count/,
+    ],
+    [
+      'a get for a run of more than 256 chunks',
+      { t: 'get', folder: 'f1', id: 1, path: 'a', version: 1, index: 0, hash: HASH_A, count: 257 },
+      /at count/,
+    ],
+    [
+      'a get for a run of 2.5 chunks',
+      { t: 'get', folder: 'f1', id: 1, path: 'a', version: 1, index: 0, hash: HASH_A, count: 2.5 },
+      /at count/,
+    ],
+    [
       'a data message over the chunk limit',
       { t: 'data', folder: 'f1', id: 1, data: Buffer.alloc(MAX_CHUNK_BYTES + 1) },
       /chunk too large/,

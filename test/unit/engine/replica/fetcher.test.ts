@@ -102,4 +102,69 @@ describe('Fetcher', () => {
     expect(closed).toEqual([]);
     expect(clock.pending()).toBe(0);
   });
+
+  it('asks for a run of chunks with one get and checks every chunk of the answer', async () => {
+    const { fetcher, requests, tick } = setup();
+    const parts = [Buffer.from('first chunk'), Buffer.from('second'), Buffer.from('third one')];
+    const run = (index: number, bytes: Buffer[]) =>
+      fetcher.fetchRun({
+        path: toRelPath('a.bin'),
+        version: 3,
+        index,
+        chunks: bytes.map((b) => ({ hash: sha(b), fast: 0n, size: b.length })),
+      });
+    const whole = run(5, parts);
+    const forged = run(8, parts);
+    const single = run(11, [parts[0]!]);
+    await tick();
+    expect(requests.map((r) => [r.index, r.count, r.hash])).toEqual([
+      [5, 3, sha(parts[0]!).toString('hex')],
+      [8, 3, sha(parts[0]!).toString('hex')],
+      // One chunk is asked for as protocol 1 did: no count.
+      [11, undefined, sha(parts[0]!).toString('hex')],
+    ]);
+    fetcher.onAnswer(requests[0]!.id, Buffer.concat(parts));
+    // Same length, but the middle chunk is not the one asked for.
+    fetcher.onAnswer(requests[1]!.id, Buffer.concat([parts[0]!, Buffer.from('SECOND'), parts[2]!]));
+    fetcher.onAnswer(requests[2]!.id, parts[0]);
+    expect((await whole).equals(Buffer.concat(parts))).toBe(true);
+    await expect(forged).rejects.toThrow(/did not match/);
+    expect((await single).equals(parts[0]!)).toBe(true);
+    expect(fetcher.received).toBe(Buffer.concat(parts).length + parts[0]!.length);
+  });
+
+  it('refuses to ask for an empty run, more than 256 chunks, or more than 1 MiB', async () => {
+    const { fetcher, requests, tick } = setup();
+    const chunk = (size: number) => ({ hash: Buffer.alloc(32, 1), fast: 0n, size });
+    const ask = (chunks: ReturnType<typeof chunk>[]) =>
+      fetcher.fetchRun({ path: toRelPath('a.bin'), version: 1, index: 0, chunks });
+    await expect(ask([])).rejects.toThrow(/not requestable/);
+    await expect(ask(Array.from({ length: 257 }, () => chunk(10)))).rejects.toThrow(
+      /not requestable/,
+    );
+    await expect(ask([chunk(1024 * 1024), chunk(1)])).rejects.toThrow(/not requestable/);
+    await tick();
+    expect(requests).toEqual([]);
+  });
+
+  it('counts a run by its bytes against the window', async () => {
+    const { fetcher, requests, tick } = setup();
+    const mib = (i: number) => ({ hash: Buffer.alloc(32, i), fast: 0n, size: 512 * 1024 });
+    for (let i = 0; i < 6; i++)
+      fetcher
+        .fetchRun({
+          path: toRelPath('big.bin'),
+          version: 1,
+          index: 2 * i,
+          chunks: [mib(i), mib(i)],
+        })
+        .catch(() => undefined);
+    await tick();
+    // Six runs of 1 MiB; the 4 MiB window holds four.
+    expect(requests.map((r) => r.index)).toEqual([0, 2, 4, 6]);
+    fetcher.onAnswer(requests[0]!.id, undefined, 'gone');
+    await tick();
+    expect(requests.map((r) => r.index)).toEqual([0, 2, 4, 6, 8]);
+    fetcher.abort('done');
+  });
 });

@@ -2,7 +2,14 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, mkdirSync
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChunkRequest, Fetcher } from '../../../../main/engine/replica/fetcher.js';
+import { ChunkList } from '../../../../main/engine/chunk-list.js';
+import {
+  ChunkUnavailable,
+  type ChunkRequest,
+  type Fetcher,
+  type RunRequest,
+} from '../../../../main/engine/replica/fetcher.js';
+import { toRelPath } from '../../../../main/engine/relpath.js';
 import {
   StageError,
   stageFile,
@@ -56,25 +63,26 @@ describe('stageFile', () => {
     expect(readFileSync(staged).equals(data)).toBe(true);
   });
 
-  it('fetches a large file chunk by chunk, resuming after the verified prefix a cut left', async () => {
+  it('fetches a large file in runs of at most 1 MiB, resuming after the verified prefix a cut left', async () => {
     const disk = makeDisk(tempDir);
     logs.push(disk.log);
     const data = randomBytes(3 * 1024 * 1024);
     const e = await fileEntry('big.bin', data, 0o600);
     const chunks = e.chunks!;
-    expect(chunks.count).toBeGreaterThan(2);
+    expect(chunks.count).toBeGreaterThan(20);
     const offsets = chunks.offsets();
     // A cut left the first two chunks staged, and half of the third.
     mkdirSync(stagingDir(disk.root), { recursive: true });
     const part = path.join(stagingDir(disk.root), `${e.hash!}.part`);
     const prefix = offsets[2]! + Math.floor(chunks.at(2).size / 2);
     writeFileSync(part, data.subarray(0, prefix));
-    const asked: number[] = [];
+    const runs: { index: number; count: number; bytes: number }[] = [];
     const fetcher = {
-      fetch: (req: ChunkRequest) => {
-        asked.push(req.index);
+      fetchRun: (req: RunRequest) => {
+        const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
+        runs.push({ index: req.index, count: req.chunks.length, bytes });
         const at = offsets[req.index]!;
-        return Promise.resolve(data.subarray(at, at + req.chunk.size));
+        return Promise.resolve(data.subarray(at, at + bytes));
       },
     } as unknown as Fetcher;
     const staged = await stageFile(disk.root, e, {
@@ -82,9 +90,56 @@ describe('stageFile', () => {
       fetcher,
     });
     expect(readFileSync(staged).equals(data)).toBe(true);
-    expect(asked[0]).toBe(2);
-    expect(asked).toEqual(Array.from({ length: chunks.count - 2 }, (_, i) => i + 2));
     expect(statSync(staged).mode & 0o7777).toBe(0o600);
+    // Runs follow each other from chunk 2 to the last, each at most 1 MiB, few of them.
+    expect(runs[0]!.index).toBe(2);
+    for (let i = 1; i < runs.length; i++)
+      expect(runs[i]!.index).toBe(runs[i - 1]!.index + runs[i - 1]!.count);
+    expect(runs.at(-1)!.index + runs.at(-1)!.count).toBe(chunks.count);
+    for (const r of runs) expect(r.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(runs.length).toBeLessThanOrEqual(4);
+  });
+
+  it('asks chunk by chunk for a run the upstream cannot serve whole, and reads chunks it holds locally', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const data = randomBytes(2 * 1024 * 1024);
+    const e = await fileEntry('big.bin', data, 0o600);
+    const chunks = e.chunks!;
+    const offsets = chunks.offsets();
+    // Chunk 5's bytes are in a local file already.
+    const local = 5;
+    const at5 = offsets[local]!;
+    writeFileSync(
+      path.join(disk.root, 'other.bin'),
+      data.subarray(at5, at5 + chunks.at(local).size),
+    );
+    const sources = inlineSources(disk.root, new Map());
+    sources.local.addFile(toRelPath('other.bin'), ChunkList.fromChunks([chunks.at(local)]));
+    const runs: number[][] = [];
+    const singles: number[] = [];
+    const fetcher = {
+      fetchRun: (req: RunRequest) => {
+        runs.push(req.chunks.map((_, i) => req.index + i));
+        // The first run is refused: a chunk of it is only in the upstream's history.
+        if (runs.length === 1)
+          return Promise.reject(new ChunkUnavailable(req.path, 'ask chunk by chunk'));
+        const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
+        return Promise.resolve(data.subarray(offsets[req.index]!, offsets[req.index]! + bytes));
+      },
+      fetch: (req: ChunkRequest) => {
+        singles.push(req.index);
+        return Promise.resolve(
+          data.subarray(offsets[req.index]!, offsets[req.index]! + req.chunk.size),
+        );
+      },
+    } as unknown as Fetcher;
+    const staged = await stageFile(disk.root, e, { ...sources, fetcher });
+    expect(readFileSync(staged).equals(data)).toBe(true);
+    expect(runs[0]).toEqual([0, 1, 2, 3, 4]); // stops before the chunk held locally
+    expect(singles).toEqual([0, 1, 2, 3, 4]);
+    expect(runs.flat()).not.toContain(local);
+    expect(runs.flat().length + 1).toBe(chunks.count);
   });
 
   it('refuses inline content that does not match the chunks, staging nothing', async () => {
