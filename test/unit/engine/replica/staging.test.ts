@@ -125,12 +125,12 @@ describe('stageFile', () => {
         if (runs.length === 1)
           return Promise.reject(new ChunkUnavailable(req.path, 'ask chunk by chunk'));
         const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
-        return Promise.resolve(data.subarray(offsets[req.index]!, offsets[req.index]! + bytes));
+        return Promise.resolve(data.subarray(offsets[req.index], offsets[req.index]! + bytes));
       },
       fetch: (req: ChunkRequest) => {
         singles.push(req.index);
         return Promise.resolve(
-          data.subarray(offsets[req.index]!, offsets[req.index]! + req.chunk.size),
+          data.subarray(offsets[req.index], offsets[req.index]! + req.chunk.size),
         );
       },
     } as unknown as Fetcher;

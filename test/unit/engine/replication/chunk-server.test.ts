@@ -41,12 +41,12 @@ describe('ChunkServer runs', () => {
     if (retained === 'all')
       for (let i = 0; i < d.chunks.count; i++) {
         const c = d.chunks.at(i);
-        store.set(c.hash.toString('hex'), data.subarray(offsets[i]!, offsets[i]! + c.size));
+        store.set(c.hash.toString('hex'), data.subarray(offsets[i], offsets[i]! + c.size));
       }
     const server = new ChunkServer(root, log, { get: (h) => store.get(h.toString('hex')) });
     const span = (index: number, count: number) => {
       const end = index + count < d.chunks.count ? offsets[index + count]! : d.size;
-      return data.subarray(offsets[index]!, end);
+      return data.subarray(offsets[index], end);
     };
     const hashOf = (i: number) => d.chunks.at(i).hash.toString('hex');
     return { server, data, file, chunks: d.chunks, offsets, span, hashOf };
@@ -68,7 +68,7 @@ describe('ChunkServer runs', () => {
     const s = await serve('all');
     // The file changed on disk after the head was recorded: chunk 2 is overwritten.
     const changed = Buffer.from(s.data);
-    changed.fill(0, s.offsets[2]!, s.offsets[2]! + 100);
+    changed.fill(0, s.offsets[2], s.offsets[2]! + 100);
     writeFileSync(s.file, changed);
     const run = await s.server.readRun(toRelPath('big.bin'), 0, 4, s.hashOf(0), MIB);
     expect(run?.equals(s.span(0, 4))).toBe(true);
@@ -87,7 +87,7 @@ describe('ChunkServer runs', () => {
     expect(await read(0, 4, s.hashOf(0), s.span(0, 4).length - 1)).toBeUndefined();
     // A chunk changed on disk and kept nowhere else.
     const changed = Buffer.from(s.data);
-    changed.fill(0, s.offsets[1]!, s.offsets[1]! + 100);
+    changed.fill(0, s.offsets[1], s.offsets[1]! + 100);
     writeFileSync(s.file, changed);
     s.server.invalidate();
     expect(await read(0, 3, s.hashOf(0))).toBeUndefined();
