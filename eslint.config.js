@@ -9,6 +9,13 @@ const layerBans = {
       group: ['**/transport/**', '**/daemon/**', '**/cli/**', '**/electron/**', 'electron'],
       message: 'The engine stays free of network, daemon, CLI and Electron code.',
     },
+    {
+      group: [
+        ...['node:net', 'node:tls', 'node:http', 'node:https', 'node:http2', 'node:dgram'],
+        ...['net', 'tls', 'http', 'https', 'http2', 'dgram', 'ws', 'bonjour-service'],
+      ],
+      message: 'The engine opens no sockets: the network lives in main/transport and main/daemon.',
+    },
   ],
   'main/transport/**': [
     {

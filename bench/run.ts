@@ -13,6 +13,7 @@ export interface BenchmarkModule {
 const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   '2pc': () => import('./twophase.js'),
   'atomic-view': () => import('./atomic-view.js'),
+  latency: () => import('./latency.js'),
   scan: () => import('./scan.js'),
   sync: () => import('./sync.js'),
   fanout: () => import('./fanout.js'),

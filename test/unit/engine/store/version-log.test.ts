@@ -222,6 +222,29 @@ describe('VersionLog', () => {
     expect(view(4, 2)).toEqual([]);
   });
 
+  it('answers "state at v", "changed in (a, b]" and "a path at v" each with one query on an index', () => {
+    const { log } = newLog();
+    // The log's own prepared statements (private: reached by name, so the plan follows the code).
+    const stmts = log['stmts'];
+    const db = log['db'];
+    const plan = (sql: string): string[] =>
+      db
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...Array.from(sql.match(/\?/g) ?? [], () => 1))
+        .map((r) => r.detail);
+    // (a, b]: a range of the seq index, then the newest row of each path by primary key.
+    const scope = plan(stmts.scope.source);
+    expect(scope[0]).toMatch(/^SEARCH e USING INDEX entries_by_seq \(seq>\? AND seq<\?\)$/);
+    expect(scope).toContain('SEARCH entries USING PRIMARY KEY (path=? AND seq<?)');
+    // A path at v: one primary-key search.
+    expect(plan(stmts.entryAt.source)).toEqual([
+      'SEARCH entries USING PRIMARY KEY (path=? AND seq<?)',
+    ]);
+    // State at v: one pass over the (path, seq) primary key in its order, no sort.
+    for (const sql of [stmts.stateAtMeta.source, stmts.stateAtFull.source])
+      expect(plan(sql)).toEqual(['SCAN entries']);
+  });
+
   it('takes an explicit version number that is after the head, leaving a gap', () => {
     const { log } = newLog();
     log.commit(HEADER, [file('a', 'h1')]);
