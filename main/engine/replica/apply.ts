@@ -33,11 +33,23 @@ import { parentOf, resolveIn, toRelPath, type RelPath } from '../relpath.js';
 import type { VersionLog } from '../store/version-log.js';
 import { writeJournal, readJournal, removeJournal, type Journal, type Step } from './journal.js';
 import { assertSafeParents, keepAsConflict, localState } from './fs-safety.js';
-import { discardUnjournaledStaging, stageFile, stagingDir, type StageSources } from './staging.js';
+import { stageInline, type InlineFile } from './inline-stager.js';
+import {
+  discardUnjournaledStaging,
+  matchesChunks,
+  partPath,
+  StageError,
+  stagedPath,
+  stageFile,
+  stagingDir,
+  type StageSources,
+} from './staging.js';
 import { DurableBatch } from '../durability.js';
 
 /** Files staged at the same time. */
 const STAGE_CONCURRENCY = 8;
+/** Inline files in one version from which they are staged in the staging thread. */
+const INLINE_THREAD_MIN_FILES = 64;
 
 export interface ApplyTarget {
   readonly version: number;
@@ -128,7 +140,12 @@ export async function stageVersion(
   checkTreeShape(disk.index, target.entries, target.version);
   const staged = new Map<string, string>();
   const localMoves = planLocalMoves(disk, target.entries);
-  const toStage = filesToStage(disk, target.entries, localMoves);
+  const toStage = await stageManyInline(
+    root,
+    filesToStage(disk, target.entries, localMoves),
+    sources,
+    staged,
+  );
   // Several files at once, so that fetches of small files overlap; one staging per content
   // (staged files are named by hash, so two paths with the same content share it).
   const byHash = new Map<string, Promise<string>>();
@@ -164,6 +181,43 @@ export async function stageVersion(
 }
 
 /**
+ * When a version brings many small files whose content came inline, stages them in the
+ * staging thread (verified here first) and records them in `staged`; returns the entries
+ * still to stage. Few such files are staged in place: the thread's hand-over costs more
+ * than it saves for them (and a single small edit stays as quick as it was).
+ */
+async function stageManyInline(
+  root: string,
+  toStage: NewEntry[],
+  sources: StageSources,
+  staged: Map<string, string>,
+): Promise<NewEntry[]> {
+  const inline = toStage.filter((e) => e.size > 0 && sources.inline.has(e.hash!));
+  if (inline.length < INLINE_THREAD_MIN_FILES) return toStage;
+  const files: InlineFile[] = [];
+  const seen = new Set<string>();
+  for (const e of inline) {
+    const hash = e.hash!;
+    if (seen.has(hash)) continue;
+    seen.add(hash);
+    const data = sources.inline.get(hash)!;
+    if (!matchesChunks(data, e.chunks!))
+      throw new StageError(`content for ${e.path} did not match its chunks`);
+    files.push({
+      part: partPath(root, hash),
+      done: stagedPath(root, hash),
+      data,
+      mode: e.mode,
+      mtimeMs: e.mtimeMs,
+    });
+  }
+  await stageInline(stagingDir(root), files, sources.onBytes);
+  for (const e of inline) staged.set(e.path, stagedPath(root, e.hash!));
+  const done = new Set(inline);
+  return toStage.filter((e) => !done.has(e));
+}
+
+/**
  * How an atomic-view replica applies (see view/atomic-view.ts): the steps run in a new
  * version directory that `build` makes, and `publish` shows it once they are durable.
  */
@@ -191,6 +245,8 @@ export async function applyVersion(
   const deleted = new Set<string>(
     target.entries.filter((e) => e.kind === 'none').map((e) => e.path),
   );
+  // Directories found real in this pass (see unsafeWrite); dropped when a path is moved aside.
+  const verified = new Set<string>();
   for (const e of target.entries) {
     if (e.kind === 'dir') continue;
     if (
@@ -200,13 +256,14 @@ export async function applyVersion(
     ) {
       // A directory stands where a file or link must go, with content this version does not
       // delete (made locally): it could never be replaced, so it is kept aside like a file.
+      verified.clear();
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
       conflicts.push({ path: e.path, keptAs });
       disk.logger.warn({ path: e.path, keptAs }, 'local directory kept as a conflict copy');
       continue;
     }
     const current = disk.index.get(e.path);
-    const state = localState(root, e.path, current, disk.sameContent);
+    const state = localState(root, e.path, current, disk.sameContent, verified);
     const wantsSame =
       e.kind === 'file' &&
       current?.kind === 'file' &&
@@ -220,6 +277,7 @@ export async function applyVersion(
         localState(root, e.path, { ...e, seq: target.version }, disk.sameContent) === 'same'
       )
         continue;
+      verified.clear();
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
       conflicts.push({ path: e.path, keptAs });
       disk.logger.warn({ path: e.path, keptAs }, 'local change kept as a conflict file');
@@ -359,10 +417,16 @@ function runSteps(
   let placed = 0;
   const touchedDirs = new Set<string>();
   const touchedParents = new Set<RelPath>();
+  // Directories found real in this pass (see unsafeWrite). A step that may remove or replace
+  // a directory drops the set: what was verified at or below it may be gone from then on. (A
+  // file placed where a directory stood cannot be one of them: a version never holds both a
+  // path and something below it, checkTreeShape.)
+  const verified = new Set<string>();
 
   const runStep = (step: Step, index: number): void => {
     const rel = step.op === 'move' ? step.to : step.path;
-    assertSafeParents(root, rel);
+    if (step.op === 'delete' || step.op === 'move' || step.op === 'symlink') verified.clear();
+    assertSafeParents(root, rel, verified);
     const full = resolveIn(root, rel);
     touchedDirs.add(path.dirname(full));
     switch (step.op) {
@@ -381,6 +445,7 @@ function runSteps(
         break;
       case 'mkdir':
         if (!isDir(full)) {
+          verified.clear();
           removePath(full);
           mkdirSync(full, { recursive: true });
         }
