@@ -84,6 +84,9 @@ interface Row {
   extra?: Record<string, number | null>;
 }
 
+/** The tool name of the rows where the replica joins an indexed, idle master. */
+const JOIN_TOOL = 'Lanfold, replica joins';
+
 function usage(): string {
   return [
     'usage: npm run bench -- sync [--only a,b,c,d,e] [--skip-syncthing] [--data DIR]',
@@ -327,6 +330,29 @@ class LanfoldPair {
     return this.t0;
   }
 
+  /**
+   * Starts the master alone and waits until it has indexed the folder and gone quiet (its
+   * first version recorded and its history copy made: under 0.05 s of CPU in half a second),
+   * as a master that has been running a while is; then starts the replica. Returns the time
+   * the replica was spawned (ms, performance.now()) and whether the master went quiet in time.
+   */
+  async startJoin(timeoutS: number): Promise<{ t0: number; quiet: boolean }> {
+    this.t0 = performance.now();
+    this.master = this.spawn(this.sm, 'master');
+    const pid = this.master.proc.pid;
+    let quiet = false;
+    let last: number | null = null;
+    for (let i = 0; i < timeoutS * 2 && !quiet; i++) {
+      await sleep(500);
+      const cpu = pid === undefined ? null : cpuSeconds(pid);
+      quiet = this.master.readyS !== null && cpu !== null && last !== null && cpu - last < 0.05;
+      last = cpu;
+    }
+    this.t0 = performance.now();
+    this.replica = this.spawn(this.sr, 'replica');
+    return { t0: this.t0, quiet };
+  }
+
   private spawn(state: string, label: string): Daemon {
     const nodeArgs = this.cpuProf
       ? [
@@ -441,6 +467,57 @@ async function lanfoldInitial(
     `  Lanfold ${name}: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, ${tracker.arrived}/${entries.length} files, master ready ${fmt(pair.master.readyS)} s, CPU s master ${fmt(row.extra?.masterCpuS ?? null)} / replica ${fmt(row.extra?.replicaCpuS ?? null)}`,
   );
   return { pair, row };
+}
+
+/**
+ * The same data set, but the replica joins a master that already indexed its folder (a
+ * master that was running before the replica was added, as in daily use): the time from
+ * spawning the replica until every file is on it.
+ */
+async function lanfoldJoin(
+  opts: Options,
+  work: string,
+  name: string,
+  masterDir: string,
+  ports: { master: number; replica: number; guiM: number; guiR: number },
+): Promise<Row> {
+  const entries = manifest(masterDir);
+  const pair = new LanfoldPair(path.join(work, `lfj-${name}`), masterDir, ports, opts.cpuProf);
+  await pair.setUp();
+  const tracker = new ArrivalTracker(entries, pair.replicaDir);
+  const masterCpu = () => (pair.master.proc.pid ? cpuSeconds(pair.master.proc.pid) : null);
+  const { t0, quiet } = await pair.startJoin(opts.timeoutS);
+  const cpuBefore = masterCpu();
+  const seconds = await waitFor(t0, () => tracker.poll(), opts.timeoutS, 20);
+  const cpuAfter = masterCpu();
+  const row: Row = {
+    part: '',
+    workload: '',
+    tool: JOIN_TOOL,
+    seconds,
+    bytes: pair.wire(),
+    rss: pair.rss(),
+    extra: {
+      masterCpuS:
+        cpuBefore !== null && cpuAfter !== null
+          ? Math.round((cpuAfter - cpuBefore) * 100) / 100
+          : null,
+      replicaCpuS: pair.replica.proc.pid ? cpuSeconds(pair.replica.proc.pid) : null,
+    },
+  };
+  const notes = [];
+  if (!quiet) notes.push(`the master was still busy after ${opts.timeoutS} s`);
+  if (seconds === null)
+    notes.push(
+      `timed out after ${opts.timeoutS} s with ${tracker.arrived}/${entries.length} files`,
+    );
+  if (notes.length > 0) row.note = notes.join('; ');
+  log(
+    `  Lanfold ${name}, replica joining: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, CPU s master ${fmt(row.extra?.masterCpuS ?? null)} / replica ${fmt(row.extra?.replicaCpuS ?? null)}`,
+  );
+  await finishPair(pair, row, true);
+  rmSync(path.join(work, `lfj-${name}`), { recursive: true, force: true });
+  return row;
 }
 
 async function finishPair(pair: LanfoldPair, row: Row | null, verify: boolean): Promise<void> {
@@ -617,8 +694,12 @@ export async function run(args: string[]): Promise<number> {
         if (opts.only.has('e')) latency.Lanfold = await lanfoldLatency(pair, opts);
       }
       await finishPair(pair, row, true);
-      if (s.part === 'c') rmSync(masterDir, { recursive: true, force: true });
       rmSync(path.join(work, `lf-${s.name}`), { recursive: true, force: true });
+      const join = await lanfoldJoin(opts, work, s.name, masterDir, nextPorts());
+      join.part = s.part;
+      join.workload = s.workload;
+      rows.push(join);
+      if (s.part === 'c') rmSync(masterDir, { recursive: true, force: true });
     }
     if (opts.only.has('e') && !latency.Lanfold) {
       log('latency: Lanfold on a one-file folder');
@@ -793,7 +874,7 @@ function buildReport(
     const st = find(w, 'Syncthing');
     const cp = find(w, 'cp -r + sync');
     for (const r of rows.filter((x) => x.workload === w)) {
-      const isLf = r.tool === 'Lanfold';
+      const isLf = r.tool === 'Lanfold' || r.tool === JOIN_TOOL;
       const rssCells = r.rss
         ? Object.entries(r.rss)
             .map(([k, v]) => `${k} ${fmt(v === null ? null : v / 1024)}`)
@@ -824,6 +905,11 @@ function buildReport(
     const lf = find(w, 'Lanfold')?.seconds;
     const rs = find(w, 'rsync')?.seconds;
     targets.push(`initial sync ≤ rsync, ${w}: ${met(lf != null && rs != null ? lf <= rs : null)}`);
+    const join = find(w, JOIN_TOOL)?.seconds;
+    if (join !== undefined)
+      targets.push(
+        `  the same, replica joining an indexed master: ${met(join != null && rs != null ? join <= rs : null)}`,
+      );
   }
   for (const w of workloads.filter((x) => x.includes('1 MiB'))) {
     const lf = find(w, 'Lanfold')?.bytes;
@@ -848,6 +934,7 @@ function buildReport(
     '',
     'time s: Lanfold from spawning both daemons (Node start-up, master scan included) until every',
     '  file is on the replica with its size (edits: until the edited region matches); Lanfold fsyncs.',
+    `  ${JOIN_TOOL}: the master already indexed the folder and is idle; from spawning the replica.`,
     '  rsync: the client process (no fsync); rsync + sync adds a `sync` afterwards.',
     '  Syncthing: syncthing.py (start of both instances until idle and in sync; edits include its',
     '  1 s watcher delay). All data warm in the page cache.',
