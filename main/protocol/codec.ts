@@ -59,6 +59,14 @@ function binHeader(length: number): Buffer {
   return b;
 }
 
+/**
+ * A Buffer over the same bytes as a decoded byte string, without copying: the decoder hands
+ * out views of frames it never reuses, so keeping the view keeps (only) that frame alive.
+ */
+export function bytesOf(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
 /** Decodes one frame body (without its length prefix). */
 export function decodeBody(body: Buffer): Message {
   let value: unknown;

@@ -4,6 +4,7 @@
  * link fails every pending request at once (what already arrived stays staged).
  */
 import { createHash } from 'node:crypto';
+import { bytesOf } from '../../protocol/codec.js';
 import type { PeerLink } from '../../protocol/link.js';
 import { MAX_CHUNK_BYTES, MAX_RUN_CHUNKS } from '../../protocol/messages.js';
 import type { Chunk } from '../chunk-list.js';
@@ -170,9 +171,8 @@ export class Fetcher {
     this.progressAt = this.clock.now();
     this.pump();
     if (!data) return p.reject(new ChunkUnavailable(p.req.path, reason ?? 'gone'));
-    // A view, not a copy: the decoder hands out views of frames it does not reuse, and the
-    // bytes are written to the staged file and dropped at once.
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    // A view, not a copy: the bytes are written to the staged file and dropped at once.
+    const buf = bytesOf(data);
     if (buf.length !== p.size || !matchesRun(buf, p.req.chunks)) {
       return p.reject(new ChunkUnavailable(p.req.path, 'bytes did not match their hash'));
     }

@@ -6,6 +6,7 @@
  * for one delta (claims 1/5/20). Offline it keeps serving its data; it catches up by
  * one delta however long it was away.
  */
+import { bytesOf } from '../../protocol/codec.js';
 import type { MissingChunk } from '../replication/served-folder.js';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
@@ -427,7 +428,7 @@ export class ReplicaFolder {
         if (!d || d.id !== message.id) return;
         d.entries.push(...message.entries);
         d.texts.push(...message.texts);
-        for (const i of message.inline) d.inline.set(i.hash, Buffer.from(i.data));
+        for (const i of message.inline) d.inline.set(i.hash, bytesOf(i.data));
         return;
       }
       case 'delta-end':
@@ -542,7 +543,7 @@ export class ReplicaFolder {
       if (versions[i]!.prior !== versions[i - 1]!.version) return false;
     const net = this.mergeVersions(versions);
     if (!net) return false;
-    const inline = new Map(change.inline.map((i) => [i.hash, Buffer.from(i.data)]));
+    const inline = new Map(change.inline.map((i) => [i.hash, bytesOf(i.data)]));
     await this.apply(
       change.current.version,
       change.current.createdAt,

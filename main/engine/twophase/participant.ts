@@ -6,6 +6,7 @@
  * area. Restarted while prepared, it keeps its staged files and asks the master how the
  * transaction ended before it does anything else.
  */
+import { bytesOf } from '../../protocol/codec.js';
 import { rmSync } from 'node:fs';
 import { z } from 'zod';
 import type { PeerLink } from '../../protocol/link.js';
@@ -158,7 +159,7 @@ export class Participant {
     };
     let timer = this.options.clock.setTimeout(keepalive, STAGING_KEEPALIVE_MS);
     try {
-      const inline = new Map(m.inline.map((i) => [i.hash, Buffer.from(i.data)]));
+      const inline = new Map(m.inline.map((i) => [i.hash, bytesOf(i.data)]));
       await stageVersion(disk, target, this.options.sources(target.version, inline));
     } catch (err) {
       if (err instanceof LinkLost) throw err;
