@@ -245,8 +245,6 @@ export async function applyVersion(
   const deleted = new Set<string>(
     target.entries.filter((e) => e.kind === 'none').map((e) => e.path),
   );
-  // Directories found real in this pass (see unsafeWrite); dropped when a path is moved aside.
-  const verified = new Set<string>();
   for (const e of target.entries) {
     if (e.kind === 'dir') continue;
     if (
@@ -256,14 +254,13 @@ export async function applyVersion(
     ) {
       // A directory stands where a file or link must go, with content this version does not
       // delete (made locally): it could never be replaced, so it is kept aside like a file.
-      verified.clear();
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
       conflicts.push({ path: e.path, keptAs });
       disk.logger.warn({ path: e.path, keptAs }, 'local directory kept as a conflict copy');
       continue;
     }
     const current = disk.index.get(e.path);
-    const state = localState(root, e.path, current, disk.sameContent, verified);
+    const state = localState(root, e.path, current, disk.sameContent);
     const wantsSame =
       e.kind === 'file' &&
       current?.kind === 'file' &&
@@ -277,7 +274,6 @@ export async function applyVersion(
         localState(root, e.path, { ...e, seq: target.version }, disk.sameContent) === 'same'
       )
         continue;
-      verified.clear();
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
       conflicts.push({ path: e.path, keptAs });
       disk.logger.warn({ path: e.path, keptAs }, 'local change kept as a conflict file');
@@ -417,16 +413,9 @@ function runSteps(
   let placed = 0;
   const touchedDirs = new Set<string>();
   const touchedParents = new Set<RelPath>();
-  // Directories found real in this pass (see unsafeWrite). A step that may remove or replace
-  // a directory drops the set: what was verified at or below it may be gone from then on. (A
-  // file placed where a directory stood cannot be one of them: a version never holds both a
-  // path and something below it, checkTreeShape.)
-  const verified = new Set<string>();
-
   const runStep = (step: Step, index: number): void => {
     const rel = step.op === 'move' ? step.to : step.path;
-    if (step.op === 'delete' || step.op === 'move' || step.op === 'symlink') verified.clear();
-    assertSafeParents(root, rel, verified);
+    assertSafeParents(root, rel);
     const full = resolveIn(root, rel);
     touchedDirs.add(path.dirname(full));
     switch (step.op) {
@@ -445,7 +434,6 @@ function runSteps(
         break;
       case 'mkdir':
         if (!isDir(full)) {
-          verified.clear();
           removePath(full);
           mkdirSync(full, { recursive: true });
         }

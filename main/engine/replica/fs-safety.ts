@@ -12,22 +12,11 @@ import { parentOf, relPathProblem, resolveIn, type RelPath } from '../relpath.js
  * Why a write at `rel` below `root` would be unsafe: `rel` is not a valid folder-relative
  * path (a message that skipped validation), or an existing ancestor is not a real directory
  * (a symlink there could redirect the write outside the folder). Undefined when safe.
- *
- * `verified`, kept by a caller for the length of one pass over many paths (an apply's
- * steps), holds directories found real in this pass together with all their ancestors: the
- * walk up stops at the first of them, so a pass over thousands of files in a few
- * directories looks at each directory once, not once per file.
  */
-export function unsafeWrite(
-  root: string,
-  rel: RelPath,
-  verified?: Set<string>,
-): string | undefined {
+export function unsafeWrite(root: string, rel: RelPath): string | undefined {
   const problem = relPathProblem(rel);
   if (problem !== undefined) return problem;
-  const real: string[] = [];
   for (let p = parentOf(rel); p !== undefined; p = parentOf(p)) {
-    if (verified?.has(p)) break;
     let st;
     try {
       st = lstatSync(resolveIn(root, p));
@@ -37,15 +26,13 @@ export function unsafeWrite(
     }
     if (!st.isDirectory())
       return `${p} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`;
-    real.push(p);
   }
-  if (verified) for (const p of real) verified.add(p);
   return undefined;
 }
 
 /** Throws unless `rel` is a valid path whose existing ancestors below `root` are all real directories. */
-export function assertSafeParents(root: string, rel: RelPath, verified?: Set<string>): void {
-  const problem = unsafeWrite(root, rel, verified);
+export function assertSafeParents(root: string, rel: RelPath): void {
+  const problem = unsafeWrite(root, rel);
   if (problem !== undefined)
     throw new LanfoldError('BAD_PATH', `Refused to write ${JSON.stringify(rel)}: ${problem}`);
 }
@@ -55,19 +42,17 @@ export type LocalState = 'same' | 'missing' | 'changed' | 'unknown';
 /**
  * How the disk at `rel` compares with what the replica last applied there (`known`):
  * unchanged, missing, changed locally, or present without the replica having put it there.
- * Throws BAD_PATH when `rel` is invalid or lies below a symlink or a file. `verified`: as
- * for unsafeWrite.
+ * Throws BAD_PATH when `rel` is invalid or lies below a symlink or a file.
  */
 export function localState(
   root: string,
   rel: RelPath,
   known: Entry | undefined,
   sameContent: (rel: RelPath, known: Entry) => boolean,
-  verified?: Set<string>,
 ): LocalState {
   // Never look through a symlinked ancestor: what lies behind it is outside the folder, and
   // the version that names such a path is refused (before anything is written).
-  assertSafeParents(root, rel, verified);
+  assertSafeParents(root, rel);
   const full = resolveIn(root, rel);
   let st;
   try {
