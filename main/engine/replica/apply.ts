@@ -33,23 +33,11 @@ import { parentOf, resolveIn, toRelPath, type RelPath } from '../relpath.js';
 import type { VersionLog } from '../store/version-log.js';
 import { writeJournal, readJournal, removeJournal, type Journal, type Step } from './journal.js';
 import { assertSafeParents, keepAsConflict, localState } from './fs-safety.js';
-import { stageInline, type InlineFile } from './inline-stager.js';
-import {
-  discardUnjournaledStaging,
-  matchesChunks,
-  partPath,
-  StageError,
-  stagedPath,
-  stageFile,
-  stagingDir,
-  type StageSources,
-} from './staging.js';
+import { discardUnjournaledStaging, stageFile, stagingDir, type StageSources } from './staging.js';
 import { DurableBatch } from '../durability.js';
 
 /** Files staged at the same time. */
 const STAGE_CONCURRENCY = 8;
-/** Inline files in one version from which they are staged in the staging thread. */
-const INLINE_THREAD_MIN_FILES = 64;
 
 export interface ApplyTarget {
   readonly version: number;
@@ -140,12 +128,7 @@ export async function stageVersion(
   checkTreeShape(disk.index, target.entries, target.version);
   const staged = new Map<string, string>();
   const localMoves = planLocalMoves(disk, target.entries);
-  const toStage = await stageManyInline(
-    root,
-    filesToStage(disk, target.entries, localMoves),
-    sources,
-    staged,
-  );
+  const toStage = filesToStage(disk, target.entries, localMoves);
   // Several files at once, so that fetches of small files overlap; one staging per content
   // (staged files are named by hash, so two paths with the same content share it).
   const byHash = new Map<string, Promise<string>>();
@@ -178,43 +161,6 @@ export async function stageVersion(
   for (const f of new Set(staged.values())) durable.file(f);
   durable.flush(root);
   return { staged, localMoves };
-}
-
-/**
- * When a version brings many small files whose content came inline, stages them in the
- * staging thread (verified here first) and records them in `staged`; returns the entries
- * still to stage. Few such files are staged in place: the thread's hand-over costs more
- * than it saves for them (and a single small edit stays as quick as it was).
- */
-async function stageManyInline(
-  root: string,
-  toStage: NewEntry[],
-  sources: StageSources,
-  staged: Map<string, string>,
-): Promise<NewEntry[]> {
-  const inline = toStage.filter((e) => e.size > 0 && sources.inline.has(e.hash!));
-  if (inline.length < INLINE_THREAD_MIN_FILES) return toStage;
-  const files: InlineFile[] = [];
-  const seen = new Set<string>();
-  for (const e of inline) {
-    const hash = e.hash!;
-    if (seen.has(hash)) continue;
-    seen.add(hash);
-    const data = sources.inline.get(hash)!;
-    if (!matchesChunks(data, e.chunks!))
-      throw new StageError(`content for ${e.path} did not match its chunks`);
-    files.push({
-      part: partPath(root, hash),
-      done: stagedPath(root, hash),
-      data,
-      mode: e.mode,
-      mtimeMs: e.mtimeMs,
-    });
-  }
-  await stageInline(stagingDir(root), files, sources.onBytes);
-  for (const e of inline) staged.set(e.path, stagedPath(root, e.hash!));
-  const done = new Set(inline);
-  return toStage.filter((e) => !done.has(e));
 }
 
 /**
@@ -413,6 +359,7 @@ function runSteps(
   let placed = 0;
   const touchedDirs = new Set<string>();
   const touchedParents = new Set<RelPath>();
+
   const runStep = (step: Step, index: number): void => {
     const rel = step.op === 'move' ? step.to : step.path;
     assertSafeParents(root, rel);

@@ -65,11 +65,6 @@ export function stagedPath(root: string, hash: string): string {
   return path.join(stagingDir(root), `${hash}.ok`);
 }
 
-/** The path of the partial staged file for content `hash` (renamed to stagedPath when complete). */
-export function partPath(root: string, hash: string): string {
-  return path.join(stagingDir(root), `${hash}.part`);
-}
-
 /**
  * Makes sure the content of `entry` is staged, complete and verified, with the entry's
  * mode and mtime, and returns the staged file's path.
@@ -82,7 +77,7 @@ export async function stageFile(
   const hash = entry.hash!;
   const chunks = entry.chunks!;
   const done = stagedPath(root, hash);
-  const part = partPath(root, hash);
+  const part = path.join(stagingDir(root), `${hash}.part`);
   if (!existsSync(done)) {
     const whole = wholeContent(entry, sources);
     if (whole && !matchesChunks(whole, chunks))
@@ -159,8 +154,7 @@ function wholeContent(entry: NewEntry, sources: StageSources): Buffer | undefine
   return undefined;
 }
 
-/** Whether `data` is exactly the listed chunks, each by its SHA-256. */
-export function matchesChunks(data: Buffer, chunks: ChunkList): boolean {
+function matchesChunks(data: Buffer, chunks: ChunkList): boolean {
   let offset = 0;
   for (const c of chunks) {
     if (

@@ -69,65 +69,6 @@ describe('applyVersion on an empty replica', () => {
     expect(disk.log.head()).toBe(1);
   });
 
-  it('stages a version of many inline files in the staging thread, each with its own mode and mtime', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
-    const files = await Promise.all(
-      Array.from({ length: 300 }, async (_, i) => {
-        // Every tenth file shares its content with the one before (one staged file for both).
-        const data = Buffer.from(`file ${i - (i % 10 === 9 ? 1 : 0)}\n`.repeat(1 + (i % 7)));
-        const e = await fileEntry(
-          `d${i % 5}/f${i}.txt`,
-          data,
-          i % 2 ? 0o600 : 0o644,
-          1_600_000_000_000 + i * 1000,
-        );
-        return { e, data };
-      }),
-    );
-    const entries = [0, 1, 2, 3, 4].map((d) => dirEntry(`d${d}`)).concat(files.map((f) => f.e));
-    const inline = new Map(files.map((f) => [f.e.hash!, f.data]));
-    let reported = 0;
-    await applyVersion(
-      disk,
-      { version: 1, createdAt: 1, method: 'scan', entries },
-      { ...inlineSources(disk.root, inline), onBytes: (n) => (reported += n) },
-    );
-    for (const { e, data } of files) {
-      const full = path.join(disk.root, e.path);
-      expect(readFileSync(full).equals(data)).toBe(true);
-      const st = statSync(full);
-      expect(st.mode & 0o7777).toBe(e.mode);
-      expect(st.mtimeMs).toBe(e.mtimeMs);
-    }
-    expect(reported).toBe([...inline.values()].reduce((n, d) => n + d.length, 0));
-    expect(existsSync(stagingDir(disk.root))).toBe(false);
-    expect(disk.log.head()).toBe(1);
-  });
-
-  it('refuses a version of many inline files when one does not match its chunks, writing none', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
-    const files = await Promise.all(
-      Array.from({ length: 100 }, async (_, i) => {
-        const data = Buffer.from(`content ${i}\n`);
-        return { e: await fileEntry(`f${i}.txt`, data), data };
-      }),
-    );
-    const inline = new Map(files.map((f) => [f.e.hash!, f.data]));
-    inline.set(files[57]!.e.hash!, Buffer.from('forged 57\n'));
-    await expect(
-      applyVersion(
-        disk,
-        { version: 1, createdAt: 1, method: 'scan', entries: files.map((f) => f.e) },
-        inlineSources(disk.root, inline),
-      ),
-    ).rejects.toThrow(/f57.txt did not match/);
-    expect(existsSync(stagingDir(disk.root))).toBe(false);
-    expect(existsSync(path.join(disk.root, 'f0.txt'))).toBe(false);
-    expect(disk.log.head()).toBe(0);
-  });
-
   it('replays a half-done apply: a file placed before the crash, one not yet (its parent missing)', async () => {
     const disk = makeDisk(tempDir);
     logs.push(disk.log);
