@@ -77,7 +77,18 @@ export interface MasterFolderOptions {
   readonly chunkParams?: ChunkParams;
   readonly onVersion?: (version: VersionInfo) => void;
   readonly onProgress?: (progress: ScanProgress) => void;
+  /** Test seam: awaited at each step of `start()` (see StartStep). */
+  readonly startHooks?: StartHooks;
 }
+
+/**
+ * The steps of `start()`, in order: `walked` (the first scan has listed the folder, nothing is
+ * recorded yet), `recorded` (the first version is recorded, the watcher is not started),
+ * `crawling` (the watcher is started and still placing its watches). Changes made at any of
+ * them must end up recorded.
+ */
+export type StartStep = 'walked' | 'recorded' | 'crawling';
+export type StartHooks = { readonly [S in StartStep]?: () => void | Promise<void> };
 
 /** What `MasterFolder.restore` did. */
 export interface RestoreOutcome {
@@ -207,21 +218,33 @@ export class MasterFolder {
     return { files, dirs, bytes };
   }
 
-  /** Starts the watcher (unless `watch` is false), then rescans to find what changed while stopped. */
+  /**
+   * Records what is on disk as a version at once (the first scan, or what changed while
+   * stopped), which `onVersion` publishes; then starts the watcher (unless `watch` is false)
+   * and, once its watches are in place, rescans the whole folder to record what changed while
+   * they were not (the window between the scan listing a directory and the watch on it). The
+   * rescan skips files whose size, mtime and inode are unchanged. Resolves when the folder is
+   * watched and up to date, with the last version recorded (undefined if none was).
+   */
   async start(options: { watch?: boolean } = {}): Promise<VersionInfo | undefined> {
-    if (options.watch ?? true) {
-      this.watcher = new FolderWatcher(
-        this.root,
-        () => this.rules,
-        {
-          onPath: (p) => this.batcher.touch(p),
-          onError: () => this.batcher.touch(),
-        },
-        this.logger,
-      );
-      await this.watcher.start();
-    }
-    return this.rescan();
+    const hooks = this.options.startHooks ?? {};
+    const origin = this.log.head() === 0 ? 'initial-scan' : 'rescan';
+    const first = await this.enqueue(() => this.record(WHOLE_FOLDER, origin, hooks.walked));
+    await hooks.recorded?.();
+    if (!(options.watch ?? true) || this.closed) return first;
+    const watcher = new FolderWatcher(
+      this.root,
+      () => this.rules,
+      {
+        onPath: (p) => this.batcher.touch(p),
+        onError: () => this.batcher.touch(),
+      },
+      this.logger,
+    );
+    this.watcher = watcher;
+    await watcher.start(hooks.crawling);
+    if (this.closed) return first;
+    return (await this.rescan()) ?? first;
   }
 
   /** Records whatever changed within `scope` as a new version (none when nothing did). */
@@ -422,6 +445,7 @@ export class MasterFolder {
   private async record(
     scope: Scope,
     origin: VersionInfo['origin'],
+    afterObserve?: () => void | Promise<void>,
   ): Promise<VersionInfo | undefined> {
     if (this.closed) return undefined;
     const started = this.clock.now();
@@ -429,6 +453,7 @@ export class MasterFolder {
     if (scope.all) this.rules = IgnoreRules.load(this.root);
     this.unreadable = [];
     const observed = await this.observe(scope);
+    await afterObserve?.();
     const diff = keepUnreadable(diffState(this.index, observed, scope), this.unreadable);
     this.rewatchReadable(scope);
     const head = this.log.head();

@@ -31,6 +31,8 @@ export class FolderWatcher {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Inode each directory had when it was last re-watched. */
   private readonly rewatched = new Map<string, number>();
+  /** Ends `start()`'s wait for the watches when the watcher is closed first. */
+  private stopWaiting: (() => void) | undefined;
 
   constructor(
     private readonly root: string,
@@ -39,8 +41,11 @@ export class FolderWatcher {
     private readonly log: Logger,
   ) {}
 
-  /** Starts watching; resolves once the watches are in place. */
-  async start(): Promise<void> {
+  /**
+   * Starts watching; resolves once the watches are in place (or the watcher is closed).
+   * `whileCrawling`, a test seam, is awaited once the crawl has begun.
+   */
+  async start(whileCrawling?: () => void | Promise<void>): Promise<void> {
     const w = watch(this.root, {
       ignoreInitial: true,
       followSymlinks: false,
@@ -70,7 +75,13 @@ export class FolderWatcher {
       this.log.warn({ err }, 'watcher error; rescanning the folder');
       this.handlers.onError(err instanceof Error ? err : new Error(String(err)));
     });
-    await new Promise<void>((resolve) => w.once('ready', resolve));
+    const ready = new Promise<void>((resolve) => {
+      this.stopWaiting = resolve;
+      w.once('ready', resolve);
+    });
+    await whileCrawling?.();
+    await ready;
+    this.stopWaiting = undefined;
   }
 
   /**
@@ -147,6 +158,7 @@ export class FolderWatcher {
   async close(): Promise<void> {
     const w = this.watcher;
     this.watcher = undefined;
+    this.stopWaiting?.();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await w?.close();
