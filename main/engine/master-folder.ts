@@ -82,10 +82,10 @@ export interface MasterFolderOptions {
 }
 
 /**
- * The steps of `start()`, in order: `walked` (the first scan has listed the folder, nothing is
- * recorded yet), `recorded` (the first version is recorded, the watcher is not started),
- * `crawling` (the watcher is started and still placing its watches). Changes made at any of
- * them must end up recorded.
+ * The steps of `start()`: `crawling` (the watcher has begun placing its watches; the first scan
+ * runs meanwhile), `walked` (the first scan has listed the folder, nothing is recorded yet),
+ * `recorded` (the first version is recorded and published; the watcher may still be crawling).
+ * Changes made at any of them must end up recorded.
  */
 export type StartStep = 'walked' | 'recorded' | 'crawling';
 export type StartHooks = { readonly [S in StartStep]?: () => void | Promise<void> };
@@ -219,30 +219,36 @@ export class MasterFolder {
   }
 
   /**
-   * Records what is on disk as a version at once (the first scan, or what changed while
-   * stopped), which `onVersion` publishes; then starts the watcher (unless `watch` is false)
-   * and, once its watches are in place, rescans the whole folder to record what changed while
-   * they were not (the window between the scan listing a directory and the watch on it). The
+   * Starts the watcher (unless `watch` is false) and, without waiting for it to place its
+   * watches (a crawl of every directory and file that takes seconds on a large folder), records
+   * what is on disk as a version (the first scan, or what changed while stopped), which
+   * `onVersion` publishes at once. Once the watches are in place it rescans the whole folder, to
+   * record what changed where the scan had already looked but no watch was yet in place; that
    * rescan skips files whose size, mtime and inode are unchanged. Resolves when the folder is
    * watched and up to date, with the last version recorded (undefined if none was).
    */
   async start(options: { watch?: boolean } = {}): Promise<VersionInfo | undefined> {
     const hooks = this.options.startHooks ?? {};
+    const watcher =
+      (options.watch ?? true)
+        ? new FolderWatcher(
+            this.root,
+            () => this.rules,
+            {
+              onPath: (p) => this.batcher.touch(p),
+              onError: () => this.batcher.touch(),
+            },
+            this.logger,
+          )
+        : undefined;
+    this.watcher = watcher;
+    const watching = watcher?.start(hooks.crawling);
+    watching?.catch(() => undefined); // awaited below; not unhandled if the scan fails first
     const origin = this.log.head() === 0 ? 'initial-scan' : 'rescan';
     const first = await this.enqueue(() => this.record(WHOLE_FOLDER, origin, hooks.walked));
     await hooks.recorded?.();
-    if (!(options.watch ?? true) || this.closed) return first;
-    const watcher = new FolderWatcher(
-      this.root,
-      () => this.rules,
-      {
-        onPath: (p) => this.batcher.touch(p),
-        onError: () => this.batcher.touch(),
-      },
-      this.logger,
-    );
-    this.watcher = watcher;
-    await watcher.start(hooks.crawling);
+    if (!watching) return first;
+    await watching;
     if (this.closed) return first;
     return (await this.rescan()) ?? first;
   }
