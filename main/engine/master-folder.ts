@@ -239,6 +239,7 @@ export class MasterFolder {
               onError: () => this.batcher.touch(),
             },
             this.logger,
+            { fileWatches: false },
           )
         : undefined;
     this.watcher = watcher;

@@ -17,6 +17,18 @@ export interface WatcherHandlers {
   readonly onError: (err: Error) => void;
 }
 
+export interface WatcherOptions {
+  /**
+   * Whether chokidar also watches each file on its own (default true). Without, only
+   * directories are watched: a directory's watch reports the name of every child created,
+   * deleted, renamed, written or chmodded, and those raw events are reported like any other.
+   * That saves chokidar a second lstat and an fs.watch per file (half its start-up crawl, and an
+   * inotify watch per file). Not seen without: a file written through a hard link that lives
+   * outside the folder.
+   */
+  readonly fileWatches?: boolean;
+}
+
 /**
  * When a watched directory's own watch reports it gone, it is checked again after this long
  * too: chokidar re-reads a changed directory at most once a second, so by then it has
@@ -34,12 +46,18 @@ export class FolderWatcher {
   /** Ends `start()`'s wait for the watches when the watcher is closed first. */
   private stopWaiting: (() => void) | undefined;
 
+  /** Whether chokidar places a watch on every file too (see WatcherOptions.fileWatches). */
+  private readonly fileWatches: boolean;
+
   constructor(
     private readonly root: string,
     private readonly rules: () => IgnoreRules,
     private readonly handlers: WatcherHandlers,
     private readonly log: Logger,
-  ) {}
+    options: WatcherOptions = {},
+  ) {
+    this.fileWatches = options.fileWatches ?? true;
+  }
 
   /**
    * Starts watching; resolves once the watches are in place (or the watcher is closed).
@@ -53,6 +71,7 @@ export class FolderWatcher {
       persistent: true,
       ignorePermissionErrors: true,
       ignored: (full, stats) => {
+        if (!this.fileWatches && stats?.isFile()) return true; // its directory's watch reports it
         const rel = relativeTo(this.root, full);
         if (rel === undefined) return false; // the root itself, or a name we cannot represent
         return this.rules().ignores(rel, stats?.isDirectory() ?? false);
