@@ -652,7 +652,7 @@ export class MasterFolder {
       const d =
         previous && previous.count > 0
           ? await redigestFile(full, previous, this.params)
-          : await digestFile(full, this.params);
+          : await digestFile(full, this.params, stat);
       return { hash: d.hash, chunks: d.chunks, size: d.size };
     } catch (err) {
       if (err instanceof FileChangedWhileReading || errnoCode(err) === 'ENOENT') {
