@@ -447,8 +447,13 @@ class ListBuilder {
   }
 
   digest(): FileDigest {
-    this.flush();
-    const chunks = ChunkList.fromPacked(Buffer.concat(this.packed));
+    let chunks: ChunkList;
+    if (this.packed.length === 0) {
+      chunks = ChunkList.fromChunks(this.batch); // most files: one batch, packed without a concat
+    } else {
+      this.flush();
+      chunks = ChunkList.fromPacked(Buffer.concat(this.packed));
+    }
     return { size: this.size, chunks, hash: chunks.rootHash() };
   }
 
