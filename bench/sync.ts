@@ -256,6 +256,8 @@ class LanfoldPair {
   private readonly sm: string;
   private readonly sr: string;
   private t0 = 0;
+  /** Date.now() when the daemons were spawned (the daemon log's clock). */
+  private t0Epoch = 0;
 
   constructor(
     private readonly work: string,
@@ -325,6 +327,7 @@ class LanfoldPair {
   /** Starts both daemons; returns the time origin (ms, performance.now()). */
   start(): number {
     this.t0 = performance.now();
+    this.t0Epoch = Date.now();
     this.master = this.spawn(this.sm, 'master');
     this.replica = this.spawn(this.sr, 'replica');
     return this.t0;
@@ -380,6 +383,25 @@ class LanfoldPair {
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
     return d;
+  }
+
+  /**
+   * Seconds from spawning the daemons until the master's log says its first version was
+   * recorded (it is published to replicas at that moment), or null if it says nothing yet.
+   */
+  masterFirstVersionS(): number | null {
+    let text: string;
+    try {
+      text = readFileSync(path.join(this.sm, 'daemon.log'), 'utf8');
+    } catch {
+      return null;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.includes('"version recorded"')) continue;
+      const { time } = JSON.parse(line) as { time?: unknown };
+      return typeof time === 'number' ? (time - this.t0Epoch) / 1000 : null;
+    }
+    return null;
   }
 
   wire(): number {
@@ -456,6 +478,7 @@ async function lanfoldInitial(
     rss: pair.rss(),
     extra: {
       masterReadyS: pair.master.readyS,
+      masterFirstVersionS: pair.masterFirstVersionS(),
       replicaReadyS: pair.replica.readyS,
       masterCpuS: pair.master.proc.pid ? cpuSeconds(pair.master.proc.pid) : null,
       replicaCpuS: pair.replica.proc.pid ? cpuSeconds(pair.replica.proc.pid) : null,
@@ -464,7 +487,7 @@ async function lanfoldInitial(
   if (seconds === null)
     row.note = `timed out after ${opts.timeoutS} s with ${tracker.arrived}/${entries.length} files`;
   log(
-    `  Lanfold ${name}: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, ${tracker.arrived}/${entries.length} files, master ready ${fmt(pair.master.readyS)} s, CPU s master ${fmt(row.extra?.masterCpuS ?? null)} / replica ${fmt(row.extra?.replicaCpuS ?? null)}`,
+    `  Lanfold ${name}: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, ${tracker.arrived}/${entries.length} files, master v1 ${fmt(pair.masterFirstVersionS())} s, ready ${fmt(pair.master.readyS)} s, CPU s master ${fmt(row.extra?.masterCpuS ?? null)} / replica ${fmt(row.extra?.replicaCpuS ?? null)}`,
   );
   return { pair, row };
 }

@@ -77,7 +77,18 @@ export interface MasterFolderOptions {
   readonly chunkParams?: ChunkParams;
   readonly onVersion?: (version: VersionInfo) => void;
   readonly onProgress?: (progress: ScanProgress) => void;
+  /** Test seam: awaited at each step of `start()` (see StartStep). */
+  readonly startHooks?: StartHooks;
 }
+
+/**
+ * The steps of `start()`: `crawling` (the watcher has begun placing its watches; the first scan
+ * runs meanwhile), `walked` (the first scan has listed the folder, nothing is recorded yet),
+ * `recorded` (the first version is recorded and published; the watcher may still be crawling).
+ * Changes made at any of them must end up recorded.
+ */
+export type StartStep = 'walked' | 'recorded' | 'crawling';
+export type StartHooks = { readonly [S in StartStep]?: () => void | Promise<void> };
 
 /** What `MasterFolder.restore` did. */
 export interface RestoreOutcome {
@@ -207,21 +218,40 @@ export class MasterFolder {
     return { files, dirs, bytes };
   }
 
-  /** Starts the watcher (unless `watch` is false), then rescans to find what changed while stopped. */
+  /**
+   * Starts the watcher (unless `watch` is false) and, without waiting for it to place its
+   * watches (a crawl of every directory and file that takes seconds on a large folder), records
+   * what is on disk as a version (the first scan, or what changed while stopped), which
+   * `onVersion` publishes at once. Once the watches are in place it rescans the whole folder, to
+   * record what changed where the scan had already looked but no watch was yet in place; that
+   * rescan skips files whose size, mtime and inode are unchanged. Resolves when the folder is
+   * watched and up to date, with the last version recorded (undefined if none was).
+   */
   async start(options: { watch?: boolean } = {}): Promise<VersionInfo | undefined> {
-    if (options.watch ?? true) {
-      this.watcher = new FolderWatcher(
-        this.root,
-        () => this.rules,
-        {
-          onPath: (p) => this.batcher.touch(p),
-          onError: () => this.batcher.touch(),
-        },
-        this.logger,
-      );
-      await this.watcher.start();
-    }
-    return this.rescan();
+    const hooks = this.options.startHooks ?? {};
+    const watcher =
+      (options.watch ?? true)
+        ? new FolderWatcher(
+            this.root,
+            () => this.rules,
+            {
+              onPath: (p) => this.batcher.touch(p),
+              onError: () => this.batcher.touch(),
+            },
+            this.logger,
+            { fileWatches: false },
+          )
+        : undefined;
+    this.watcher = watcher;
+    const watching = watcher?.start(hooks.crawling);
+    watching?.catch(() => undefined); // awaited below; not unhandled if the scan fails first
+    const origin = this.log.head() === 0 ? 'initial-scan' : 'rescan';
+    const first = await this.enqueue(() => this.record(WHOLE_FOLDER, origin, hooks.walked));
+    await hooks.recorded?.();
+    if (!watching) return first;
+    await watching;
+    if (this.closed) return first;
+    return (await this.rescan()) ?? first;
   }
 
   /** Records whatever changed within `scope` as a new version (none when nothing did). */
@@ -422,6 +452,7 @@ export class MasterFolder {
   private async record(
     scope: Scope,
     origin: VersionInfo['origin'],
+    afterObserve?: () => void | Promise<void>,
   ): Promise<VersionInfo | undefined> {
     if (this.closed) return undefined;
     const started = this.clock.now();
@@ -429,6 +460,7 @@ export class MasterFolder {
     if (scope.all) this.rules = IgnoreRules.load(this.root);
     this.unreadable = [];
     const observed = await this.observe(scope);
+    await afterObserve?.();
     const diff = keepUnreadable(diffState(this.index, observed, scope), this.unreadable);
     this.rewatchReadable(scope);
     const head = this.log.head();
@@ -620,7 +652,7 @@ export class MasterFolder {
       const d =
         previous && previous.count > 0
           ? await redigestFile(full, previous, this.params)
-          : await digestFile(full, this.params);
+          : await digestFile(full, this.params, stat);
       return { hash: d.hash, chunks: d.chunks, size: d.size };
     } catch (err) {
       if (err instanceof FileChangedWhileReading || errnoCode(err) === 'ENOENT') {

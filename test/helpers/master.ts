@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Entry, VersionInfo } from '../../main/engine/entry.js';
 import { DEFAULT_FOLDER_SETTINGS, type FolderSettings } from '../../main/engine/folder-settings.js';
 import { IgnoreRules } from '../../main/engine/ignore-rules.js';
-import { MasterFolder } from '../../main/engine/master-folder.js';
+import { MasterFolder, type StartHooks } from '../../main/engine/master-folder.js';
 import { HashCache, snapshotFolder, stateDifferences, stateOfEntries } from './folder-state.js';
 import { makeTempDir } from './temp.js';
 import { waitFor } from './wait.js';
@@ -34,7 +34,13 @@ export function makeFolderDirs(): { root: string; dataDir: string } {
 /** Opens a MasterFolder on `root` and starts it (watcher on, first scan done). */
 export async function openWatched(
   dirs: { root: string; dataDir: string },
-  options: { watch?: boolean; settings?: Partial<FolderSettings> } = {},
+  options: {
+    watch?: boolean;
+    settings?: Partial<FolderSettings>;
+    startHooks?: StartHooks;
+    /** Called with the folder before it is started (to reach it from start hooks). */
+    onOpen?: (w: WatchedFolder) => void;
+  } = {},
 ): Promise<WatchedFolder> {
   const versions: VersionInfo[] = [];
   const folder = new MasterFolder({
@@ -43,10 +49,13 @@ export async function openWatched(
     dataDir: dirs.dataDir,
     settings: { ...DEFAULT_FOLDER_SETTINGS, ...options.settings },
     onVersion: (v) => versions.push(v),
+    ...(options.startHooks ? { startHooks: options.startHooks } : {}),
   });
   open.add(folder);
+  const w = { ...dirs, folder, versions };
+  options.onOpen?.(w);
   await folder.start({ watch: options.watch ?? true });
-  return { ...dirs, folder, versions };
+  return w;
 }
 
 export async function closeWatched(w: WatchedFolder): Promise<void> {

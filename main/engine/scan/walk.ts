@@ -3,6 +3,7 @@
  * it), skipping ignored paths. Symlinks are recorded with their target, never followed.
  */
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { PathStat } from '../entry.js';
 import { errnoCode, LanfoldError } from '../errors.js';
@@ -15,12 +16,23 @@ export interface WalkProgress {
 
 /** The PathStat of one path from an lstat, or undefined for kinds Lanfold does not sync. */
 export function statToPathStat(rel: RelPath, st: Stats, full: string): PathStat | undefined {
-  const base = { path: rel, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, ino: st.ino };
-  if (st.isFile()) return { ...base, kind: 'file', size: st.size, target: null };
-  if (st.isDirectory()) return { ...base, kind: 'dir', size: 0, mtimeMs: 0, target: null };
+  // Object literals of one shape, without spreads: the walk makes one per path.
+  const mode = st.mode & 0o7777;
+  if (st.isFile())
+    return {
+      path: rel,
+      kind: 'file',
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      mode,
+      ino: st.ino,
+      target: null,
+    };
+  if (st.isDirectory())
+    return { path: rel, kind: 'dir', size: 0, mtimeMs: 0, mode, ino: st.ino, target: null };
   if (st.isSymbolicLink()) {
     const target = readlinkSync(full);
-    return { ...base, kind: 'symlink', size: 0, target };
+    return { path: rel, kind: 'symlink', size: 0, mtimeMs: st.mtimeMs, mode, ino: st.ino, target };
   }
   return undefined; // sockets, FIFOs, devices
 }
@@ -61,6 +73,7 @@ export async function walk(
   while (pending.length > 0) {
     const dir = pending.pop();
     const full = dir === undefined ? root : resolveIn(root, dir);
+    const prefix = full.endsWith(path.sep) ? full : full + path.sep;
     let names: string[];
     try {
       names = readdirSync(full);
@@ -87,7 +100,7 @@ export async function walk(
         onSkip?.(relRaw, 'not a valid path name');
         continue;
       }
-      const childFull = resolveIn(root, relRaw);
+      const childFull = prefix + name; // a name from readdir holds no separator
       let st: Stats;
       try {
         st = lstatSync(childFull);

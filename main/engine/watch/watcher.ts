@@ -17,6 +17,18 @@ export interface WatcherHandlers {
   readonly onError: (err: Error) => void;
 }
 
+export interface WatcherOptions {
+  /**
+   * Whether chokidar also watches each file on its own (default true). Without, only
+   * directories are watched: a directory's watch reports the name of every child created,
+   * deleted, renamed, written or chmodded, and those raw events are reported like any other.
+   * That saves chokidar a second lstat and an fs.watch per file (half its start-up crawl, and an
+   * inotify watch per file). Not seen without: a file written through a hard link that lives
+   * outside the folder.
+   */
+  readonly fileWatches?: boolean;
+}
+
 /**
  * When a watched directory's own watch reports it gone, it is checked again after this long
  * too: chokidar re-reads a changed directory at most once a second, so by then it has
@@ -31,16 +43,27 @@ export class FolderWatcher {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Inode each directory had when it was last re-watched. */
   private readonly rewatched = new Map<string, number>();
+  /** Ends `start()`'s wait for the watches when the watcher is closed first. */
+  private stopWaiting: (() => void) | undefined;
+
+  /** Whether chokidar places a watch on every file too (see WatcherOptions.fileWatches). */
+  private readonly fileWatches: boolean;
 
   constructor(
     private readonly root: string,
     private readonly rules: () => IgnoreRules,
     private readonly handlers: WatcherHandlers,
     private readonly log: Logger,
-  ) {}
+    options: WatcherOptions = {},
+  ) {
+    this.fileWatches = options.fileWatches ?? true;
+  }
 
-  /** Starts watching; resolves once the watches are in place. */
-  async start(): Promise<void> {
+  /**
+   * Starts watching; resolves once the watches are in place (or the watcher is closed).
+   * `whileCrawling`, a test seam, is awaited once the crawl has begun.
+   */
+  async start(whileCrawling?: () => void | Promise<void>): Promise<void> {
     const w = watch(this.root, {
       ignoreInitial: true,
       followSymlinks: false,
@@ -48,6 +71,7 @@ export class FolderWatcher {
       persistent: true,
       ignorePermissionErrors: true,
       ignored: (full, stats) => {
+        if (!this.fileWatches && stats?.isFile()) return true; // its directory's watch reports it
         const rel = relativeTo(this.root, full);
         if (rel === undefined) return false; // the root itself, or a name we cannot represent
         return this.rules().ignores(rel, stats?.isDirectory() ?? false);
@@ -70,7 +94,13 @@ export class FolderWatcher {
       this.log.warn({ err }, 'watcher error; rescanning the folder');
       this.handlers.onError(err instanceof Error ? err : new Error(String(err)));
     });
-    await new Promise<void>((resolve) => w.once('ready', resolve));
+    const ready = new Promise<void>((resolve) => {
+      this.stopWaiting = resolve;
+      w.once('ready', resolve);
+    });
+    await whileCrawling?.();
+    await ready;
+    this.stopWaiting = undefined;
   }
 
   /**
@@ -147,6 +177,7 @@ export class FolderWatcher {
   async close(): Promise<void> {
     const w = this.watcher;
     this.watcher = undefined;
+    this.stopWaiting?.();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await w?.close();

@@ -1,6 +1,14 @@
 /** Tests of the content-defined chunker: the cut rule, whole-file digests and re-digests. */
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  lstatSync,
+  mkdirSync,
+  renameSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
 import type * as Fs from 'node:fs';
 import path from 'node:path';
@@ -342,6 +350,71 @@ describe('digestFile', () => {
     const err = await lanfoldRejectionOf(digestFile(file));
     expect(err).toBeInstanceOf(FileChangedWhileReading);
     expect(err.message).toMatch(/got shorter/);
+  });
+});
+
+describe('digestFile with a stamp (the lstat taken just before)', () => {
+  const tempDir = useTempDirs();
+
+  function fileWith(content: Buffer, name = 'f.bin'): string {
+    const file = path.join(tempDir('chunker-stamp'), name);
+    writeFileSync(file, content);
+    return file;
+  }
+
+  function stampOf(file: string): { size: number; mtimeMs: number; ino: number } {
+    const st = lstatSync(file);
+    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  }
+
+  it('gives what digestFile without a stamp gives, small or large, reading files one after another', async () => {
+    for (const [i, n] of [0, 15, 5000, 300 * KiB, MiB, MiB + 1, 2 * MiB].entries()) {
+      const file = fileWith(pseudoRandom(60 + i, n), `f${i}`);
+      const stamped = await digestFile(file, SMALL, stampOf(file));
+      const plain = await digestFile(file, SMALL);
+      expect(stamped.size, `size ${n}`).toBe(n);
+      expect(stamped.hash, `size ${n}`).toBe(plain.hash);
+      expect(stamped.chunks.packed.equals(plain.chunks.packed), `size ${n}`).toBe(true);
+    }
+  });
+
+  it('reports a file changed between the stamp and the read: grown, shrunk, touched, replaced', async () => {
+    const cases: [string, (file: string) => void, RegExp][] = [
+      ['grown', (f) => appendFileSync(f, 'more'), /size went from/],
+      ['shrunk', (f) => truncateSync(f, 10), /size went from/],
+      ['touched', (f) => utimesSync(f, new Date(1e12), new Date(1e12)), /modification time/],
+      [
+        'replaced',
+        (f) => {
+          writeFileSync(`${f}.new`, pseudoRandom(70, 100 * KiB));
+          renameSync(`${f}.new`, f);
+        },
+        /replaced|modification time/,
+      ],
+    ];
+    for (const [name, change, message] of cases) {
+      const file = fileWith(pseudoRandom(70, 100 * KiB), name);
+      const stamp = stampOf(file);
+      change(file);
+      const err = await lanfoldRejectionOf(digestFile(file, DEFAULT_CHUNK_PARAMS, stamp));
+      expect(err, name).toBeInstanceOf(FileChangedWhileReading);
+      expect(err.message, name).toMatch(message);
+    }
+  });
+
+  it('reports a file that grows while it is read', async () => {
+    const file = fileWith(pseudoRandom(71, 100 * KiB));
+    const stamp = stampOf(file);
+    fsHooks.beforeFirstRead = () => appendFileSync(file, 'more');
+    const err = await lanfoldRejectionOf(digestFile(file, DEFAULT_CHUNK_PARAMS, stamp));
+    expect(err).toBeInstanceOf(FileChangedWhileReading);
+  });
+
+  it('refuses a directory', async () => {
+    const dir = path.join(tempDir('chunker-stamp'), 'sub');
+    mkdirSync(dir);
+    const err = await lanfoldRejectionOf(digestFile(dir, DEFAULT_CHUNK_PARAMS, stampOf(dir)));
+    expect(err.code).toBe('NOT_A_FILE');
   });
 });
 
