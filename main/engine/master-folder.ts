@@ -85,7 +85,7 @@ export interface MasterFolderOptions {
  * The steps of `start()`: `crawling` (the watcher has begun placing its watches; the first scan
  * runs meanwhile), `walked` (the first scan has listed the folder, nothing is recorded yet),
  * `recorded` (the first version is recorded and published; the watcher may still be crawling).
- * Changes made at any of them must end up recorded.
+ * Changes made at each of them must end up recorded.
  */
 export type StartStep = 'walked' | 'recorded' | 'crawling';
 export type StartHooks = { readonly [S in StartStep]?: () => void | Promise<void> };

@@ -21,7 +21,7 @@ export interface WatcherOptions {
   /**
    * Whether chokidar also watches each file on its own (default true). Without, only
    * directories are watched: a directory's watch reports the name of every child created,
-   * deleted, renamed, written or chmodded, and those raw events are reported like any other.
+   * deleted, renamed, written or chmodded, and those raw events are reported like the others.
    * That saves chokidar a second lstat and an fs.watch per file (half its start-up crawl, and an
    * inotify watch per file). Not seen without: a file written through a hard link that lives
    * outside the folder.
