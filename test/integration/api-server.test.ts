@@ -246,7 +246,11 @@ describe('control API: validation', () => {
 
 describe('control API: folders and history', () => {
   it('reports status and folder detail', async () => {
-    const status = await client.status();
+    // The master's catch-up rescan after start-up may still run: wait until it is in sync.
+    const status = await waitFor(async () => {
+      const s = await client.status();
+      return s.folders.find((f) => f.id === 'f1')?.state === 'in-sync' && s;
+    });
     expect(status.device).toEqual({
       id: daemon.state.device.deviceId,
       name: expect.any(String),
