@@ -456,75 +456,47 @@ function diffTrees(a: string, b: string): string {
   return r.status === 0 ? '' : r.stdout.split('\n').slice(0, 3).join('; ');
 }
 
+/**
+ * Lanfold's initial sync of `masterDir`. Cold: both daemons spawned together, the time runs
+ * from spawning them (the master's scan included). `join`: the replica joins a master that
+ * already indexed its folder and went idle (as when a replica is added to a master that runs
+ * already, in daily use); the time runs from spawning the replica, and the master's CPU is
+ * counted from then.
+ */
 async function lanfoldInitial(
   opts: Options,
   work: string,
   name: string,
   masterDir: string,
   ports: { master: number; replica: number; guiM: number; guiR: number },
+  join = false,
 ): Promise<{ pair: LanfoldPair; row: Row }> {
   const entries = manifest(masterDir);
-  const pair = new LanfoldPair(path.join(work, `lf-${name}`), masterDir, ports, opts.cpuProf);
-  await pair.setUp();
-  const tracker = new ArrivalTracker(entries, pair.replicaDir);
-  const t0 = pair.start();
-  const seconds = await waitFor(t0, () => tracker.poll(), opts.timeoutS, 20);
-  const row: Row = {
-    part: '',
-    workload: '',
-    tool: 'Lanfold',
-    seconds,
-    bytes: pair.wire(),
-    rss: pair.rss(),
-    extra: {
-      masterReadyS: pair.master.readyS,
-      masterFirstVersionS: pair.masterFirstVersionS(),
-      replicaReadyS: pair.replica.readyS,
-      masterCpuS: pair.master.proc.pid ? cpuSeconds(pair.master.proc.pid) : null,
-      replicaCpuS: pair.replica.proc.pid ? cpuSeconds(pair.replica.proc.pid) : null,
-    },
-  };
-  if (seconds === null)
-    row.note = `timed out after ${opts.timeoutS} s with ${tracker.arrived}/${entries.length} files`;
-  log(
-    `  Lanfold ${name}: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, ${tracker.arrived}/${entries.length} files, master v1 ${fmt(pair.masterFirstVersionS())} s, ready ${fmt(pair.master.readyS)} s, CPU s master ${fmt(row.extra?.masterCpuS ?? null)} / replica ${fmt(row.extra?.replicaCpuS ?? null)}`,
-  );
-  return { pair, row };
-}
-
-/**
- * The same data set, but the replica joins a master that already indexed its folder (a
- * master that was running before the replica was added, as in daily use): the time from
- * spawning the replica until every file is on it.
- */
-async function lanfoldJoin(
-  opts: Options,
-  work: string,
-  name: string,
-  masterDir: string,
-  ports: { master: number; replica: number; guiM: number; guiR: number },
-): Promise<Row> {
-  const entries = manifest(masterDir);
-  const pair = new LanfoldPair(path.join(work, `lfj-${name}`), masterDir, ports, opts.cpuProf);
+  const dir = path.join(work, `${join ? 'lfj' : 'lf'}-${name}`);
+  const pair = new LanfoldPair(dir, masterDir, ports, opts.cpuProf);
   await pair.setUp();
   const tracker = new ArrivalTracker(entries, pair.replicaDir);
   const masterCpu = () => (pair.master.proc.pid ? cpuSeconds(pair.master.proc.pid) : null);
-  const { t0, quiet } = await pair.startJoin(opts.timeoutS);
-  const cpuBefore = masterCpu();
+  const { t0, quiet } = join
+    ? await pair.startJoin(opts.timeoutS)
+    : { t0: pair.start(), quiet: true };
+  const cpuBefore = join ? masterCpu() : 0;
   const seconds = await waitFor(t0, () => tracker.poll(), opts.timeoutS, 20);
   const cpuAfter = masterCpu();
+  const masterCpuS =
+    cpuBefore !== null && cpuAfter !== null ? Math.round((cpuAfter - cpuBefore) * 100) / 100 : null;
   const row: Row = {
     part: '',
     workload: '',
-    tool: JOIN_TOOL,
+    tool: join ? JOIN_TOOL : 'Lanfold',
     seconds,
     bytes: pair.wire(),
     rss: pair.rss(),
     extra: {
-      masterCpuS:
-        cpuBefore !== null && cpuAfter !== null
-          ? Math.round((cpuAfter - cpuBefore) * 100) / 100
-          : null,
+      masterReadyS: join ? null : pair.master.readyS,
+      masterFirstVersionS: join ? null : pair.masterFirstVersionS(),
+      replicaReadyS: pair.replica.readyS,
+      masterCpuS,
       replicaCpuS: pair.replica.proc.pid ? cpuSeconds(pair.replica.proc.pid) : null,
     },
   };
@@ -536,11 +508,13 @@ async function lanfoldJoin(
     );
   if (notes.length > 0) row.note = notes.join('; ');
   log(
-    `  Lanfold ${name}, replica joining: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, CPU s master ${fmt(row.extra?.masterCpuS ?? null)} / replica ${fmt(row.extra?.replicaCpuS ?? null)}`,
+    `  Lanfold ${name}${join ? ', replica joining' : ''}: ${fmt(seconds)} s, ${fmt(pair.wire() / 1e6)} MB on the wire, ${tracker.arrived}/${entries.length} files` +
+      (join
+        ? ''
+        : `, master v1 ${fmt(pair.masterFirstVersionS())} s, ready ${fmt(pair.master.readyS)} s`) +
+      `, CPU s master ${fmt(masterCpuS)} / replica ${fmt(row.extra?.replicaCpuS ?? null)}`,
   );
-  await finishPair(pair, row, true);
-  rmSync(path.join(work, `lfj-${name}`), { recursive: true, force: true });
-  return row;
+  return { pair, row };
 }
 
 async function finishPair(pair: LanfoldPair, row: Row | null, verify: boolean): Promise<void> {
@@ -718,10 +692,12 @@ export async function run(args: string[]): Promise<number> {
       }
       await finishPair(pair, row, true);
       rmSync(path.join(work, `lf-${s.name}`), { recursive: true, force: true });
-      const join = await lanfoldJoin(opts, work, s.name, masterDir, nextPorts());
-      join.part = s.part;
-      join.workload = s.workload;
-      rows.push(join);
+      const join = await lanfoldInitial(opts, work, s.name, masterDir, nextPorts(), true);
+      join.row.part = s.part;
+      join.row.workload = s.workload;
+      rows.push(join.row);
+      await finishPair(join.pair, join.row, true);
+      rmSync(path.join(work, `lfj-${s.name}`), { recursive: true, force: true });
       if (s.part === 'c') rmSync(masterDir, { recursive: true, force: true });
     }
     if (opts.only.has('e') && !latency.Lanfold) {
