@@ -200,7 +200,7 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
     while (next < chunks.count && room(chunks.at(next).size)) {
       const start = next++;
       const c = chunks.at(start);
-      const local = sources.local.has(c) ? sources.local.read(c) : undefined;
+      const local = sources.local.read(c);
       let size = c.size;
       let job: Promise<Buffer>;
       if (local) job = Promise.resolve(local);

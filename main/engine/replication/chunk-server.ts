@@ -16,7 +16,6 @@ import type { VersionLog } from '../store/version-log.js';
 interface CachedEntry {
   readonly seq: number;
   readonly hash: string;
-  readonly size: number;
   readonly chunks: ChunkList;
   readonly offsets: number[];
 }
@@ -78,8 +77,9 @@ export class ChunkServer {
     const entry = this.entry(path);
     if (!entry || index + count > entry.chunks.count) return undefined;
     if (!entry.chunks.at(index).hash.equals(Buffer.from(hashHex, 'hex'))) return undefined;
+    const last = index + count - 1;
     const start = entry.offsets[index]!;
-    const end = index + count < entry.chunks.count ? entry.offsets[index + count]! : entry.size;
+    const end = entry.offsets[last]! + entry.chunks.at(last).size;
     if (end - start > maxBytes) return undefined;
     const data = this.readDisk(path, start, end - start) ?? Buffer.alloc(end - start);
     for (let i = index; i < index + count; i++) {
@@ -102,13 +102,7 @@ export class ChunkServer {
     if (cached) return cached;
     const e = this.log.entryAt(path, head);
     if (!e || e.kind !== 'file' || !e.chunks || !e.hash) return undefined;
-    const entry = {
-      seq: e.seq,
-      hash: e.hash,
-      size: e.size,
-      chunks: e.chunks,
-      offsets: e.chunks.offsets(),
-    };
+    const entry = { seq: e.seq, hash: e.hash, chunks: e.chunks, offsets: e.chunks.offsets() };
     if (this.cache.size > 256) this.invalidate();
     this.cache.set(path, entry);
     return entry;
