@@ -16,6 +16,18 @@ export interface Chunk {
   readonly size: number;
 }
 
+/** Whether `data` is exactly `chunks` back to back, each checked by its SHA-256. */
+export function matchesChunks(data: Buffer, chunks: Iterable<Chunk>): boolean {
+  let offset = 0;
+  for (const c of chunks) {
+    if (offset + c.size > data.length) return false;
+    const piece = data.subarray(offset, offset + c.size);
+    if (!createHash('sha256').update(piece).digest().equals(c.hash)) return false;
+    offset += c.size;
+  }
+  return offset === data.length;
+}
+
 export class ChunkList {
   readonly packed: Buffer;
 

@@ -3,11 +3,10 @@
  * requested ahead, and answers may arrive while earlier ones are being written. A cut
  * link fails every pending request at once (what already arrived stays staged).
  */
-import { createHash } from 'node:crypto';
 import { bytesOf } from '../../protocol/codec.js';
 import type { PeerLink } from '../../protocol/link.js';
 import { MAX_CHUNK_BYTES, MAX_RUN_CHUNKS } from '../../protocol/messages.js';
-import type { Chunk } from '../chunk-list.js';
+import { matchesChunks, type Chunk } from '../chunk-list.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { RelPath } from '../relpath.js';
 
@@ -173,7 +172,7 @@ export class Fetcher {
     if (!data) return p.reject(new ChunkUnavailable(p.req.path, reason ?? 'gone'));
     // A view, not a copy: the bytes are written to the staged file and dropped at once.
     const buf = bytesOf(data);
-    if (buf.length !== p.size || !matchesRun(buf, p.req.chunks)) {
+    if (!matchesChunks(buf, p.req.chunks)) {
       return p.reject(new ChunkUnavailable(p.req.path, 'bytes did not match their hash'));
     }
     this.received += buf.length;
@@ -206,15 +205,4 @@ export class Fetcher {
     this.waiting = [];
     for (const w of waiting) w.reject(new LinkLost(reason));
   }
-}
-
-/** Whether `data` is the chunks back to back, each by its SHA-256 (the length is checked by the caller). */
-function matchesRun(data: Buffer, chunks: readonly Chunk[]): boolean {
-  let offset = 0;
-  for (const c of chunks) {
-    const piece = data.subarray(offset, offset + c.size);
-    if (!createHash('sha256').update(piece).digest().equals(c.hash)) return false;
-    offset += c.size;
-  }
-  return true;
 }

@@ -24,7 +24,7 @@ import {
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TextDelta } from '../../protocol/messages.js';
-import type { Chunk, ChunkList } from '../chunk-list.js';
+import { matchesChunks, type Chunk } from '../chunk-list.js';
 import type { NewEntry } from '../entry.js';
 import { errnoCode } from '../errors.js';
 import { STAGING_DIR } from '../ignore-rules.js';
@@ -152,21 +152,6 @@ function wholeContent(entry: NewEntry, sources: StageSources): Buffer | undefine
     if (result && matchesChunks(result, entry.chunks!)) return result;
   }
   return undefined;
-}
-
-function matchesChunks(data: Buffer, chunks: ChunkList): boolean {
-  let offset = 0;
-  for (const c of chunks) {
-    if (
-      !createHash('sha256')
-        .update(data.subarray(offset, offset + c.size))
-        .digest()
-        .equals(c.hash)
-    )
-      return false;
-    offset += c.size;
-  }
-  return offset === data.length;
 }
 
 /** Keeps the verified prefix of a partial file, then writes the rest chunk by chunk from local copies or the upstream. */
