@@ -245,8 +245,7 @@ export class MasterFolder {
     this.watcher = watcher;
     const watching = watcher?.start(hooks.crawling);
     watching?.catch(() => undefined); // awaited below; not unhandled if the scan fails first
-    const origin = this.log.head() === 0 ? 'initial-scan' : 'rescan';
-    const first = await this.enqueue(() => this.record(WHOLE_FOLDER, origin, hooks.walked));
+    const first = await this.scan(WHOLE_FOLDER, hooks.walked);
     await hooks.recorded?.();
     if (!watching) return first;
     await watching;
@@ -256,8 +255,16 @@ export class MasterFolder {
 
   /** Records whatever changed within `scope` as a new version (none when nothing did). */
   rescan(scope: Scope = WHOLE_FOLDER): Promise<VersionInfo | undefined> {
+    return this.scan(scope);
+  }
+
+  /** rescan, with `afterObserve` awaited between listing the disk and recording (start's test seam). */
+  private scan(
+    scope: Scope,
+    afterObserve?: () => void | Promise<void>,
+  ): Promise<VersionInfo | undefined> {
     const origin = this.log.head() === 0 ? 'initial-scan' : 'rescan';
-    return this.enqueue(() => this.record(scope, origin));
+    return this.enqueue(() => this.record(scope, origin, afterObserve));
   }
 
   /**
