@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   scan: () => import('./scan.js'),
   sync: () => import('./sync.js'),
   fanout: () => import('./fanout.js'),
+  'master-start': () => import('./master-start.js'),
 };
 
 async function listing(): Promise<string> {
