@@ -32,9 +32,9 @@ export class FolderLink implements PeerLink {
     return this.cutReason !== undefined || this.inner.closed;
   }
 
-  send(message: Message): void {
+  send(message: Message, written?: () => void): void {
     if (this.closed || this.muted()) return;
-    this.inner.send(message);
+    this.inner.send(message, written);
   }
 
   drained(): Promise<void> {

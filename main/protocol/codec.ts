@@ -4,6 +4,7 @@
  * every message; any problem is a ProtocolError, after which the connection is closed.
  */
 import { Packr, Unpackr } from 'msgpackr';
+import { bulkBuffers } from '../engine/buffer-pool.js';
 import { MAX_FRAME_BYTES, parseMessage, ProtocolError, type Message } from './messages.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false });
@@ -117,6 +118,7 @@ export class FrameDecoder {
 
   private take(n: number): Buffer {
     let first = this.pending[0]!;
+    if (first.length < n && n >= POOLED_FRAME_BYTES) return this.gather(n);
     if (first.length < n) {
       first = Buffer.concat(this.pending);
       this.pending = [first];
@@ -128,4 +130,27 @@ export class FrameDecoder {
     this.pendingBytes -= n;
     return frame;
   }
+
+  /**
+   * Copies the next `n` bytes into a buffer of the bulk pool (large frames are mostly chunk
+   * runs, which staging gives back once written); only those bytes are copied, the rest of
+   * the last piece stays pending as it is.
+   */
+  private gather(n: number): Buffer {
+    const frame = bulkBuffers.take(n);
+    let at = 0;
+    while (at < n) {
+      const piece = this.pending[0]!;
+      const used = Math.min(piece.length, n - at);
+      piece.copy(frame, at, 0, used);
+      at += used;
+      if (used === piece.length) this.pending.shift();
+      else this.pending[0] = piece.subarray(used);
+    }
+    this.pendingBytes -= n;
+    return frame;
+  }
 }
+
+/** Frames from this size up are gathered into a pooled buffer instead of a fresh one. */
+const POOLED_FRAME_BYTES = 64 * 1024;

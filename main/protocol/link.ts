@@ -10,8 +10,13 @@ export interface PeerLink {
   readonly deviceId: string;
   readonly name: string;
   readonly closed: boolean;
-  /** Queues a message; never throws (a closed link drops it). */
-  send(message: Message): void;
+  /**
+   * Queues a message; never throws (a closed link drops it). `written` runs once the
+   * message's bytes are encoded and handed on, so that a buffer it carries may be reused;
+   * it never runs when the link drops the message or hands the message object itself to
+   * the peer (links joined in memory).
+   */
+  send(message: Message, written?: () => void): void;
   /** Resolves when the outgoing buffer is below its high-water mark (or the link closed). */
   drained(): Promise<void>;
   /** Registers the handler of incoming messages (one per link). */

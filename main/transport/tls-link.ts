@@ -78,7 +78,7 @@ export class TlsLink implements PeerLink {
     }
   }
 
-  send(message: Message): void {
+  send(message: Message, written?: () => void): void {
     if (this.closed) return;
     let parts: Buffer[];
     try {
@@ -89,10 +89,12 @@ export class TlsLink implements PeerLink {
     }
     const corked = parts.length > 1; // one TLS write for the pieces of a frame
     if (corked) this.socket.cork();
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
       this.counters.bytesOut += part.length;
       processWire.bytesOut += part.length;
-      this.socket.write(part);
+      // The socket is done with a chunk once its write callback runs (written or failed).
+      if (written && i === parts.length - 1) this.socket.write(part, () => written());
+      else this.socket.write(part);
     }
     if (corked) this.socket.uncork();
   }

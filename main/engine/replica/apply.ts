@@ -33,11 +33,24 @@ import { parentOf, resolveIn, toRelPath, type RelPath } from '../relpath.js';
 import type { VersionLog } from '../store/version-log.js';
 import { writeJournal, readJournal, removeJournal, type Journal, type Step } from './journal.js';
 import { assertSafeParents, keepAsConflict, localState } from './fs-safety.js';
-import { discardUnjournaledStaging, stageFile, stagingDir, type StageSources } from './staging.js';
+import {
+  discardUnjournaledStaging,
+  STAGE_LOOKAHEAD_BYTES,
+  stageFile,
+  stagingDir,
+  type StageSources,
+} from './staging.js';
 import { DurableBatch } from '../durability.js';
 
-/** Files staged at the same time. */
-const STAGE_CONCURRENCY = 8;
+/**
+ * Files staged at the same time at most, and the bytes they may still be waiting for: new
+ * files start while both allow (one always runs). Many small files then keep the fetch
+ * window as full as one large file does (a fixed 8 files at a time held ~1 MiB in flight
+ * for files of ~100 KiB, and each waited a round trip), and a large file still has its
+ * lookahead to itself.
+ */
+const STAGE_MAX_FILES = 64;
+const STAGE_AHEAD_BYTES = STAGE_LOOKAHEAD_BYTES;
 
 export interface ApplyTarget {
   readonly version: number;
@@ -132,30 +145,38 @@ export async function stageVersion(
   // Several files at once, so that fetches of small files overlap; one staging per content
   // (staged files are named by hash, so two paths with the same content share it).
   const byHash = new Map<string, Promise<string>>();
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (next < toStage.length && !failed) {
-      const e = toStage[next++]!;
-      let job = byHash.get(e.hash!);
-      if (!job) {
-        job = stageFile(root, e, sources);
-        byHash.set(e.hash!, job);
-      }
-      try {
-        staged.set(e.path, await job);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
+  const active = new Set<Promise<void>>();
+  let activeBytes = 0;
+  let failure: { reason: unknown } | undefined;
+  for (const e of toStage) {
+    const cost = Math.min(e.size, STAGE_AHEAD_BYTES);
+    while (
+      failure === undefined &&
+      active.size > 0 &&
+      (active.size >= STAGE_MAX_FILES || activeBytes + cost > STAGE_AHEAD_BYTES)
+    )
+      await Promise.race(active);
+    if (failure !== undefined) break;
+    let job = byHash.get(e.hash!);
+    if (!job) {
+      job = stageFile(root, e, sources);
+      byHash.set(e.hash!, job);
     }
-  };
-  // Every worker settles before a failure is reported, so no staging write outlives the apply.
-  const results = await Promise.allSettled(
-    Array.from({ length: Math.min(STAGE_CONCURRENCY, toStage.length) }, worker),
-  );
-  const failure = results.find((r) => r.status === 'rejected');
-  if (failure) throw failure.reason;
+    activeBytes += cost;
+    const settled: Promise<void> = job
+      .then(
+        (file) => void staged.set(e.path, file),
+        (reason: unknown) => void (failure ??= { reason }),
+      )
+      .finally(() => {
+        active.delete(settled);
+        activeBytes -= cost;
+      });
+    active.add(settled);
+  }
+  // Every staging settles before a failure is reported, so no staging write outlives the apply.
+  await Promise.all(active);
+  if (failure !== undefined) throw failure.reason;
   // Every staged file durable in one step (one syncfs on Linux) before the journal names them.
   const durable = new DurableBatch();
   for (const f of new Set(staged.values())) durable.file(f);

@@ -24,6 +24,7 @@ import {
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TextDelta } from '../../protocol/messages.js';
+import { bulkBuffers } from '../buffer-pool.js';
 import { matchesChunks, type Chunk } from '../chunk-list.js';
 import type { NewEntry } from '../entry.js';
 import { errnoCode } from '../errors.js';
@@ -54,7 +55,7 @@ export interface StageSources {
 export class StageError extends Error {}
 
 /** How far ahead of the writer chunks are requested: twice the fetcher's window keeps it full. */
-const LOOKAHEAD_BYTES = 2 * FETCH_WINDOW_BYTES;
+export const STAGE_LOOKAHEAD_BYTES = 2 * FETCH_WINDOW_BYTES;
 
 export function stagingDir(root: string): string {
   return path.join(root, STAGING_DIR);
@@ -180,7 +181,7 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
   const ahead: { offset: number; size: number; job: Promise<Buffer> }[] = [];
   let aheadBytes = 0;
   let next = first;
-  const room = (bytes: number) => ahead.length === 0 || aheadBytes + bytes <= LOOKAHEAD_BYTES;
+  const room = (bytes: number) => ahead.length === 0 || aheadBytes + bytes <= STAGE_LOOKAHEAD_BYTES;
   const fill = () => {
     while (next < chunks.count && room(chunks.at(next).size)) {
       const start = next++;
@@ -213,6 +214,8 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
     const { offset, size, job } = ahead.shift()!;
     const data = await job;
     await writeAt(fd, data, offset);
+    // A fetched run lies in a pooled frame (codec.ts): nothing reads it after this write.
+    bulkBuffers.release(data);
     aheadBytes -= size;
     sources.onBytes?.(data.length);
     fill();

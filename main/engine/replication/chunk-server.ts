@@ -6,6 +6,7 @@
  * chunk is reported gone.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { bulkBuffers } from '../buffer-pool.js';
 import type { ChunkList } from '../chunk-list.js';
 import { loadFastHasher, type FastHasher } from '../fast-hash.js';
 import type { RelPath } from '../relpath.js';
@@ -40,6 +41,10 @@ export class ChunkServer {
     this.fds.clear();
   }
 
+  /**
+   * The verified bytes of chunk `index` of the head's `path`. The result may be lent from
+   * `bulkBuffers`: the caller gives it back once done with it (or lets it go).
+   */
   async read(path: RelPath, index: number, hashHex: string): Promise<Buffer | undefined> {
     this.hasher ??= await loadFastHasher();
     const hash = Buffer.from(hashHex, 'hex');
@@ -51,6 +56,7 @@ export class ChunkServer {
     if (chunk) {
       const data = this.readDisk(path, entry!.offsets[index]!, chunk.size);
       if (data && this.hasher.hash(data) === chunk.fast) return data;
+      if (data) bulkBuffers.release(data);
     }
     const retained = this.content.get(hash);
     if (retained || !chunk || !this.fetchMissing) return retained;
@@ -90,7 +96,10 @@ export class ChunkServer {
       const other =
         this.content.get(chunk.hash) ??
         (await this.fetchMissing?.({ path, version: entry.seq, index: i, chunk }));
-      if (!other || other.length !== chunk.size) return undefined;
+      if (!other || other.length !== chunk.size) {
+        bulkBuffers.release(data);
+        return undefined;
+      }
       other.copy(piece);
     }
     return data;
@@ -115,9 +124,11 @@ export class ChunkServer {
         fd = openSync(resolveIn(this.root, path), 'r');
         this.fds.set(path, fd);
       }
-      const buf = Buffer.allocUnsafe(size);
-      const n = readSync(fd, buf, 0, size, offset);
-      return n === size ? buf : undefined;
+      // Lent from the bulk pool: the publisher gives it back once the socket took it.
+      const buf = bulkBuffers.take(size);
+      if (readSync(fd, buf, 0, size, offset) === size) return buf;
+      bulkBuffers.release(buf);
+      return undefined;
     } catch {
       return undefined;
     }

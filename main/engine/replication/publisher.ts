@@ -13,6 +13,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, VersionInfo } from '../entry.js';
 import type { Logger } from '../logger.js';
 import { resolveIn, type RelPath } from '../relpath.js';
+import { bulkBuffers } from '../buffer-pool.js';
 import { ChunkServer } from './chunk-server.js';
 import { buildDelta } from './delta-builder.js';
 import type { DeletionGuardHost, HopControl } from './hop.js';
@@ -552,8 +553,12 @@ export class FolderPublisher {
       data = undefined;
     }
     if (link.closed) return;
-    if (data) link.send({ t: 'data', folder: this.folderId, id: req.id, data });
-    else link.send({ t: 'nodata', folder: this.folderId, id: req.id, reason: 'superseded' });
+    if (data) {
+      const sent = data;
+      link.send({ t: 'data', folder: this.folderId, id: req.id, data }, () =>
+        bulkBuffers.release(sent),
+      );
+    } else link.send({ t: 'nodata', folder: this.folderId, id: req.id, reason: 'superseded' });
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
+import { bulkBuffers } from '../../../main/engine/buffer-pool.js';
 import {
   decodeBody,
   encodeFrame,
@@ -286,6 +287,37 @@ describe('FrameDecoder', () => {
       if (i < 3) expect(got).toEqual([]);
     }
     expect(out.map(normalise)).toEqual(messages.map(normalise));
+  });
+
+  it('gathers a large frame split in pieces into a pooled buffer, leaving the next frame intact', () => {
+    const data = Buffer.alloc(300_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+    const next = encodeFrame({ t: 'heartbeat', folder: 'f1', version: 3 });
+    const stream = Buffer.concat([
+      ...encodeFrameParts({ t: 'data', folder: 'f1', id: 5, data }),
+      next,
+    ]);
+    const decoder = new FrameDecoder();
+    const out: Message[] = [];
+    // pieces of 16 KiB, the last one ending inside the heartbeat
+    for (let at = 0; at < stream.length - 5; at += 16_384)
+      out.push(...decoder.push(stream.subarray(at, Math.min(at + 16_384, stream.length - 5))));
+    out.push(...decoder.push(stream.subarray(stream.length - 5)));
+    expect(out.map((m) => m.t)).toEqual(['data', 'heartbeat']);
+    const m = out[0]!;
+    if (m.t !== 'data') throw new Error('expected data');
+    expect(Buffer.from(m.data).equals(data)).toBe(true);
+    expect(m.data.buffer.byteLength).toBe(bulkBuffers.capacity);
+    // given back, the same buffer carries the next large frame
+    const idle = bulkBuffers.idle;
+    bulkBuffers.release(m.data);
+    expect(bulkBuffers.idle).toBe(idle + 1);
+    const again = new FrameDecoder();
+    const half = stream.length >> 1;
+    again.push(stream.subarray(0, half));
+    const [m2] = again.push(stream.subarray(half));
+    expect(m2?.t === 'data' && m2.data.buffer === m.data.buffer).toBe(true);
+    expect(m2?.t === 'data' && Buffer.from(m2.data).equals(data)).toBe(true);
   });
 
   it('keeps a partial frame until it is complete', () => {

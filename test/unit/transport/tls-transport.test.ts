@@ -130,6 +130,29 @@ describe('Transport', () => {
     expect(got[0]).toEqual({ t: 'subscribe', folder: 'f1', have: 3 });
   });
 
+  it('tells the sender when a data message has been handed to the socket, and carries its bytes intact', async () => {
+    const serverLinks: TlsLink[] = [];
+    const a = makeTransport(server, [client.deviceId], [], serverLinks);
+    const b = makeTransport(client, [server.deviceId], [], []);
+    const port = await a.listen('127.0.0.1', 0);
+    const link = await b.dial(server.deviceId, '127.0.0.1', port);
+    await until(() => serverLinks.length === 1);
+    const got: Message[] = [];
+    serverLinks[0]!.onMessage((m) => got.push(m));
+    const data = Buffer.alloc(200_000);
+    for (let i = 0; i < data.length; i++) data[i] = i % 251;
+    const expected = Buffer.from(data);
+    let written = 0;
+    link.send({ t: 'data', folder: 'f1', id: 1, data }, () => {
+      written++;
+      data.fill(0); // the sender may reuse the buffer now: what was sent must not change
+    });
+    link.send({ t: 'heartbeat', folder: 'f1', version: 1 }, () => written++);
+    await until(() => got.length === 2 && written === 2);
+    const m = got[0]!;
+    expect(m.t === 'data' && Buffer.from(m.data).equals(expected)).toBe(true);
+  });
+
   it('refuses to dial a device whose certificate is not the expected one', async () => {
     const a = makeTransport(server, [client.deviceId], [], []);
     const b = makeTransport(client, [stranger.deviceId], [], []);

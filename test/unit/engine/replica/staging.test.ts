@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, mkdirSync
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bulkBuffers } from '../../../../main/engine/buffer-pool.js';
 import { ChunkList } from '../../../../main/engine/chunk-list.js';
 import {
   ChunkUnavailable,
@@ -98,6 +99,36 @@ describe('stageFile', () => {
     expect(runs.at(-1)!.index + runs.at(-1)!.count).toBe(chunks.count);
     for (const r of runs) expect(r.bytes).toBeLessThanOrEqual(1024 * 1024);
     expect(runs.length).toBeLessThanOrEqual(4);
+  });
+
+  it('gives each fetched run back to the bulk pool once it is written, not before', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const data = randomBytes(3 * 1024 * 1024);
+    const e = await fileEntry('pooled.bin', data, 0o600);
+    const offsets = e.chunks!.offsets();
+    const lent: Buffer[] = [];
+    const fetcher = {
+      fetchRun: (req: RunRequest) => {
+        const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
+        const buf = bulkBuffers.take(bytes);
+        data.copy(buf, 0, offsets[req.index]!, offsets[req.index]! + bytes);
+        lent.push(buf);
+        return Promise.resolve(buf);
+      },
+    } as unknown as Fetcher;
+    const idle = bulkBuffers.idle;
+    const staged = await stageFile(disk.root, e, {
+      ...inlineSources(disk.root, new Map()),
+      fetcher,
+    });
+    expect(readFileSync(staged).equals(data)).toBe(true);
+    expect(lent.length).toBeGreaterThan(1);
+    // every run came back: taking as many buffers again hands out the same ones
+    expect(bulkBuffers.idle).toBe(Math.min(idle + lent.length, 16));
+    const again = lent.map(() => bulkBuffers.take(1));
+    expect(new Set(again.map((b) => b.buffer))).toEqual(new Set(lent.map((b) => b.buffer)));
+    for (const b of again) bulkBuffers.release(b);
   });
 
   it('asks chunk by chunk for a run the upstream cannot serve whole, and reads chunks it holds locally', async () => {
