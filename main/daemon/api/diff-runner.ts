@@ -1,12 +1,13 @@
 /**
  * Line diffs for the control API without stalling the daemon: fast-diff can take seconds on
  * large, very different texts, so anything but small inputs is diffed in a worker thread
- * that is stopped after a deadline (the answer is then "too-large"). Where the compiled
- * text-diff module is not beside this one (tests running the TypeScript sources), small
- * inputs are diffed in place and larger ones are reported as too large.
+ * that is stopped after a deadline (the answer is then "too-large"). Where no compiled
+ * text-diff module is at hand (tests running the TypeScript sources), small inputs are
+ * diffed in place and larger ones are reported as too large.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { diffBuffers, type TextDiffResult } from '../../engine/text-diff.js';
 
@@ -14,9 +15,27 @@ import { diffBuffers, type TextDiffResult } from '../../engine/text-diff.js';
 const IN_THREAD_BYTES = 128 * 1024;
 export const DIFF_DEADLINE_MS = 5000;
 
-const compiled = new URL('../../engine/text-diff.js', import.meta.url);
-const defaultModule =
-  compiled.protocol === 'file:' && existsSync(fileURLToPath(compiled)) ? compiled : undefined;
+/**
+ * The compiled text-diff module: beside this one in the compiled tree, or at its place in the
+ * package's dist/ when this code runs from the CLI bundle (dist/main/cli/lanfold.js, see
+ * scripts/bundle-cli.mjs), whose own URL says nothing about where the tree lies.
+ */
+function compiledTextDiff(): URL | undefined {
+  const here = new URL(import.meta.url);
+  if (here.protocol !== 'file:') return undefined;
+  const beside = new URL('../../engine/text-diff.js', here);
+  if (here.pathname.endsWith('.js') && existsSync(fileURLToPath(beside))) return beside;
+  for (let dir = path.dirname(fileURLToPath(here)); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'dist', 'main', 'engine', 'text-diff.js');
+    if (existsSync(path.join(dir, 'package.json')))
+      return existsSync(candidate) && here.pathname.includes('/dist/')
+        ? pathToFileURL(candidate)
+        : undefined;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+const defaultModule = compiledTextDiff();
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
