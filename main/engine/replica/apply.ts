@@ -32,7 +32,7 @@ import type { Logger } from '../logger.js';
 import { parentOf, resolveIn, toRelPath, type RelPath } from '../relpath.js';
 import type { VersionLog } from '../store/version-log.js';
 import { writeJournal, readJournal, removeJournal, type Journal, type Step } from './journal.js';
-import { assertSafeParents, keepAsConflict, localState } from './fs-safety.js';
+import { assertSafeParents, keepAsConflict, localState, underMissingDir } from './fs-safety.js';
 import {
   discardUnjournaledStaging,
   STAGE_LOOKAHEAD_BYTES,
@@ -145,37 +145,40 @@ export async function stageVersion(
   // Several files at once, so that fetches of small files overlap; one staging per content
   // (staged files are named by hash, so two paths with the same content share it).
   const byHash = new Map<string, Promise<string>>();
-  const active = new Set<Promise<void>>();
+  let activeFiles = 0;
   let activeBytes = 0;
   let failure: { reason: unknown } | undefined;
+  // Woken each time a file settles (one waiter at most: this loop).
+  let wake: (() => void) | undefined;
+  const hasRoom = (cost: number) =>
+    activeFiles === 0 || (activeFiles < STAGE_MAX_FILES && activeBytes + cost <= STAGE_AHEAD_BYTES);
   for (const e of toStage) {
     const cost = Math.min(e.size, STAGE_AHEAD_BYTES);
-    while (
-      failure === undefined &&
-      active.size > 0 &&
-      (active.size >= STAGE_MAX_FILES || activeBytes + cost > STAGE_AHEAD_BYTES)
-    )
-      await Promise.race(active);
+    while (failure === undefined && !hasRoom(cost))
+      await new Promise<void>((resolve) => (wake = resolve));
     if (failure !== undefined) break;
     let job = byHash.get(e.hash!);
     if (!job) {
       job = stageFile(root, e, sources);
       byHash.set(e.hash!, job);
     }
+    activeFiles++;
     activeBytes += cost;
-    const settled: Promise<void> = job
+    void job
       .then(
         (file) => void staged.set(e.path, file),
         (reason: unknown) => void (failure ??= { reason }),
       )
       .finally(() => {
-        active.delete(settled);
+        activeFiles--;
         activeBytes -= cost;
+        const waiter = wake;
+        wake = undefined;
+        waiter?.();
       });
-    active.add(settled);
   }
   // Every staging settles before a failure is reported, so no staging write outlives the apply.
-  await Promise.all(active);
+  while (activeFiles > 0) await new Promise<void>((resolve) => (wake = resolve));
   if (failure !== undefined) throw failure.reason;
   // Every staged file durable in one step (one syncfs on Linux) before the journal names them.
   const durable = new DurableBatch();
@@ -212,8 +215,11 @@ export async function applyVersion(
   const deleted = new Set<string>(
     target.entries.filter((e) => e.kind === 'none').map((e) => e.path),
   );
+  // Below a directory that does not exist there is nothing to keep: one lstat per directory
+  // instead of several per file when a version fills an empty folder.
+  const dirs = new Map<RelPath, boolean>();
   for (const e of target.entries) {
-    if (e.kind === 'dir') continue;
+    if (e.kind === 'dir' || underMissingDir(root, e.path, dirs)) continue;
     if (
       e.kind !== 'none' &&
       isDir(resolveIn(root, e.path)) &&
@@ -222,6 +228,8 @@ export async function applyVersion(
       // A directory stands where a file or link must go, with content this version does not
       // delete (made locally): it could never be replaced, so it is kept aside like a file.
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
+      dirs.delete(keptAs); // what the pass knew of both names is stale now
+      dirs.delete(e.path);
       conflicts.push({ path: e.path, keptAs });
       disk.logger.warn({ path: e.path, keptAs }, 'local directory kept as a conflict copy');
       continue;
@@ -242,6 +250,7 @@ export async function applyVersion(
       )
         continue;
       const keptAs = keepAsConflict(root, e.path, disk.deviceId, disk.now());
+      dirs.delete(keptAs);
       conflicts.push({ path: e.path, keptAs });
       disk.logger.warn({ path: e.path, keptAs }, 'local change kept as a conflict file');
     }

@@ -37,6 +37,36 @@ export function assertSafeParents(root: string, rel: RelPath): void {
     throw new LanfoldError('BAD_PATH', `Refused to write ${JSON.stringify(rel)}: ${problem}`);
 }
 
+/**
+ * True when an ancestor of `rel` does not exist and every ancestor above it is a real
+ * directory: then nothing exists at `rel`, and no symlink lies on the way to it. What each
+ * directory turned out to be is kept in `dirs` (true: a real directory, false: missing) for
+ * one pass that only reads the folder — in an apply, the check for local edits before
+ * anything is written. The writes that follow check their parents themselves, at write time.
+ * False in every other case (all ancestors exist, or one is not a real directory): the
+ * caller then looks at the path itself, as before.
+ */
+export function underMissingDir(root: string, rel: RelPath, dirs: Map<RelPath, boolean>): boolean {
+  const ancestors: RelPath[] = [];
+  for (let p = parentOf(rel); p !== undefined; p = parentOf(p)) ancestors.push(p);
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const dir = ancestors[i]!;
+    let isDir = dirs.get(dir);
+    if (isDir === undefined) {
+      try {
+        if (!lstatSync(resolveIn(root, dir)).isDirectory()) return false;
+        isDir = true;
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') return false;
+        isDir = false;
+      }
+      dirs.set(dir, isDir);
+    }
+    if (!isDir) return true;
+  }
+  return false;
+}
+
 export type LocalState = 'same' | 'missing' | 'changed' | 'unknown';
 
 /**
