@@ -36,6 +36,7 @@ import { assertSafeParents, keepAsConflict, localState, underMissingDir } from '
 import {
   discardUnjournaledStaging,
   STAGE_LOOKAHEAD_BYTES,
+  stagedPath,
   stageFile,
   stagingDir,
   type StageSources,
@@ -157,6 +158,15 @@ export async function stageVersion(
     while (failure === undefined && !hasRoom(cost))
       await new Promise<void>((resolve) => (wake = resolve));
     if (failure !== undefined) break;
+    const pre = sources.prestaged?.get(e.hash!);
+    if (pre && pre.mode === e.mode && pre.mtimeMs === e.mtimeMs) {
+      // Staged while the version arrived, as this entry wants it; checked to be there still.
+      const file = stagedPath(root, e.hash!);
+      if (existsSync(file)) {
+        staged.set(e.path, file);
+        continue;
+      }
+    }
     let job = byHash.get(e.hash!);
     if (!job) {
       job = stageFile(root, e, sources);

@@ -27,7 +27,7 @@ import { AtomicView, type AtomicViewOptions } from './view/atomic-view.js';
 import { ChunkUnavailable, Fetcher, LinkLost } from './fetcher.js';
 import { LocalChunks } from './local-chunks.js';
 import { revertPath, type RevertOutcome } from './revert.js';
-import type { StageSources } from './staging.js';
+import { prestage, type Prestaged, type StageSources } from './staging.js';
 import { findLocalChanges, type LocalChange } from './local-changes.js';
 import { IgnoreRules } from '../ignore-rules.js';
 import { inScope, minimalRoots, WHOLE_FOLDER, type Scope } from '../scan/plan.js';
@@ -76,6 +76,8 @@ interface DeltaWait {
   readonly entries: MessageOf<'delta-part'>['entries'];
   readonly texts: TextDelta[];
   readonly inline: Map<string, Buffer>;
+  /** Inline files staged while the delta arrives (undefined: none are, see applyDelta). */
+  prestaged: Prestaged | undefined;
   resolve(end: MessageOf<'delta-end'>): void;
   reject(err: Error): void;
 }
@@ -429,6 +431,7 @@ export class ReplicaFolder {
         d.entries.push(...message.entries);
         d.texts.push(...message.texts);
         for (const i of message.inline) d.inline.set(i.hash, bytesOf(i.data));
+        if (d.prestaged) this.prestageInline(d, message.entries);
         return;
       }
       case 'delta-end':
@@ -578,6 +581,29 @@ export class ReplicaFolder {
     return e?.kind === 'file' ? this.log.entryAt(p, this.head()) : e;
   }
 
+  /**
+   * Stages the inline files of a delta part while later parts are still on their way: the
+   * replica would otherwise wait for the whole delta, then stage everything. Only whole
+   * chunk lists are used (an entry given as edits of the replica's base waits for the
+   * apply); a file that cannot be staged here is simply staged by the apply, which also
+   * checks everything it is given again (the version, its paths, its local edits).
+   */
+  private prestageInline(d: DeltaWait, entries: MessageOf<'delta-part'>['entries']): void {
+    for (const w of entries) {
+      if (w.kind !== 'file' || w.hash === null || !(w.chunks instanceof Uint8Array)) continue;
+      const data = d.inline.get(w.hash);
+      if (!data || d.prestaged?.has(w.hash)) continue;
+      const entry = fromWire(w, () => undefined);
+      try {
+        if (entry) prestage(this.root, entry, data, d.prestaged!);
+      } catch (err) {
+        this.options.logger.debug({ err, folder: this.id }, 'staging ahead stopped');
+        d.prestaged = undefined;
+        return;
+      }
+    }
+  }
+
   private async applyDelta(link: PeerLink): Promise<void> {
     const id = this.nextDeltaId++;
     const have = this.head();
@@ -591,6 +617,9 @@ export class ReplicaFolder {
         entries: [],
         texts: [],
         inline: new Map(),
+        // Not in an atomic view (its apply stages into the version directory it builds), nor
+        // while a two-phase transaction holds staged files of its own.
+        prestaged: this.view || this.participant.prepared ? undefined : new Map(),
         resolve: (m) => {
           timer.cancel();
           resolve(m);
@@ -638,6 +667,7 @@ export class ReplicaFolder {
       d.inline,
       new Map(d.texts.map((t) => [t.path, t])),
       { via: 'delta', from: end.from, texts: d.texts.length },
+      d.prestaged,
     );
   }
 
@@ -649,11 +679,13 @@ export class ReplicaFolder {
     inline: Map<string, Buffer>,
     texts: Map<string, TextDelta>,
     how: { via: 'change' | 'delta' | '2pc'; from: number; versions?: number; texts?: number },
+    prestaged?: Prestaged,
   ): Promise<void> {
+    const files = entries.filter((e) => e.kind === 'file').length;
     const result = await applyVersion(
       this.disk,
       { version, createdAt, method, entries },
-      this.stageSources(version, inline, texts, entries.filter((e) => e.kind === 'file').length),
+      { ...this.stageSources(version, inline, texts, files), prestaged },
       this.view && this.viewSwitch(this.view, version, entries),
     );
     if (this.view) {

@@ -50,7 +50,17 @@ export interface StageSources {
   readonly fetcher: Fetcher | undefined;
   /** Called with the bytes of each chunk as it is written (progress). */
   readonly onBytes?: (n: number) => void;
+  /** Content staged ahead of this apply while the version arrived (see `prestage`). */
+  readonly prestaged?: Prestaged;
 }
+
+/**
+ * Content staged ahead of its version's apply, by content hash: the mode and mtime the staged
+ * file was given last. Staging trusts such a file for an entry with the same mode and mtime
+ * (it exists and was verified and written by this process for this apply); anything else is
+ * staged as usual.
+ */
+export type Prestaged = Map<string, { readonly mode: number; readonly mtimeMs: number }>;
 
 export class StageError extends Error {}
 
@@ -78,32 +88,69 @@ export async function stageFile(
   const hash = entry.hash!;
   const chunks = entry.chunks!;
   const done = stagedPath(root, hash);
-  const part = path.join(stagingDir(root), `${hash}.part`);
-  if (!existsSync(done)) {
-    const whole = wholeContent(entry, sources);
-    if (whole && !matchesChunks(whole, chunks))
-      throw new StageError(`content for ${entry.path} did not match its chunks`);
-    // Whole content replaces any partial file; chunks resume a partial file's verified prefix.
-    const fd = openPart(root, part, whole ? 'replace' : 'resume');
-    try {
-      if (whole) {
-        writeSync(fd, whole, 0, whole.length, 0);
-        sources.onBytes?.(whole.length);
-      } else {
-        await fillChunks(fd, entry, sources);
-      }
-      // No fsync here: the apply makes all staged files durable in one step before it
-      // journals (DurableBatch), and `.ok` files left by a power cut are discarded at start.
-      // Mode and times are set through the open descriptor: one open per staged file (on a
-      // busy disk each open that creates or changes a file can wait on the journal).
-      setModeAndTimes(fd, entry);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(part, done);
+  if (existsSync(done)) return restamp(done, entry);
+  const whole = wholeContent(entry, sources);
+  if (whole && !matchesChunks(whole, chunks))
+    throw new StageError(`content for ${entry.path} did not match its chunks`);
+  if (whole) {
+    writeStaged(root, entry, whole);
+    sources.onBytes?.(whole.length);
     return done;
   }
-  // Already staged for another path with the same content, maybe with a read-only mode.
+  // Chunks resume a partial file's verified prefix.
+  const part = path.join(stagingDir(root), `${hash}.part`);
+  const fd = openPart(root, part, 'resume');
+  try {
+    await fillChunks(fd, entry, sources);
+    setModeAndTimes(fd, entry);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(part, done);
+  return done;
+}
+
+/**
+ * Stages `whole`, the content of `entry`, ahead of its version's apply (the replica does
+ * this while the rest of a delta is still arriving), and notes it in `prestaged`: only
+ * content that matches the entry's chunks, and only when nothing is staged yet for it.
+ * Synchronous; writes only inside the staging area, under the content's hash.
+ */
+export function prestage(root: string, entry: NewEntry, whole: Buffer, prestaged: Prestaged): void {
+  if (entry.kind !== 'file' || !entry.hash || !entry.chunks) return;
+  if (!matchesChunks(whole, entry.chunks)) return; // the apply refuses it, with the reason
+  // A file staged before (by a two-phase prepare, or an apply cut short) is left as it is:
+  // the apply deals with it.
+  if (existsSync(stagedPath(root, entry.hash))) return;
+  writeStaged(root, entry, whole);
+  prestaged.set(entry.hash, { mode: entry.mode, mtimeMs: entry.mtimeMs });
+}
+
+/**
+ * Writes whole content as the staged file of `entry` (replacing any partial file a cut
+ * left), with the entry's mode and mtime; returns the staged file's path.
+ */
+function writeStaged(root: string, entry: NewEntry, whole: Buffer): string {
+  const done = stagedPath(root, entry.hash!);
+  const part = path.join(stagingDir(root), `${entry.hash!}.part`);
+  const fd = openPart(root, part, 'replace');
+  try {
+    writeSync(fd, whole, 0, whole.length, 0);
+    // No fsync here: the apply makes all staged files durable in one step before it
+    // journals (DurableBatch), and `.ok` files left by a power cut are discarded at start.
+    // Mode and times are set through the open descriptor: one open per staged file (on a
+    // busy disk each open that creates or changes a file can wait on the journal).
+    setModeAndTimes(fd, entry);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(part, done);
+  return done;
+}
+
+/** A file already staged (for another path with the same content): gives it this entry's mode and mtime. */
+function restamp(done: string, entry: NewEntry): string {
+  // It may have a read-only mode.
   chmodSync(done, 0o600);
   const fd = openSync(done, 'r+');
   try {

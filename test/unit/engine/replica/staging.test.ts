@@ -12,11 +12,14 @@ import {
 } from '../../../../main/engine/replica/fetcher.js';
 import { toRelPath } from '../../../../main/engine/relpath.js';
 import {
+  prestage,
   StageError,
   stageFile,
   stagedPath,
   stagingDir,
+  type Prestaged,
 } from '../../../../main/engine/replica/staging.js';
+import { stageVersion } from '../../../../main/engine/replica/apply.js';
 import type { VersionLog } from '../../../../main/engine/store/version-log.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { fileEntry, inlineSources, makeDisk } from './apply-helpers.js';
@@ -112,7 +115,7 @@ describe('stageFile', () => {
       fetchRun: (req: RunRequest) => {
         const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
         const buf = bulkBuffers.take(bytes);
-        data.copy(buf, 0, offsets[req.index]!, offsets[req.index]! + bytes);
+        data.copy(buf, 0, offsets[req.index], offsets[req.index]! + bytes);
         lent.push(buf);
         return Promise.resolve(buf);
       },
@@ -180,5 +183,99 @@ describe('stageFile', () => {
     const sources = inlineSources(disk.root, new Map([[e.hash!, Buffer.from('forged!!')]]));
     await expect(stageFile(disk.root, e, sources)).rejects.toBeInstanceOf(StageError);
     expect(existsSync(stagedPath(disk.root, e.hash!))).toBe(false);
+  });
+});
+
+describe('prestage', () => {
+  const tempDir = useTempDirs();
+  const logs: VersionLog[] = [];
+  afterEach(() => {
+    for (const l of logs.splice(0)) l.close();
+  });
+
+  it('stages matching whole content with its mode and mtime, and notes it', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const data = Buffer.from('staged while the delta arrives\n');
+    const e = await fileEntry('a.txt', data, 0o640, 1_600_000_321_000);
+    const prestaged: Prestaged = new Map();
+    prestage(disk.root, e, data, prestaged);
+    const file = stagedPath(disk.root, e.hash!);
+    expect(readFileSync(file).equals(data)).toBe(true);
+    expect(statSync(file).mode & 0o7777).toBe(0o640);
+    expect(statSync(file).mtimeMs).toBe(1_600_000_321_000);
+    expect(prestaged.get(e.hash!)).toEqual({ mode: 0o640, mtimeMs: 1_600_000_321_000 });
+  });
+
+  it('stages nothing for content that does not match the chunks', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const e = await fileEntry('a.txt', Buffer.from('the real content'));
+    const prestaged: Prestaged = new Map();
+    prestage(disk.root, e, Buffer.from('something else!!'), prestaged);
+    expect(existsSync(stagedPath(disk.root, e.hash!))).toBe(false);
+    expect(prestaged.size).toBe(0);
+  });
+
+  it('leaves a file staged before untouched (a two-phase prepare may own it)', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const data = Buffer.from('same content');
+    const owned = await fileEntry('p.txt', data, 0o400, 1_600_000_000_000);
+    const file = await stageFile(
+      disk.root,
+      owned,
+      inlineSources(disk.root, new Map([[owned.hash!, data]])),
+    );
+    const other = await fileEntry('q.txt', data, 0o644, 1_600_000_999_000);
+    const prestaged: Prestaged = new Map();
+    prestage(disk.root, other, data, prestaged);
+    expect(statSync(file).mode & 0o7777).toBe(0o400);
+    expect(statSync(file).mtimeMs).toBe(1_600_000_000_000);
+    expect(prestaged.size).toBe(0);
+  });
+
+  it('lets the apply use what was staged ahead, and stage again what is gone or wants another mode', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const a = Buffer.from('file a\n');
+    const b = Buffer.from('file b\n');
+    const c = Buffer.from('file c\n');
+    const ea = await fileEntry('d/a.txt', a, 0o644, 1_600_000_001_000);
+    const eb = await fileEntry('d/b.txt', b, 0o644, 1_600_000_002_000);
+    const ec = await fileEntry('d/c.txt', c, 0o644, 1_600_000_003_000);
+    const prestaged: Prestaged = new Map();
+    for (const [e, data] of [
+      [ea, a],
+      [eb, b],
+      [ec, c],
+    ] as const)
+      prestage(disk.root, e, data, prestaged);
+    // b's staged file is lost; c is wanted with another mode than it was staged with.
+    const { rmSync } = await import('node:fs');
+    rmSync(stagedPath(disk.root, eb.hash!));
+    const ec2 = { ...ec, mode: 0o600 };
+    // The sources hold b and c only: a must come from what was staged ahead.
+    const sources = {
+      ...inlineSources(
+        disk.root,
+        new Map([
+          [eb.hash!, b],
+          [ec.hash!, c],
+        ]),
+      ),
+      prestaged,
+    };
+    const target = { version: 1, createdAt: 1, method: 'scan' as const, entries: [ea, eb, ec2] };
+    const { staged } = await stageVersion(disk, target, sources);
+    expect([...staged.keys()].sort()).toEqual(['d/a.txt', 'd/b.txt', 'd/c.txt']);
+    expect(readFileSync(staged.get(ea.path)!).equals(a)).toBe(true);
+    expect(readFileSync(staged.get(eb.path)!).equals(b)).toBe(true);
+    expect(statSync(staged.get(ec2.path)!).mode & 0o7777).toBe(0o600);
+    // without what was staged ahead, a has no source at all
+    rmSync(stagingDir(disk.root), { recursive: true });
+    await expect(
+      stageVersion(disk, target, { ...sources, prestaged: undefined }),
+    ).rejects.toThrow();
   });
 });
