@@ -229,8 +229,11 @@ async function fillChunks(fd: number, entry: NewEntry, sources: StageSources): P
   let aheadBytes = 0;
   let next = first;
   const room = (bytes: number) => ahead.length === 0 || aheadBytes + bytes <= STAGE_LOOKAHEAD_BYTES;
+  // A new run starts once a whole run fits (or what is left of the file): starting one in
+  // whatever the writer just freed would shrink the runs to the size of the last write.
+  const total = chunks.totalSize();
   const fill = () => {
-    while (next < chunks.count && room(chunks.at(next).size)) {
+    while (next < chunks.count && room(Math.min(RUN_BYTES, total - offsets[next]!))) {
       const start = next++;
       const c = chunks.at(start);
       const local = sources.local.read(c);

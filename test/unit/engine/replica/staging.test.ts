@@ -104,6 +104,34 @@ describe('stageFile', () => {
     expect(runs.length).toBeLessThanOrEqual(4);
   });
 
+  it('keeps runs whole while answers arrive one by one (a run waits until a whole one fits)', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const data = randomBytes(24 * 1024 * 1024);
+    const e = await fileEntry('many-runs.bin', data, 0o600);
+    const offsets = e.chunks!.offsets();
+    const sizes: number[] = [];
+    const fetcher = {
+      fetchRun: (req: RunRequest) => {
+        const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
+        sizes.push(bytes);
+        const at = offsets[req.index]!;
+        // answered later, as over a network: the writer frees room between answers
+        return new Promise<Buffer>((resolve) =>
+          setImmediate(() => resolve(data.subarray(at, at + bytes))),
+        );
+      },
+    } as unknown as Fetcher;
+    const staged = await stageFile(disk.root, e, {
+      ...inlineSources(disk.root, new Map()),
+      fetcher,
+    });
+    expect(readFileSync(staged).equals(data)).toBe(true);
+    // every run but the last is cut only by the 1 MiB limit at a chunk boundary (chunks are
+    // at most 256 KiB), never by the room the last write happened to free
+    for (const size of sizes.slice(0, -1)) expect(size).toBeGreaterThan(768 * 1024);
+  });
+
   it('gives each fetched run back to the bulk pool once it is written, not before', async () => {
     const disk = makeDisk(tempDir);
     logs.push(disk.log);
