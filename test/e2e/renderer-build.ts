@@ -5,14 +5,34 @@
  * development build). The build goes to a scratch directory first and is then moved into
  * renderer/dist file by file, index.html last, so a daemon serving the old build is never
  * left without a page.
+ *
+ * Several e2e files run at the same time (vitest's workers): within one `vitest run`
+ * (LANFOLD_TEST_RUN_ID, set in vitest.config.ts) the first of them builds, under a lock
+ * file, and the others wait for that build and use it.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 export const RENDERER_DIST = path.join(REPO_ROOT, 'renderer', 'dist');
-const SCRATCH = path.join(REPO_ROOT, 'test-output', 'e2e-renderer-build');
+const OUTPUT = path.join(REPO_ROOT, 'test-output');
+/** Per process: two builds at once never share a scratch directory. */
+const SCRATCH = path.join(OUTPUT, `e2e-renderer-build-${process.pid}`);
+/** The id of the test run whose build renderer/dist holds. */
+const BUILT_BY = path.join(OUTPUT, 'e2e-renderer-build.run');
 
 function run(args: readonly string[], timeoutMs: number): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -38,8 +58,47 @@ function run(args: readonly string[], timeoutMs: number): Promise<string> {
   });
 }
 
-/** Builds the renderer and installs it in renderer/dist; returns Vite's output. */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds the renderer and installs it in renderer/dist, once per test run (see above);
+ * returns Vite's output (empty when this run had built it already).
+ */
 export async function buildRenderer(): Promise<string> {
+  const runId = process.env.LANFOLD_TEST_RUN_ID;
+  if (!runId) return build();
+  mkdirSync(OUTPUT, { recursive: true });
+  const lock = path.join(OUTPUT, `e2e-renderer-build-${runId}.lock`);
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (readText(BUILT_BY) === runId) return '';
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch {
+      // Another file of this run is building: wait for it (or for its lock to go, if it failed).
+      if (Date.now() > deadline) throw new Error(`waited 300 s for ${lock} to go`);
+      await sleep(200);
+      continue;
+    }
+    closeSync(fd);
+    try {
+      const out = await build();
+      writeFileSync(BUILT_BY, runId);
+      return out;
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
+}
+
+async function build(): Promise<string> {
   rmSync(SCRATCH, { recursive: true, force: true });
   const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const out = await run(
