@@ -28,7 +28,7 @@ export class BufferPool {
     // A new block is not zero-filled (a frame that is never given back, such as a delta part
     // whose inline files are kept until the apply, then costs what a fresh frame always did);
     // callers only ever see the `size` bytes they asked for and then filled.
-    const block = this.free.pop() ?? (Buffer.allocUnsafeSlow(this.capacity).buffer as ArrayBuffer);
+    const block = this.free.pop() ?? Buffer.allocUnsafeSlow(this.capacity).buffer;
     this.lent.add(block);
     return Buffer.from(block, 0, size);
   }
