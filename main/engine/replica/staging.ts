@@ -127,7 +127,7 @@ export function prestage(root: string, entry: NewEntry, whole: Buffer, prestaged
 }
 
 /**
- * Writes whole content as the staged file of `entry` (replacing any partial file a cut
+ * Writes whole content as the staged file of `entry` (replacing a partial file a cut
  * left), with the entry's mode and mtime; returns the staged file's path.
  */
 function writeStaged(root: string, entry: NewEntry, whole: Buffer): string {

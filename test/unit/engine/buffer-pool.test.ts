@@ -8,7 +8,7 @@ describe('BufferPool', () => {
     expect(a.length).toBe(100);
     expect(a.buffer.byteLength).toBe(1024);
     a.fill(1);
-    pool.release(a.subarray(10, 20)); // any view into the buffer gives it back
+    pool.release(a.subarray(10, 20)); // a view into the buffer gives it back as well
     expect(pool.idle).toBe(1);
     const b = pool.take(1024);
     expect(b.buffer).toBe(a.buffer);
