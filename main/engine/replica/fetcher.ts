@@ -67,7 +67,9 @@ const STALL_MS = 60_000;
  * Bytes of chunk requests in flight at most (docs/protocol.md allows up to 16 MiB). 16 MiB
  * was tried for the initial sync of a 512 MiB file: no measurable gain on loopback (transfer
  * 10.2–10.9 s vs 5.7–12.1 s with 4 MiB on a loaded machine, replica CPU 6.7–7.6 s vs
- * 6.5–6.7 s) and ~30 MiB more peak RSS per replica, so the window stays at 4 MiB.
+ * 6.5–6.7 s) and ~30 MiB more peak RSS per replica, so the window stays at 4 MiB. With whole
+ * 1 MiB runs and pooled buffers, 8 MiB was no better either: 3.26–3.44 s against 3.06–3.20 s
+ * for a replica joining (3 alternated pairs, idle machine).
  */
 export const FETCH_WINDOW_BYTES = 4 * 1024 * 1024;
 
