@@ -16,23 +16,17 @@ const IN_THREAD_BYTES = 128 * 1024;
 export const DIFF_DEADLINE_MS = 5000;
 
 /**
- * The compiled text-diff module: beside this one in the compiled tree, or at its place in the
- * package's dist/ when this code runs from the CLI bundle (dist/main/cli/lanfold.js, see
- * scripts/bundle-cli.mjs), whose own URL says nothing about where the tree lies.
+ * The compiled text-diff module, in the dist/ this code runs from: the compiled tree
+ * (dist/main/daemon/api/) or the CLI bundle (dist/main/cli/lanfold.js, see
+ * scripts/bundle-cli.mjs). None when it runs from the TypeScript sources.
  */
 function compiledTextDiff(): URL | undefined {
-  const here = new URL(import.meta.url);
-  if (here.protocol !== 'file:') return undefined;
-  const beside = new URL('../../engine/text-diff.js', here);
-  if (here.pathname.endsWith('.js') && existsSync(fileURLToPath(beside))) return beside;
-  for (let dir = path.dirname(fileURLToPath(here)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'dist', 'main', 'engine', 'text-diff.js');
-    if (existsSync(path.join(dir, 'package.json')))
-      return existsSync(candidate) && here.pathname.includes('/dist/')
-        ? pathToFileURL(candidate)
-        : undefined;
-    if (path.dirname(dir) === dir) return undefined;
-  }
+  if (!import.meta.url.startsWith('file:')) return undefined;
+  const here = fileURLToPath(import.meta.url);
+  const dist = here.lastIndexOf(`${path.sep}dist${path.sep}`);
+  if (dist < 0) return undefined;
+  const compiled = path.join(here.slice(0, dist), 'dist', 'main', 'engine', 'text-diff.js');
+  return existsSync(compiled) ? pathToFileURL(compiled) : undefined;
 }
 
 const defaultModule = compiledTextDiff();
