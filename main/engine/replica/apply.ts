@@ -44,14 +44,13 @@ import {
 import { DurableBatch } from '../durability.js';
 
 /**
- * Files staged at the same time at most, and the bytes they may still be waiting for: new
- * files start while both allow (one always runs). Many small files then keep the fetch
+ * Files staged at the same time at most; STAGE_LOOKAHEAD_BYTES bounds the bytes they may
+ * still wait for. New files start while both allow (one always runs). Many small files then keep the fetch
  * window as full as one large file does (a fixed 8 files at a time held ~1 MiB in flight
  * for files of ~100 KiB, and each waited a round trip), and a large file still has its
  * lookahead to itself.
  */
 const STAGE_MAX_FILES = 64;
-const STAGE_AHEAD_BYTES = STAGE_LOOKAHEAD_BYTES;
 
 export interface ApplyTarget {
   readonly version: number;
@@ -152,9 +151,10 @@ export async function stageVersion(
   // Woken each time a file settles (one waiter at most: this loop).
   let wake: (() => void) | undefined;
   const hasRoom = (cost: number) =>
-    activeFiles === 0 || (activeFiles < STAGE_MAX_FILES && activeBytes + cost <= STAGE_AHEAD_BYTES);
+    activeFiles === 0 ||
+    (activeFiles < STAGE_MAX_FILES && activeBytes + cost <= STAGE_LOOKAHEAD_BYTES);
   for (const e of toStage) {
-    const cost = Math.min(e.size, STAGE_AHEAD_BYTES);
+    const cost = Math.min(e.size, STAGE_LOOKAHEAD_BYTES);
     while (failure === undefined && !hasRoom(cost))
       await new Promise<void>((resolve) => (wake = resolve));
     if (failure !== undefined) break;
