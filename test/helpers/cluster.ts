@@ -25,6 +25,7 @@ import {
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DeviceState } from '../../main/daemon/device.js';
 import { IgnoreRules } from '../../main/engine/ignore-rules.js';
 import { VersionLog } from '../../main/engine/store/version-log.js';
 import { CLI_PATH, DaemonProcess, lanfoldEnv, REPO_ROOT, type CliResult } from './cli.js';
@@ -415,6 +416,12 @@ export interface ClusterOptions {
    * operations delete whole directories, which must not wait for a person's approval.
    */
   readonly deletionGuard?: 'off';
+  /**
+   * The master folder's batch quiet time (ms). A test that writes several files and expects
+   * one version sets it well above the default 30 ms: on a loaded machine (test files run
+   * side by side) a burst can otherwise be recorded as two versions.
+   */
+  readonly masterBatchQuietMs?: number;
 }
 
 const clusters = new Set<Cluster>();
@@ -496,6 +503,10 @@ export class Cluster {
       ]);
     }
     await clusterCliBatch(commands);
+    if (options.masterBatchQuietMs !== undefined)
+      DeviceState.open(m.state).setFolderSettings(folderId, {
+        batchQuietMs: options.masterBatchQuietMs,
+      });
     const device = (d: (typeof made)[number], role: 'master' | 'replica', p: number) =>
       new ClusterDevice(d.name, role, d.state, d.folder, folderId, d.deviceId, p, env);
     const cluster = new Cluster(

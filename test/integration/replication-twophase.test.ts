@@ -127,7 +127,8 @@ describe('two-phase commit between a master and three replicas', () => {
   }, 180_000);
 
   it('commits on the yes voters under `available` and brings the refuser up afterwards', async () => {
-    const cluster = await Cluster.create({ replicas: 3, populate });
+    // The two-file change below must be one version (one transaction).
+    const cluster = await Cluster.create({ replicas: 3, populate, masterBatchQuietMs: 300 });
     try {
       const { master, replicas } = cluster;
       const [r1, r2, r3] = replicas as [ClusterDevice, ClusterDevice, ClusterDevice];
