@@ -9,7 +9,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceState } from '../../main/daemon/device.js';
 import { Cluster, killClusters, type ClusterDevice } from '../helpers/cluster.js';
 import { removeTempDirs } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -58,12 +57,12 @@ describe('two-phase commit under kill -9', () => {
   }
 
   it('resolves every interrupted transaction after a restart, on either side', async () => {
-    const cluster = await Cluster.create({ replicas: REPLICA_FAILPOINTS.length, populate });
-    // Each change (7 files renamed in) must be one version, one transaction: with the default
-    // 30 ms quiet time a loaded machine (other test files run alongside) can split it into
-    // two versions, and the attempt checked is then not the one the replicas died in.
-    DeviceState.open(cluster.master.state).setFolderSettings(cluster.master.folderId, {
-      batchQuietMs: 300,
+    // Each change (7 files renamed in) must be one version, one transaction: split in two,
+    // the attempt checked would not be the one the replicas died in.
+    const cluster = await Cluster.create({
+      replicas: REPLICA_FAILPOINTS.length,
+      populate,
+      masterBatchQuietMs: 300,
     });
     let step = 'setup';
     try {
@@ -107,6 +106,11 @@ describe('two-phase commit under kill -9', () => {
           expect(aborted, `${r.name} aborted otherwise`).toBe(voted?.outcome !== 'commit');
         }
         if (fp === '2pc:committing') expect(voted?.outcome).toBe('commit');
+        // The status a daemon publishes may trail its log by a moment: wait for it, bounded.
+        await waitFor(() => (r.replication()?.prepared ?? null) === null, {
+          timeoutMs: 15_000,
+          what: `${r.name} to show no prepared transaction`,
+        }).catch(() => undefined);
         expect(r.replication()?.prepared ?? null, `${r.name} prepared`).toBeNull();
       }
 
