@@ -73,10 +73,7 @@ export interface ReplicaStatus {
 
 interface DeltaWait {
   readonly id: number;
-  /** The entries so far, resolved against this replica's base as their parts arrive. */
-  readonly entries: NewEntry[];
-  /** The first entry that did not fit this replica's base (the delta is then refused). */
-  misfit: string | undefined;
+  readonly entries: MessageOf<'delta-part'>['entries'];
   readonly texts: TextDelta[];
   readonly inline: Map<string, Buffer>;
   /** Inline files staged while the delta arrives (undefined: none are, see applyDelta). */
@@ -431,15 +428,10 @@ export class ReplicaFolder {
       case 'delta-part': {
         const d = this.delta;
         if (!d || d.id !== message.id) return;
-        const first = d.entries.length;
-        for (const w of message.entries) {
-          const e = fromWire(w, (p) => this.currentWithChunks(p));
-          if (e) d.entries.push(e);
-          else d.misfit ??= w.path;
-        }
+        d.entries.push(...message.entries);
         d.texts.push(...message.texts);
         for (const i of message.inline) d.inline.set(i.hash, bytesOf(i.data));
-        if (d.prestaged) this.prestageInline(d, d.entries.slice(first));
+        if (d.prestaged) this.prestageInline(d, message.entries);
         return;
       }
       case 'delta-end':
@@ -591,16 +583,19 @@ export class ReplicaFolder {
 
   /**
    * Stages the inline files of a delta part while later parts are still on their way: the
-   * replica would otherwise wait for the whole delta, then stage everything. A file that
-   * cannot be staged here is simply staged by the apply, which also checks everything it is
-   * given again (the version, its paths, its local edits).
+   * replica would otherwise wait for the whole delta, then stage everything. Only whole
+   * chunk lists are used (an entry given as edits of the replica's base waits for the
+   * apply); a file that cannot be staged here is simply staged by the apply, which also
+   * checks everything it is given again (the version, its paths, its local edits).
    */
-  private prestageInline(d: DeltaWait, entries: readonly NewEntry[]): void {
-    for (const entry of entries) {
-      const data = entry.kind === 'file' && entry.hash ? d.inline.get(entry.hash) : undefined;
-      if (!data || !d.prestaged || d.prestaged.has(entry.hash!)) continue;
+  private prestageInline(d: DeltaWait, entries: MessageOf<'delta-part'>['entries']): void {
+    for (const w of entries) {
+      if (w.kind !== 'file' || w.hash === null || !(w.chunks instanceof Uint8Array)) continue;
+      const data = d.inline.get(w.hash);
+      if (!data || d.prestaged?.has(w.hash)) continue;
+      const entry = fromWire(w, () => undefined);
       try {
-        prestage(this.root, entry, data, d.prestaged);
+        if (entry) prestage(this.root, entry, data, d.prestaged!);
       } catch (err) {
         this.options.logger.debug({ err, folder: this.id }, 'staging ahead stopped');
         d.prestaged = undefined;
@@ -620,7 +615,6 @@ export class ReplicaFolder {
       this.delta = {
         id,
         entries: [],
-        misfit: undefined,
         texts: [],
         inline: new Map(),
         // Not in an atomic view (its apply stages into the version directory it builds), nor
@@ -658,13 +652,18 @@ export class ReplicaFolder {
       this.upstreamVersion = Math.max(have, Math.min(this.upstreamVersion, end.to));
       return;
     }
-    if (d.misfit !== undefined)
-      throw new LanfoldError('INTERNAL', `delta for ${d.misfit} does not fit this replica's base`);
+    const entries: NewEntry[] = [];
+    for (const w of d.entries) {
+      const e = fromWire(w, (p) => this.currentWithChunks(p));
+      if (!e)
+        throw new LanfoldError('INTERNAL', `delta for ${w.path} does not fit this replica's base`);
+      entries.push(e);
+    }
     await this.apply(
       end.to,
       end.createdAt,
       '1pc',
-      d.entries,
+      entries,
       d.inline,
       new Map(d.texts.map((t) => [t.path, t])),
       { via: 'delta', from: end.from, texts: d.texts.length },

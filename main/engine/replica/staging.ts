@@ -118,10 +118,10 @@ export async function stageFile(
  */
 export function prestage(root: string, entry: NewEntry, whole: Buffer, prestaged: Prestaged): void {
   if (entry.kind !== 'file' || !entry.hash || !entry.chunks) return;
+  if (!matchesChunks(whole, entry.chunks)) return; // the apply refuses it, with the reason
   // A file staged before (by a two-phase prepare, or an apply cut short) is left as it is:
   // the apply deals with it.
   if (existsSync(stagedPath(root, entry.hash))) return;
-  if (!matchesChunks(whole, entry.chunks)) return; // the apply refuses it, with the reason
   writeStaged(root, entry, whole);
   prestaged.set(entry.hash, { mode: entry.mode, mtimeMs: entry.mtimeMs });
 }
