@@ -117,8 +117,12 @@ export class FrameDecoder {
   }
 
   private take(n: number): Buffer {
-    const first = this.pending[0]!;
-    if (first.length < n) return this.gather(n);
+    let first = this.pending[0]!;
+    if (first.length < n && n >= POOLED_FRAME_BYTES) return this.gather(n);
+    if (first.length < n) {
+      first = Buffer.concat(this.pending);
+      this.pending = [first];
+    }
     const frame = first.subarray(0, n);
     const rest = first.subarray(n);
     if (rest.length > 0) this.pending[0] = rest;
@@ -128,12 +132,12 @@ export class FrameDecoder {
   }
 
   /**
-   * Copies the next `n` bytes, spread over several pieces, into one buffer: from the bulk
-   * pool for a large frame (mostly chunk runs, which staging gives back once written). Only
-   * those bytes are copied; the rest of the last piece stays pending as it is.
+   * Copies the next `n` bytes into a buffer of the bulk pool (large frames are mostly chunk
+   * runs, which staging gives back once written); only those bytes are copied, the rest of
+   * the last piece stays pending as it is.
    */
   private gather(n: number): Buffer {
-    const frame = n >= POOLED_FRAME_BYTES ? bulkBuffers.take(n) : Buffer.allocUnsafe(n);
+    const frame = bulkBuffers.take(n);
     let at = 0;
     while (at < n) {
       const piece = this.pending[0]!;
