@@ -97,4 +97,60 @@ describe('replication over an in-memory link', () => {
     pub.close();
     await master.close();
   });
+
+  it("forgets an upstream's refusal once it follows another upstream, even after that connection was cut", async () => {
+    const mroot = tmp('m');
+    writeFileSync(path.join(mroot, 'a.txt'), 'hello\n');
+    const master = new MasterFolder({
+      id: 'f',
+      root: mroot,
+      dataDir: tmp('md'),
+      settings: DEFAULT_FOLDER_SETTINGS,
+    });
+    const pub = new FolderPublisher({
+      folder: master,
+      hop: masterHop(master),
+      isShared: () => true,
+      clock: systemClock,
+      logger: silentLogger,
+      heartbeatMs: 1000,
+      windowVersions: 8,
+    });
+    await master.start({ watch: false });
+    const replica = new ReplicaFolder({
+      id: 'f',
+      root: tmp('r'),
+      dataDir: tmp('rd'),
+      deviceId: 'R'.repeat(52),
+      clock: systemClock,
+      logger: silentLogger,
+    });
+    // A relay that does not relay the folder refuses it; the host then cuts that connection
+    // and attaches the master's once it is up (replication-host.ts does both).
+    const [toRelay, relaySide] = memoryLinkPair(
+      { deviceId: 'L', name: 'relay' },
+      { deviceId: 'R', name: 'r' },
+    );
+    toRelay.onMessage((m) => replica.handle(toRelay, m));
+    replica.attach(toRelay);
+    relaySide.send({ t: 'refuse', folder: 'f', reason: 'this device does not relay the folder' });
+    await until(() => replica.status().lastError !== undefined);
+    expect(replica.status().lastError).toBe(
+      'upstream refused the folder: this device does not relay the folder',
+    );
+    toRelay.close('refused');
+    const [toMaster, toReplica] = memoryLinkPair(
+      { deviceId: 'M', name: 'm' },
+      { deviceId: 'R', name: 'r' },
+    );
+    toReplica.onMessage((m) => pub.handle(toReplica, m));
+    toMaster.onMessage((m) => replica.handle(toMaster, m));
+    replica.attach(toMaster);
+    expect(replica.status().lastError).toBeUndefined();
+    await until(() => replica.head() === master.head());
+    expect(replica.status().lastError).toBeUndefined();
+    await replica.close();
+    pub.close();
+    await master.close();
+  });
 });

@@ -388,8 +388,11 @@ export class ReplicaFolder {
       this.fetcher?.abort('switched to another upstream');
       this.fetcher = undefined;
       this.delta?.reject(new LinkLost('switched to another upstream'));
-      this.lastError = undefined; // the old upstream's refusal or failure is not this one's
     }
+    // The last upstream's refusal or failure is not this connection's. The host may have
+    // cut the old connection before attaching this one (a refusal, then the next upstream
+    // connects), so this holds whether or not a link is still attached.
+    if (old !== link) this.lastError = undefined;
     this.link = link;
     this.fetcher = new Fetcher(link, this.id, this.options.clock);
     link.onClose((reason) => {
