@@ -5,7 +5,7 @@
  * commands print no colour codes and no progress.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -138,8 +138,13 @@ describe('CLI in a terminal', { timeout: 180_000 }, () => {
       },
     });
     const { code, shown } = await run;
-    expect(pid, shown).toBeDefined();
-    expect(code, shown).toBe(0);
+    // On failure, the daemon's own log says how far its stop got (a terminal may lose the
+    // last output of a process that exits).
+    const logFile = path.join(device.state, 'daemon.log');
+    const logged = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15) : [];
+    const why = `${shown}\n--- daemon.log (last lines):\n${logged.join('\n')}`;
+    expect(pid, why).toBeDefined();
+    expect(code, why).toBe(0);
     // The walk counts what it found; hashing shows a bar, the count and the bytes, and
     // ends at 100%; the line is cleared (carriage return, erase line) before each redraw
     // and before the next message.
