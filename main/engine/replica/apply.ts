@@ -36,6 +36,7 @@ import { assertSafeParents, keepAsConflict, localState, underMissingDir } from '
 import {
   discardUnjournaledStaging,
   STAGE_LOOKAHEAD_BYTES,
+  stagedHashes,
   stagedPath,
   stageFile,
   stagingDir,
@@ -150,6 +151,8 @@ export async function stageVersion(
   let failure: { reason: unknown } | undefined;
   // Woken each time a file settles (one waiter at most: this loop).
   let wake: (() => void) | undefined;
+  // What is staged now (one directory read): a file staged ahead is used only if it is still there.
+  const present = sources.prestaged?.size ? stagedHashes(root) : undefined;
   const hasRoom = (cost: number) =>
     activeFiles === 0 ||
     (activeFiles < STAGE_MAX_FILES && activeBytes + cost <= STAGE_LOOKAHEAD_BYTES);
@@ -159,13 +162,10 @@ export async function stageVersion(
       await new Promise<void>((resolve) => (wake = resolve));
     if (failure !== undefined) break;
     const pre = sources.prestaged?.get(e.hash!);
-    if (pre && pre.mode === e.mode && pre.mtimeMs === e.mtimeMs) {
-      // Staged while the version arrived, as this entry wants it; checked to be there still.
-      const file = stagedPath(root, e.hash!);
-      if (existsSync(file)) {
-        staged.set(e.path, file);
-        continue;
-      }
+    if (pre && pre.mode === e.mode && pre.mtimeMs === e.mtimeMs && present?.has(e.hash!)) {
+      // Staged while the version arrived, as this entry wants it, and still there.
+      staged.set(e.path, stagedPath(root, e.hash!));
+      continue;
     }
     let job = byHash.get(e.hash!);
     if (!job) {

@@ -27,7 +27,7 @@ import { AtomicView, type AtomicViewOptions } from './view/atomic-view.js';
 import { ChunkUnavailable, Fetcher, LinkLost } from './fetcher.js';
 import { LocalChunks } from './local-chunks.js';
 import { revertPath, type RevertOutcome } from './revert.js';
-import { prestage, type Prestaged, type StageSources } from './staging.js';
+import { prestage, Prestaged, type StageSources } from './staging.js';
 import { findLocalChanges, type LocalChange } from './local-changes.js';
 import { IgnoreRules } from '../ignore-rules.js';
 import { inScope, minimalRoots, WHOLE_FOLDER, type Scope } from '../scan/plan.js';
@@ -622,7 +622,7 @@ export class ReplicaFolder {
         inline: new Map(),
         // Not in an atomic view (its apply stages into the version directory it builds), nor
         // while a two-phase transaction holds staged files of its own.
-        prestaged: this.view || this.participant.prepared ? undefined : new Map(),
+        prestaged: this.view || this.participant.prepared ? undefined : new Prestaged(this.root),
         resolve: (m) => {
           timer.cancel();
           resolve(m);

@@ -60,7 +60,36 @@ export interface StageSources {
  * (it exists and was verified and written by this process for this apply); anything else is
  * staged as usual.
  */
-export type Prestaged = Map<string, { readonly mode: number; readonly mtimeMs: number }>;
+export class Prestaged {
+  /**
+   * Hashes whose staged file existed when the delta began (a two-phase prepare or an apply
+   * cut short may own them): left as they are. One directory read instead of a check per file.
+   */
+  private readonly earlier: ReadonlySet<string>;
+  private readonly files = new Map<string, { readonly mode: number; readonly mtimeMs: number }>();
+
+  constructor(root: string) {
+    this.earlier = stagedHashes(root);
+  }
+
+  get(hash: string): { readonly mode: number; readonly mtimeMs: number } | undefined {
+    return this.files.get(hash);
+  }
+
+  /** Whether content `hash` was staged before the delta or ahead of it. */
+  has(hash: string): boolean {
+    return this.files.has(hash) || this.earlier.has(hash);
+  }
+
+  get size(): number {
+    return this.files.size;
+  }
+
+  /** Notes content staged ahead. */
+  note(hash: string, mode: number, mtimeMs: number): void {
+    this.files.set(hash, { mode, mtimeMs });
+  }
+}
 
 export class StageError extends Error {}
 
@@ -118,34 +147,62 @@ export async function stageFile(
  */
 export function prestage(root: string, entry: NewEntry, whole: Buffer, prestaged: Prestaged): void {
   if (entry.kind !== 'file' || !entry.hash || !entry.chunks) return;
-  if (!matchesChunks(whole, entry.chunks)) return; // the apply refuses it, with the reason
   // A file staged before (by a two-phase prepare, or an apply cut short) is left as it is:
   // the apply deals with it.
-  if (existsSync(stagedPath(root, entry.hash))) return;
+  if (prestaged.has(entry.hash)) return;
+  if (!matchesChunks(whole, entry.chunks)) return; // the apply refuses it, with the reason
   writeStaged(root, entry, whole);
-  prestaged.set(entry.hash, { mode: entry.mode, mtimeMs: entry.mtimeMs });
+  prestaged.note(entry.hash, entry.mode, entry.mtimeMs);
+}
+
+/** The hashes of the completed staged files in `root`'s staging area. */
+export function stagedHashes(root: string): Set<string> {
+  const hashes = new Set<string>();
+  let names: string[];
+  try {
+    names = readdirSync(stagingDir(root));
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return hashes;
+    throw err;
+  }
+  for (const name of names) if (name.endsWith('.ok')) hashes.add(name.slice(0, -3));
+  return hashes;
 }
 
 /**
- * Writes whole content as the staged file of `entry` (replacing a partial file a cut
- * left), with the entry's mode and mtime; returns the staged file's path.
+ * Writes whole content as the staged file of `entry`, with the entry's mode and mtime;
+ * returns the staged file's path. Written under its final name, with no partial file and
+ * rename (a rename per small file was ~5% of a 20,000-file sync): the write is synchronous,
+ * so nothing in this process sees it unfinished, a failed write removes it, and a crash
+ * leaves it to `discardUnjournaledStaging` (no journal names a file before the batch that
+ * made it durable). A partial file a cut left for the same content stays until the
+ * staging area is emptied after the commit.
  */
 function writeStaged(root: string, entry: NewEntry, whole: Buffer): string {
   const done = stagedPath(root, entry.hash!);
-  const part = path.join(stagingDir(root), `${entry.hash!}.part`);
-  const fd = openPart(root, part, 'replace');
+  const fd = openPart(root, done, 'replace');
   try {
-    writeSync(fd, whole, 0, whole.length, 0);
+    writeAll(fd, whole);
     // No fsync here: the apply makes all staged files durable in one step before it
     // journals (DurableBatch), and `.ok` files left by a power cut are discarded at start.
     // Mode and times are set through the open descriptor: one open per staged file (on a
     // busy disk each open that creates or changes a file can wait on the journal).
     setModeAndTimes(fd, entry);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    rmSync(done, { force: true });
+    throw err;
   }
-  renameSync(part, done);
+  closeSync(fd);
   return done;
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  for (let done = 0; done < data.length;) {
+    const n = writeSync(fd, data, done, data.length - done, done);
+    if (n <= 0) throw new StageError('a write to a staged file made no progress');
+    done += n;
+  }
 }
 
 /** A file already staged (for another path with the same content): gives it this entry's mode and mtime. */

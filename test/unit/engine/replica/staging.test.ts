@@ -1,4 +1,12 @@
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,11 +21,12 @@ import {
 import { toRelPath } from '../../../../main/engine/relpath.js';
 import {
   prestage,
+  Prestaged,
   StageError,
   stageFile,
+  stagedHashes,
   stagedPath,
   stagingDir,
-  type Prestaged,
 } from '../../../../main/engine/replica/staging.js';
 import { stageVersion } from '../../../../main/engine/replica/apply.js';
 import type { VersionLog } from '../../../../main/engine/store/version-log.js';
@@ -226,7 +235,7 @@ describe('prestage', () => {
     logs.push(disk.log);
     const data = Buffer.from('staged while the delta arrives\n');
     const e = await fileEntry('a.txt', data, 0o640, 1_600_000_321_000);
-    const prestaged: Prestaged = new Map();
+    const prestaged = new Prestaged(disk.root);
     prestage(disk.root, e, data, prestaged);
     const file = stagedPath(disk.root, e.hash!);
     expect(readFileSync(file).equals(data)).toBe(true);
@@ -235,11 +244,26 @@ describe('prestage', () => {
     expect(prestaged.get(e.hash!)).toEqual({ mode: 0o640, mtimeMs: 1_600_000_321_000 });
   });
 
+  it('writes a whole file under its final name only: no partial file is left beside it', async () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    const data = Buffer.from('small file, written in one go\n');
+    const e = await fileEntry('s.txt', data);
+    const prestaged = new Prestaged(disk.root);
+    prestage(disk.root, e, data, prestaged);
+    expect(readdirSync(stagingDir(disk.root))).toEqual([`${e.hash!}.ok`]);
+    expect([...stagedHashes(disk.root)]).toEqual([e.hash!]);
+    // Noted once: the same content for another path is not written again.
+    const again = await fileEntry('t.txt', data, 0o600, 1_600_000_777_000);
+    prestage(disk.root, again, data, prestaged);
+    expect(prestaged.get(e.hash!)).toEqual({ mode: e.mode, mtimeMs: e.mtimeMs });
+  });
+
   it('stages nothing for content that does not match the chunks', async () => {
     const disk = makeDisk(tempDir);
     logs.push(disk.log);
     const e = await fileEntry('a.txt', Buffer.from('the real content'));
-    const prestaged: Prestaged = new Map();
+    const prestaged = new Prestaged(disk.root);
     prestage(disk.root, e, Buffer.from('something else!!'), prestaged);
     expect(existsSync(stagedPath(disk.root, e.hash!))).toBe(false);
     expect(prestaged.size).toBe(0);
@@ -256,7 +280,7 @@ describe('prestage', () => {
       inlineSources(disk.root, new Map([[owned.hash!, data]])),
     );
     const other = await fileEntry('q.txt', data, 0o644, 1_600_000_999_000);
-    const prestaged: Prestaged = new Map();
+    const prestaged = new Prestaged(disk.root);
     prestage(disk.root, other, data, prestaged);
     expect(statSync(file).mode & 0o7777).toBe(0o400);
     expect(statSync(file).mtimeMs).toBe(1_600_000_000_000);
@@ -272,7 +296,7 @@ describe('prestage', () => {
     const ea = await fileEntry('d/a.txt', a, 0o644, 1_600_000_001_000);
     const eb = await fileEntry('d/b.txt', b, 0o644, 1_600_000_002_000);
     const ec = await fileEntry('d/c.txt', c, 0o644, 1_600_000_003_000);
-    const prestaged: Prestaged = new Map();
+    const prestaged = new Prestaged(disk.root);
     for (const [e, data] of [
       [ea, a],
       [eb, b],
