@@ -78,6 +78,8 @@ interface DeltaWait {
   readonly inline: Map<string, Buffer>;
   /** Inline files staged while the delta arrives (undefined: none are, see applyDelta). */
   prestaged: Prestaged | undefined;
+  /** Inline files received (`inline` drops those staged ahead). */
+  inlineFiles: number;
   resolve(end: MessageOf<'delta-end'>): void;
   reject(err: Error): void;
 }
@@ -434,6 +436,7 @@ export class ReplicaFolder {
         d.entries.push(...message.entries);
         d.texts.push(...message.texts);
         for (const i of message.inline) d.inline.set(i.hash, bytesOf(i.data));
+        d.inlineFiles += message.inline.length;
         if (d.prestaged) this.prestageInline(d, message.entries);
         return;
       }
@@ -595,10 +598,13 @@ export class ReplicaFolder {
     for (const w of entries) {
       if (w.kind !== 'file' || w.hash === null || !(w.chunks instanceof Uint8Array)) continue;
       const data = d.inline.get(w.hash);
-      if (!data || d.prestaged?.has(w.hash)) continue;
+      if (!data) continue;
       const entry = fromWire(w, () => undefined);
       try {
-        if (entry) prestage(this.root, entry, data, d.prestaged!);
+        // Staged content is not kept in memory until the apply: a first sync of many small
+        // files would otherwise hold all of them. The apply finds the staged file (and
+        // restamps it for another mode); were it gone, it fetches the content again.
+        if (entry && prestage(this.root, entry, data, d.prestaged!)) d.inline.delete(w.hash);
       } catch (err) {
         this.options.logger.debug({ err, folder: this.id }, 'staging ahead stopped');
         d.prestaged = undefined;
@@ -620,6 +626,7 @@ export class ReplicaFolder {
         entries: [],
         texts: [],
         inline: new Map(),
+        inlineFiles: 0,
         // Not in an atomic view (its apply stages into the version directory it builds), nor
         // while a two-phase transaction holds staged files of its own.
         prestaged: this.view || this.participant.prepared ? undefined : new Prestaged(this.root),
@@ -647,7 +654,7 @@ export class ReplicaFolder {
         to: end.to,
         entries: d.entries.length,
         texts: d.texts.length,
-        inline: d.inline.size,
+        inline: d.inlineFiles,
       },
       'delta received',
     );

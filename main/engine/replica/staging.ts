@@ -143,16 +143,23 @@ export async function stageFile(
  * Stages `whole`, the content of `entry`, ahead of its version's apply (the replica does
  * this while the rest of a delta is still arriving), and notes it in `prestaged`: only
  * content that matches the entry's chunks, and only when nothing is staged yet for it.
- * Synchronous; writes only inside the staging area, under the content's hash.
+ * Synchronous; writes only inside the staging area, under the content's hash. True when
+ * the content is staged (now, or before), so the caller need not keep it.
  */
-export function prestage(root: string, entry: NewEntry, whole: Buffer, prestaged: Prestaged): void {
-  if (entry.kind !== 'file' || !entry.hash || !entry.chunks) return;
+export function prestage(
+  root: string,
+  entry: NewEntry,
+  whole: Buffer,
+  prestaged: Prestaged,
+): boolean {
+  if (entry.kind !== 'file' || !entry.hash || !entry.chunks) return false;
   // A file staged before (by a two-phase prepare, or an apply cut short) is left as it is:
   // the apply deals with it.
-  if (prestaged.has(entry.hash)) return;
-  if (!matchesChunks(whole, entry.chunks)) return; // the apply refuses it, with the reason
+  if (prestaged.has(entry.hash)) return true;
+  if (!matchesChunks(whole, entry.chunks)) return false; // the apply refuses it, with the reason
   writeStaged(root, entry, whole);
   prestaged.note(entry.hash, entry.mode, entry.mtimeMs);
+  return true;
 }
 
 /** The hashes of the completed staged files in `root`'s staging area. */

@@ -250,12 +250,13 @@ describe('prestage', () => {
     const data = Buffer.from('small file, written in one go\n');
     const e = await fileEntry('s.txt', data);
     const prestaged = new Prestaged(disk.root);
-    prestage(disk.root, e, data, prestaged);
+    // True: staged, so the caller may drop the data.
+    expect(prestage(disk.root, e, data, prestaged)).toBe(true);
     expect(readdirSync(stagingDir(disk.root))).toEqual([`${e.hash!}.ok`]);
     expect([...stagedHashes(disk.root)]).toEqual([e.hash!]);
     // Noted once: the same content for another path is not written again.
     const again = await fileEntry('t.txt', data, 0o600, 1_600_000_777_000);
-    prestage(disk.root, again, data, prestaged);
+    expect(prestage(disk.root, again, data, prestaged)).toBe(true);
     expect(prestaged.get(e.hash!)).toEqual({ mode: e.mode, mtimeMs: e.mtimeMs });
   });
 
@@ -264,7 +265,8 @@ describe('prestage', () => {
     logs.push(disk.log);
     const e = await fileEntry('a.txt', Buffer.from('the real content'));
     const prestaged = new Prestaged(disk.root);
-    prestage(disk.root, e, Buffer.from('something else!!'), prestaged);
+    // False: nothing staged, the caller keeps the data (the apply refuses it, with the reason).
+    expect(prestage(disk.root, e, Buffer.from('something else!!'), prestaged)).toBe(false);
     expect(existsSync(stagedPath(disk.root, e.hash!))).toBe(false);
     expect(prestaged.size).toBe(0);
   });
@@ -281,7 +283,7 @@ describe('prestage', () => {
     );
     const other = await fileEntry('q.txt', data, 0o644, 1_600_000_999_000);
     const prestaged = new Prestaged(disk.root);
-    prestage(disk.root, other, data, prestaged);
+    expect(prestage(disk.root, other, data, prestaged)).toBe(true);
     expect(statSync(file).mode & 0o7777).toBe(0o400);
     expect(statSync(file).mtimeMs).toBe(1_600_000_000_000);
     expect(prestaged.size).toBe(0);
