@@ -278,6 +278,10 @@ export class ReplicaFolder {
       () => rules,
       { onPath: (p) => this.batcher?.touch(p), onError: () => this.batcher?.touch() },
       this.options.logger,
+      // Directories only, as on the master: a directory's watch names every child written,
+      // renamed or chmodded. A watch per file cost an lstat and an inotify watch for each of
+      // the files a first sync brings (~1.3 s of CPU and 20,000 watches for 20,000 files).
+      { fileWatches: false },
     );
     this.watcher = watcher;
     await watcher.start();
