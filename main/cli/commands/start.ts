@@ -96,8 +96,10 @@ export function registerStart(program: Command): void {
           process.stderr.write(
             `lanfold: the control API is not running: ${daemon.guiError ?? 'unknown reason'}\n`,
           );
-        print('READY');
-        await new Promise<void>((resolve) => {
+        // The handlers go in before READY is printed: whoever waits for READY may signal at
+        // once, and a signal that came before them would kill the process unstopped (a test
+        // under load saw exit 130 that way).
+        const stopped = new Promise<void>((resolve) => {
           let stopping = false;
           const stop = (signal: NodeJS.Signals) => {
             if (stopping) {
@@ -114,6 +116,8 @@ export function registerStart(program: Command): void {
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
         });
+        print('READY');
+        await stopped;
         logger.flush();
       },
     );
