@@ -73,7 +73,14 @@ export interface ReplicaStatus {
 
 interface DeltaWait {
   readonly id: number;
-  readonly entries: MessageOf<'delta-part'>['entries'];
+  /**
+   * The entries so far, resolved against this replica's base as their parts arrive (no apply
+   * runs meanwhile, so the base holds still). Resolved entries hold copies of their chunk
+   * lists, so a part's frame is not kept alive by them once its inline files are staged.
+   */
+  readonly entries: NewEntry[];
+  /** The first entry that did not fit this replica's base (the delta is then refused). */
+  misfit: string | undefined;
   readonly texts: TextDelta[];
   readonly inline: Map<string, Buffer>;
   /** Inline files staged while the delta arrives (undefined: none are, see applyDelta). */
@@ -437,11 +444,16 @@ export class ReplicaFolder {
       case 'delta-part': {
         const d = this.delta;
         if (!d || d.id !== message.id) return;
-        d.entries.push(...message.entries);
+        const first = d.entries.length;
+        for (const w of message.entries) {
+          const e = fromWire(w, (p) => this.currentWithChunks(p));
+          if (e) d.entries.push(e);
+          else d.misfit ??= w.path;
+        }
         d.texts.push(...message.texts);
         for (const i of message.inline) d.inline.set(i.hash, bytesOf(i.data));
         d.inlineFiles += message.inline.length;
-        if (d.prestaged) this.prestageInline(d, message.entries);
+        if (d.prestaged) this.prestageInline(d, d.entries.slice(first));
         return;
       }
       case 'delta-end':
@@ -593,22 +605,19 @@ export class ReplicaFolder {
 
   /**
    * Stages the inline files of a delta part while later parts are still on their way: the
-   * replica would otherwise wait for the whole delta, then stage everything. Only whole
-   * chunk lists are used (an entry given as edits of the replica's base waits for the
-   * apply); a file that cannot be staged here is simply staged by the apply, which also
-   * checks everything it is given again (the version, its paths, its local edits).
+   * replica would otherwise wait for the whole delta, then stage everything. A file that
+   * cannot be staged here is simply staged by the apply, which also checks everything it is
+   * given again (the version, its paths, its local edits).
    */
-  private prestageInline(d: DeltaWait, entries: MessageOf<'delta-part'>['entries']): void {
-    for (const w of entries) {
-      if (w.kind !== 'file' || w.hash === null || !(w.chunks instanceof Uint8Array)) continue;
-      const data = d.inline.get(w.hash);
-      if (!data) continue;
-      const entry = fromWire(w, () => undefined);
+  private prestageInline(d: DeltaWait, entries: readonly NewEntry[]): void {
+    for (const entry of entries) {
+      const data = entry.kind === 'file' && entry.hash ? d.inline.get(entry.hash) : undefined;
+      if (!data || !d.prestaged) continue;
       try {
         // Staged content is not kept in memory until the apply: a first sync of many small
         // files would otherwise hold all of them. The apply finds the staged file (and
         // restamps it for another mode); were it gone, it fetches the content again.
-        if (entry && prestage(this.root, entry, data, d.prestaged!)) d.inline.delete(w.hash);
+        if (prestage(this.root, entry, data, d.prestaged)) d.inline.delete(entry.hash!);
       } catch (err) {
         this.options.logger.debug({ err, folder: this.id }, 'staging ahead stopped');
         d.prestaged = undefined;
@@ -628,6 +637,7 @@ export class ReplicaFolder {
       this.delta = {
         id,
         entries: [],
+        misfit: undefined,
         texts: [],
         inline: new Map(),
         inlineFiles: 0,
@@ -666,18 +676,13 @@ export class ReplicaFolder {
       this.upstreamVersion = Math.max(have, Math.min(this.upstreamVersion, end.to));
       return;
     }
-    const entries: NewEntry[] = [];
-    for (const w of d.entries) {
-      const e = fromWire(w, (p) => this.currentWithChunks(p));
-      if (!e)
-        throw new LanfoldError('INTERNAL', `delta for ${w.path} does not fit this replica's base`);
-      entries.push(e);
-    }
+    if (d.misfit !== undefined)
+      throw new LanfoldError('INTERNAL', `delta for ${d.misfit} does not fit this replica's base`);
     await this.apply(
       end.to,
       end.createdAt,
       '1pc',
-      entries,
+      d.entries,
       d.inline,
       new Map(d.texts.map((t) => [t.path, t])),
       { via: 'delta', from: end.from, texts: d.texts.length },
