@@ -38,6 +38,49 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** A master folder on `root`, scanned, with the publisher that serves it. */
+async function startMaster(root: string): Promise<{ master: MasterFolder; pub: FolderPublisher }> {
+  const master = new MasterFolder({
+    id: 'f',
+    root,
+    dataDir: tmp('md'),
+    settings: DEFAULT_FOLDER_SETTINGS,
+  });
+  const pub = new FolderPublisher({
+    folder: master,
+    hop: masterHop(master),
+    isShared: () => true,
+    clock: systemClock,
+    logger: silentLogger,
+    heartbeatMs: 1000,
+    windowVersions: 8,
+  });
+  await master.start({ watch: false });
+  return { master, pub };
+}
+
+function newReplica(root: string): ReplicaFolder {
+  return new ReplicaFolder({
+    id: 'f',
+    root,
+    dataDir: tmp('rd'),
+    deviceId: 'R'.repeat(52),
+    clock: systemClock,
+    logger: silentLogger,
+  });
+}
+
+/** Links `replica` to the master's publisher in memory and attaches it. */
+function connect(replica: ReplicaFolder, pub: FolderPublisher): void {
+  const [toMaster, toReplica] = memoryLinkPair(
+    { deviceId: 'M', name: 'm' },
+    { deviceId: 'R', name: 'r' },
+  );
+  toReplica.onMessage((m) => pub.handle(toReplica, m));
+  toMaster.onMessage((m) => replica.handle(toMaster, m));
+  replica.attach(toMaster);
+}
+
 describe('replication over an in-memory link', () => {
   it('brings a replica to the master version and follows changes', async () => {
     const mroot = tmp('m');
@@ -45,37 +88,9 @@ describe('replication over an in-memory link', () => {
     mkdirSync(path.join(mroot, 'sub'));
     writeFileSync(path.join(mroot, 'a.txt'), 'hello\n');
     writeFileSync(path.join(mroot, 'sub/big.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
-    const master = new MasterFolder({
-      id: 'f',
-      root: mroot,
-      dataDir: tmp('md'),
-      settings: DEFAULT_FOLDER_SETTINGS,
-    });
-    const pub = new FolderPublisher({
-      folder: master,
-      hop: masterHop(master),
-      isShared: () => true,
-      clock: systemClock,
-      logger: silentLogger,
-      heartbeatMs: 1000,
-      windowVersions: 8,
-    });
-    await master.start({ watch: false });
-    const replica = new ReplicaFolder({
-      id: 'f',
-      root: rroot,
-      dataDir: tmp('rd'),
-      deviceId: 'R'.repeat(52),
-      clock: systemClock,
-      logger: silentLogger,
-    });
-    const [toMaster, toReplica] = memoryLinkPair(
-      { deviceId: 'M', name: 'm' },
-      { deviceId: 'R', name: 'r' },
-    );
-    toReplica.onMessage((m) => pub.handle(toReplica, m));
-    toMaster.onMessage((m) => replica.handle(toMaster, m));
-    replica.attach(toMaster);
+    const { master, pub } = await startMaster(mroot);
+    const replica = newReplica(rroot);
+    connect(replica, pub);
     await until(() => replica.head() === master.head());
     expect(readFileSync(path.join(rroot, 'a.txt'), 'utf8')).toBe('hello\n');
     expect(
@@ -101,30 +116,8 @@ describe('replication over an in-memory link', () => {
   it("forgets an upstream's refusal once it follows another upstream, even after that connection was cut", async () => {
     const mroot = tmp('m');
     writeFileSync(path.join(mroot, 'a.txt'), 'hello\n');
-    const master = new MasterFolder({
-      id: 'f',
-      root: mroot,
-      dataDir: tmp('md'),
-      settings: DEFAULT_FOLDER_SETTINGS,
-    });
-    const pub = new FolderPublisher({
-      folder: master,
-      hop: masterHop(master),
-      isShared: () => true,
-      clock: systemClock,
-      logger: silentLogger,
-      heartbeatMs: 1000,
-      windowVersions: 8,
-    });
-    await master.start({ watch: false });
-    const replica = new ReplicaFolder({
-      id: 'f',
-      root: tmp('r'),
-      dataDir: tmp('rd'),
-      deviceId: 'R'.repeat(52),
-      clock: systemClock,
-      logger: silentLogger,
-    });
+    const { master, pub } = await startMaster(mroot);
+    const replica = newReplica(tmp('r'));
     // A relay that does not relay the folder refuses it; the host then cuts that connection
     // and attaches the master's once it is up (replication-host.ts does both).
     const [toRelay, relaySide] = memoryLinkPair(
@@ -139,13 +132,7 @@ describe('replication over an in-memory link', () => {
       'upstream refused the folder: this device does not relay the folder',
     );
     toRelay.close('refused');
-    const [toMaster, toReplica] = memoryLinkPair(
-      { deviceId: 'M', name: 'm' },
-      { deviceId: 'R', name: 'r' },
-    );
-    toReplica.onMessage((m) => pub.handle(toReplica, m));
-    toMaster.onMessage((m) => replica.handle(toMaster, m));
-    replica.attach(toMaster);
+    connect(replica, pub);
     expect(replica.status().lastError).toBeUndefined();
     await until(() => replica.head() === master.head());
     expect(replica.status().lastError).toBeUndefined();
