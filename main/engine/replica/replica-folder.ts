@@ -85,8 +85,6 @@ interface DeltaWait {
   readonly inline: Map<string, Buffer>;
   /** Inline files staged while the delta arrives (undefined: none are, see applyDelta). */
   prestaged: Prestaged | undefined;
-  /** Inline files received (`inline` drops those staged ahead). */
-  inlineFiles: number;
   resolve(end: MessageOf<'delta-end'>): void;
   reject(err: Error): void;
 }
@@ -452,8 +450,7 @@ export class ReplicaFolder {
         }
         d.texts.push(...message.texts);
         for (const i of message.inline) d.inline.set(i.hash, bytesOf(i.data));
-        d.inlineFiles += message.inline.length;
-        if (d.prestaged) this.prestageInline(d, d.entries.slice(first));
+        if (d.prestaged) this.prestageInline(d, d.prestaged, first);
         return;
       }
       case 'delta-end':
@@ -609,15 +606,16 @@ export class ReplicaFolder {
    * cannot be staged here is simply staged by the apply, which also checks everything it is
    * given again (the version, its paths, its local edits).
    */
-  private prestageInline(d: DeltaWait, entries: readonly NewEntry[]): void {
-    for (const entry of entries) {
+  private prestageInline(d: DeltaWait, prestaged: Prestaged, from: number): void {
+    for (let i = from; i < d.entries.length; i++) {
+      const entry = d.entries[i]!;
       const data = entry.kind === 'file' && entry.hash ? d.inline.get(entry.hash) : undefined;
-      if (!data || !d.prestaged) continue;
+      if (!data) continue;
       try {
         // Staged content is not kept in memory until the apply: a first sync of many small
         // files would otherwise hold all of them. The apply finds the staged file (and
         // restamps it for another mode); were it gone, it fetches the content again.
-        if (prestage(this.root, entry, data, d.prestaged)) d.inline.delete(entry.hash!);
+        if (prestage(this.root, entry, data, prestaged)) d.inline.delete(entry.hash!);
       } catch (err) {
         this.options.logger.debug({ err, folder: this.id }, 'staging ahead stopped');
         d.prestaged = undefined;
@@ -640,7 +638,6 @@ export class ReplicaFolder {
         misfit: undefined,
         texts: [],
         inline: new Map(),
-        inlineFiles: 0,
         // Not in an atomic view (its apply stages into the version directory it builds), nor
         // while a two-phase transaction holds staged files of its own.
         prestaged: this.view || this.participant.prepared ? undefined : new Prestaged(this.root),
@@ -668,7 +665,9 @@ export class ReplicaFolder {
         to: end.to,
         entries: d.entries.length,
         texts: d.texts.length,
-        inline: d.inlineFiles,
+        // Inline files still held: those not staged while the delta arrived.
+        inline: d.inline.size,
+        prestaged: d.prestaged?.size ?? 0,
       },
       'delta received',
     );

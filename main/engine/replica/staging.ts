@@ -177,17 +177,18 @@ export function stagedHashes(root: string): Set<string> {
 }
 
 /**
- * Writes whole content as the staged file of `entry`, with the entry's mode and mtime;
- * returns the staged file's path. Written under its final name, with no partial file and
- * rename (a rename per small file was ~5% of a 20,000-file sync): the write is synchronous,
- * so nothing in this process sees it unfinished, a failed write removes it, and a crash
- * leaves it to `discardUnjournaledStaging` (no journal names a file before the batch that
- * made it durable). A partial file a cut left for the same content stays until the
- * staging area is emptied after the commit.
+ * Writes whole content as the staged file of `entry`, with the entry's mode and mtime.
+ * Written under its final name, with no partial file and rename (a rename per small file
+ * was ~5% of a 20,000-file sync): the write is synchronous, so nothing in this process sees
+ * it unfinished, a failed write removes it, and a crash leaves it to
+ * `discardUnjournaledStaging` (no journal names a file before the batch that made it
+ * durable). A partial file a cut left for the same content stays until the staging area is
+ * emptied after the commit.
  */
-function writeStaged(root: string, entry: NewEntry, whole: Buffer): string {
+function writeStaged(root: string, entry: NewEntry, whole: Buffer): void {
   const done = stagedPath(root, entry.hash!);
   const fd = openPart(root, done, 'replace');
+  let written = false;
   try {
     writeAll(fd, whole);
     // No fsync here: the apply makes all staged files durable in one step before it
@@ -195,13 +196,11 @@ function writeStaged(root: string, entry: NewEntry, whole: Buffer): string {
     // Mode and times are set through the open descriptor: one open per staged file (on a
     // busy disk each open that creates or changes a file can wait on the journal).
     setModeAndTimes(fd, entry);
-  } catch (err) {
+    written = true;
+  } finally {
     closeSync(fd);
-    rmSync(done, { force: true });
-    throw err;
+    if (!written) rmSync(done, { force: true });
   }
-  closeSync(fd);
-  return done;
 }
 
 function writeAll(fd: number, data: Buffer): void {
@@ -226,8 +225,9 @@ function restamp(done: string, entry: NewEntry): string {
 }
 
 /**
- * Opens the partial file `part`: `replace` creates it empty (truncating what a cut left),
- * `resume` opens what a cut left or creates it. Costs one open in the common case: the
+ * Opens the staged file `part` (a partial file, or the final name of one written whole):
+ * `replace` creates it empty (truncating what a cut left), `resume` opens what a cut left or
+ * creates it. Costs one open in the common case: the
  * staging directory is made, and a partial file left read-only (by a cut between setting
  * its final mode and its rename) is made writable, only when the open says so.
  */
