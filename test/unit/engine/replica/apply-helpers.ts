@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { digestFile } from '../../../../main/engine/chunker.js';
 import type { Entry, NewEntry } from '../../../../main/engine/entry.js';
 import { silentLogger } from '../../../../main/engine/logger.js';
@@ -10,8 +11,26 @@ import { LocalChunks } from '../../../../main/engine/replica/local-chunks.js';
 import type { StageSources } from '../../../../main/engine/replica/staging.js';
 import { toRelPath } from '../../../../main/engine/relpath.js';
 import { VersionLog } from '../../../../main/engine/store/version-log.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
 
-export function makeDisk(tempDir: (label?: string) => string): ReplicaDisk & { log: VersionLog } {
+/**
+ * Registers the hooks of a describe block that makes replica disks: each test's disks get
+ * temp directories, and their logs are closed after the test. Returns the maker.
+ */
+export function useDisks(): () => ReplicaDisk & { log: VersionLog } {
+  const tempDir = useTempDirs();
+  const logs: VersionLog[] = [];
+  afterEach(() => {
+    for (const l of logs.splice(0)) l.close();
+  });
+  return () => {
+    const disk = makeDisk(tempDir);
+    logs.push(disk.log);
+    return disk;
+  };
+}
+
+function makeDisk(tempDir: (label?: string) => string): ReplicaDisk & { log: VersionLog } {
   const root = tempDir('replica');
   const data = tempDir('replica-data');
   return {

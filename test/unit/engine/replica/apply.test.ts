@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { applyVersion, recoverApply, stageVersion } from '../../../../main/engine/replica/apply.js';
 import {
   readJournal,
@@ -8,9 +8,7 @@ import {
   type Journal,
 } from '../../../../main/engine/replica/journal.js';
 import { stagingDir } from '../../../../main/engine/replica/staging.js';
-import type { VersionLog } from '../../../../main/engine/store/version-log.js';
-import { useTempDirs } from '../../helpers/temp-dir.js';
-import { dirEntry, fileEntry, inlineSources, makeDisk } from './apply-helpers.js';
+import { dirEntry, fileEntry, inlineSources, useDisks } from './apply-helpers.js';
 
 const journals = vi.hoisted(() => [] as Journal[]);
 vi.mock('../../../../main/engine/replica/journal.js', async (importOriginal) => {
@@ -25,15 +23,10 @@ vi.mock('../../../../main/engine/replica/journal.js', async (importOriginal) => 
 });
 
 describe('applyVersion on an empty replica', () => {
-  const tempDir = useTempDirs();
-  const logs: VersionLog[] = [];
-  afterEach(() => {
-    for (const l of logs.splice(0)) l.close();
-  });
+  const newDisk = useDisks();
 
   it('places every file with its own mode and mtime, also paths that share content', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const same = Buffer.from('same content in two places\n');
     const a = await fileEntry('d/a.txt', same, 0o600, 1_600_000_001_000);
     const b = await fileEntry('d/b.txt', same, 0o644, 1_600_000_002_000);
@@ -70,8 +63,7 @@ describe('applyVersion on an empty replica', () => {
   });
 
   it('replays a half-done apply: a file placed before the crash, one not yet (its parent missing)', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const x = await fileEntry('x.txt', Buffer.from('x content'), 0o640, 1_600_000_005_000);
     const y = await fileEntry('sub/y.txt', Buffer.from('y content'), 0o600, 1_600_000_006_000);
     const target = { version: 1, createdAt: 1, method: 'scan' as const, entries: [x, y] };
@@ -109,8 +101,7 @@ describe('applyVersion on an empty replica', () => {
   });
 
   it('places a file where an empty directory stands', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     mkdirSync(path.join(disk.root, 'f.txt'), { recursive: true });
     const f = await fileEntry('f.txt', Buffer.from('now a file'));
     await applyVersion(

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bulkBuffers } from '../../../../main/engine/buffer-pool.js';
 import { ChunkList } from '../../../../main/engine/chunk-list.js';
 import {
@@ -29,20 +29,13 @@ import {
   stagingDir,
 } from '../../../../main/engine/replica/staging.js';
 import { stageVersion } from '../../../../main/engine/replica/apply.js';
-import type { VersionLog } from '../../../../main/engine/store/version-log.js';
-import { useTempDirs } from '../../helpers/temp-dir.js';
-import { fileEntry, inlineSources, makeDisk } from './apply-helpers.js';
+import { fileEntry, inlineSources, useDisks } from './apply-helpers.js';
 
 describe('stageFile', () => {
-  const tempDir = useTempDirs();
-  const logs: VersionLog[] = [];
-  afterEach(() => {
-    for (const l of logs.splice(0)) l.close();
-  });
+  const newDisk = useDisks();
 
   it('stages inline content with its mode and mtime, making the staging directory on first use', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = Buffer.from('hello staged world\n');
     const e = await fileEntry('a/b.txt', data, 0o640, 1_600_000_123_000);
     expect(existsSync(stagingDir(disk.root))).toBe(false);
@@ -60,8 +53,7 @@ describe('stageFile', () => {
   });
 
   it('replaces a longer, read-only partial file a cut left behind', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = Buffer.from('short');
     const e = await fileEntry('x.txt', data);
     mkdirSync(stagingDir(disk.root), { recursive: true });
@@ -77,8 +69,7 @@ describe('stageFile', () => {
   });
 
   it('fetches a large file in runs of at most 1 MiB, resuming after the verified prefix a cut left', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = randomBytes(3 * 1024 * 1024);
     const e = await fileEntry('big.bin', data, 0o600);
     const chunks = e.chunks!;
@@ -114,8 +105,7 @@ describe('stageFile', () => {
   });
 
   it('keeps runs whole while answers arrive one by one (a run waits until a whole one fits)', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = randomBytes(24 * 1024 * 1024);
     const e = await fileEntry('many-runs.bin', data, 0o600);
     const offsets = e.chunks!.offsets();
@@ -142,8 +132,7 @@ describe('stageFile', () => {
   });
 
   it('gives each fetched run back to the bulk pool once it is written, not before', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = randomBytes(3 * 1024 * 1024);
     const e = await fileEntry('pooled.bin', data, 0o600);
     const offsets = e.chunks!.offsets();
@@ -172,8 +161,7 @@ describe('stageFile', () => {
   });
 
   it('asks chunk by chunk for a run the upstream cannot serve whole, and reads chunks it holds locally', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = randomBytes(2 * 1024 * 1024);
     const e = await fileEntry('big.bin', data, 0o600);
     const chunks = e.chunks!;
@@ -214,8 +202,7 @@ describe('stageFile', () => {
   });
 
   it('refuses inline content that does not match the chunks, staging nothing', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const e = await fileEntry('x.txt', Buffer.from('expected'));
     const sources = inlineSources(disk.root, new Map([[e.hash!, Buffer.from('forged!!')]]));
     await expect(stageFile(disk.root, e, sources)).rejects.toBeInstanceOf(StageError);
@@ -224,15 +211,10 @@ describe('stageFile', () => {
 });
 
 describe('prestage', () => {
-  const tempDir = useTempDirs();
-  const logs: VersionLog[] = [];
-  afterEach(() => {
-    for (const l of logs.splice(0)) l.close();
-  });
+  const newDisk = useDisks();
 
   it('stages matching whole content with its mode and mtime, and notes it', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = Buffer.from('staged while the delta arrives\n');
     const e = await fileEntry('a.txt', data, 0o640, 1_600_000_321_000);
     const prestaged = new Prestaged(disk.root);
@@ -245,8 +227,7 @@ describe('prestage', () => {
   });
 
   it('writes a whole file under its final name only: no partial file is left beside it', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = Buffer.from('small file, written in one go\n');
     const e = await fileEntry('s.txt', data);
     const prestaged = new Prestaged(disk.root);
@@ -261,8 +242,7 @@ describe('prestage', () => {
   });
 
   it('stages nothing for content that does not match the chunks', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const e = await fileEntry('a.txt', Buffer.from('the real content'));
     const prestaged = new Prestaged(disk.root);
     // False: nothing staged, the caller keeps the data (the apply refuses it, with the reason).
@@ -272,8 +252,7 @@ describe('prestage', () => {
   });
 
   it('leaves a file staged before untouched (a two-phase prepare may own it)', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const data = Buffer.from('same content');
     const owned = await fileEntry('p.txt', data, 0o400, 1_600_000_000_000);
     const file = await stageFile(
@@ -290,8 +269,7 @@ describe('prestage', () => {
   });
 
   it('lets the apply use what was staged ahead, and stage again what is gone or wants another mode', async () => {
-    const disk = makeDisk(tempDir);
-    logs.push(disk.log);
+    const disk = newDisk();
     const a = Buffer.from('file a\n');
     const b = Buffer.from('file b\n');
     const c = Buffer.from('file c\n');
