@@ -163,6 +163,19 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
+/** Log messages worth showing when a test fails, besides warnings and errors. */
+const NOTABLE = new Set(['transaction decided', 'voted no: behind', 'delta served']);
+
+/** The last warnings, errors and two-phase decisions of a device's log, one JSON line each. */
+function notableLines(d: ClusterDevice, max = 40): string[] {
+  const lines = d.logLines().filter((l) => l.level >= 40 || NOTABLE.has(l.msg));
+  if (lines.length === 0) return [];
+  return [
+    `--- ${d.name} log: last ${Math.min(max, lines.length)} of ${lines.length} warnings, errors and decisions`,
+    ...lines.slice(-max).map((l) => JSON.stringify(l).slice(0, 400)),
+  ];
+}
+
 /** What `lanfold status --json` says about one folder. */
 export interface FolderStatus {
   readonly id: string;
@@ -585,6 +598,7 @@ export class Cluster {
             (run, i) =>
               `--- ${d.name} run ${i + 1} (pid ${run.pid}, running ${run.running})\nstdout: ${run.stdout.slice(-2000)}\nstderr: ${run.stderr.slice(-2000)}`,
           )
+          .concat(notableLines(d))
           .join('\n'),
       )
       .join('\n');

@@ -16,9 +16,11 @@ import { DEFAULT_FOLDER_SETTINGS } from '../../main/engine/folder-settings.js';
 import { silentLogger } from '../../main/engine/logger.js';
 import { MasterFolder } from '../../main/engine/master-folder.js';
 import { ReplicaFolder } from '../../main/engine/replica/replica-folder.js';
+import { toRelPath } from '../../main/engine/relpath.js';
 import { masterHop } from '../../main/engine/replication/hop.js';
 import { FolderPublisher } from '../../main/engine/replication/publisher.js';
 import { memoryLinkPair } from '../../main/protocol/link.js';
+import type { Message } from '../../main/protocol/messages.js';
 
 const dirs: string[] = [];
 function tmp(name: string): string {
@@ -139,5 +141,56 @@ describe('replication over an in-memory link', () => {
     await replica.close();
     pub.close();
     await master.close();
+  });
+
+  it('votes on a prepare that arrives in the same tick as a heartbeat that found nothing to do', async () => {
+    const rroot = tmp('r');
+    const replica = newReplica(rroot);
+    const [toMaster, masterSide] = memoryLinkPair(
+      { deviceId: 'M', name: 'm' },
+      { deviceId: 'R', name: 'r' },
+    );
+    const received: Message[] = [];
+    masterSide.onMessage((m) => received.push(m));
+    toMaster.onMessage((m) => replica.handle(toMaster, m));
+    replica.attach(toMaster);
+    // Both in one synchronous run, as when one socket read holds both frames: the heartbeat
+    // starts the catch-up loop, which ends at once (nothing to do); the prepare comes before
+    // that loop's promise has settled.
+    replica.handle(toMaster, { t: 'heartbeat', folder: 'f', version: 0 });
+    replica.handle(toMaster, {
+      t: 'prepare',
+      folder: 'f',
+      tx: '1.1',
+      prior: 0,
+      version: {
+        prior: 0,
+        version: 1,
+        createdAt: Date.now(),
+        method: '2pc',
+        entries: [
+          {
+            path: toRelPath('made-by-2pc'),
+            op: 'add',
+            kind: 'dir',
+            size: 0,
+            mtimeMs: Date.now(),
+            mode: 0o755,
+            hash: null,
+            target: null,
+            chunks: null,
+            movedFrom: null,
+          },
+        ],
+      },
+      inline: [],
+    });
+    // The vote comes without any further message (the master sends none until it decides).
+    await until(() => received.some((m) => m.t === 'vote'), 3000);
+    expect(received.find((m) => m.t === 'vote')).toMatchObject({ tx: '1.1', canApply: true });
+    masterSide.send({ t: 'decision', folder: 'f', tx: '1.1', outcome: 'commit' });
+    await until(() => replica.head() === 1);
+    expect(existsSync(path.join(rroot, 'made-by-2pc'))).toBe(true);
+    await replica.close();
   });
 });

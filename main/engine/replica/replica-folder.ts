@@ -104,6 +104,13 @@ export class ReplicaFolder {
   private upstreamVersion = 0;
   private pendingChange: MessageOf<'change'> | undefined;
   private running = false;
+  /**
+   * Something asked for the catch-up loop while it (or a revert, or a view change) held the
+   * folder, after the loop's last look at its inputs: run it once more when it is released.
+   * A loop can end within the same tick in which a message arrives (a heartbeat starts it,
+   * it finds nothing to do, and a prepare right behind it in the same read must not wait).
+   */
+  private kicked = false;
   private loop: Promise<void> = Promise.resolve();
   private delta: DeltaWait | undefined;
   private nextDeltaId = 1;
@@ -212,7 +219,7 @@ export class ReplicaFolder {
         this.lastError = err instanceof LanfoldError ? err.toLine() : String(err);
         this.options.logger.error({ err, folder: this.id }, 'changing the atomic view failed');
       } finally {
-        this.running = false;
+        this.release();
       }
       this.repointWatcher();
       if (this.head() < this.upstreamVersion) this.kick();
@@ -378,7 +385,7 @@ export class ReplicaFolder {
         { version: this.head(), local: this.local, fetcher: this.fetcher },
       );
     } finally {
-      this.running = false;
+      this.release();
     }
     this.options.logger.info({ folder: this.id, path: rel, outcome }, 'local change reverted');
     await this.rescanLocal({ all: false, roots: [rel] });
@@ -477,18 +484,30 @@ export class ReplicaFolder {
     }
   }
 
-  /** Starts the catch-up loop unless it runs already. */
+  /** Starts the catch-up loop, or has it run again once whatever holds the folder lets go. */
   private kick(): void {
-    if (this.running || this.closed) return;
+    if (this.closed) return;
+    if (this.running) {
+      this.kicked = true;
+      return;
+    }
     this.running = true;
-    this.loop = this.catchUp().finally(() => {
-      this.running = false;
-    });
+    this.loop = this.catchUp().finally(() => this.release());
+  }
+
+  /** Lets go of the folder (loop, revert or view change), running the loop if it was asked for meanwhile. */
+  private release(): void {
+    this.running = false;
+    if (!this.kicked) return;
+    this.kicked = false;
+    this.kick();
   }
 
   private async catchUp(): Promise<void> {
     while (!this.closed && this.link) {
       const link = this.link;
+      // This pass looks at every input afresh: a kick before it is served by it.
+      this.kicked = false;
       try {
         // A prepared transaction is resolved before anything else; a prepare is voted on
         // once this replica holds its prior version.
@@ -532,6 +551,7 @@ export class ReplicaFolder {
           );
         this.retryTimer?.cancel();
         this.retryTimer = this.options.clock.setTimeout(() => this.kick(), RETRY_MS);
+        this.kicked = false; // the retry comes back; messages meanwhile must not hurry it
         return;
       }
     }
