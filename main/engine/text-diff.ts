@@ -1,9 +1,9 @@
 /**
- * Line-level text diffs with fast-diff. fast-diff is quadratic in the worst case, so lines
- * are first mapped to single characters (one per distinct line) and inputs over a size
- * bound are refused: callers fall back to "files differ" (or, on the wire, to chunks).
+ * Line-level text diffs: lines are mapped to numbers (one per distinct line) and diffed with
+ * a bounded Myers search. Inputs over a size bound, or too different to diff within the work
+ * bound, are refused: callers fall back to "files differ" (or, on the wire, to chunks).
  */
-import fastDiff from 'fast-diff';
+import { DEFAULT_MAX_WORK, editRuns } from './myers.js';
 
 export type LineOp = {
   readonly kind: 'equal' | 'insert' | 'delete';
@@ -37,52 +37,40 @@ export function splitLines(text: string): string[] {
   return out.length === 1 && out[0] === '' ? [] : out;
 }
 
-/** Code units used to stand for lines: the BMP without surrogates, from U+0100. */
-const FIRST_CODE = 0x100;
-const MAX_DISTINCT_LINES = 0xd800 - FIRST_CODE + (0xfffe - 0xe000);
-
-function codeFor(n: number): string {
-  const c = FIRST_CODE + n;
-  return String.fromCharCode(c < 0xd800 ? c : c + 0x800);
-}
-
-/** The line diff of two texts, or undefined when they have too many distinct lines. */
-export function diffLines(a: string, b: string): LineOp[] | undefined {
-  const ids = new Map<string, string>();
-  const lines: string[] = [];
-  const encode = (text: string): string | undefined => {
-    let out = '';
-    for (const line of splitLines(text)) {
-      let id = ids.get(line);
-      if (id === undefined) {
-        if (lines.length >= MAX_DISTINCT_LINES) return undefined;
-        id = codeFor(lines.length);
-        ids.set(line, id);
-        lines.push(line);
-      }
-      out += id;
+/**
+ * The line diff of two texts, or undefined when they differ too much to diff within
+ * `maxWork` steps (see editRuns; a typical edit of even a large file needs far fewer).
+ */
+export function diffLines(a: string, b: string, maxWork = DEFAULT_MAX_WORK): LineOp[] | undefined {
+  const ids = new Map<string, number>();
+  const linesA = splitLines(a);
+  const linesB = splitLines(b);
+  const encode = (lines: readonly string[]): Int32Array => {
+    const out = new Int32Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      let id = ids.get(lines[i]!);
+      if (id === undefined) ids.set(lines[i]!, (id = ids.size));
+      out[i] = id;
     }
     return out;
   };
-  const ea = encode(a);
-  const eb = encode(b);
-  if (ea === undefined || eb === undefined) return undefined;
-  const decode = (s: string): string[] => {
-    const out: string[] = [];
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      out.push(lines[(c >= 0xe000 ? c - 0x800 : c) - FIRST_CODE]!);
-    }
-    return out;
-  };
+  const runs = editRuns(encode(linesA), encode(linesB), maxWork);
+  if (!runs) return undefined;
   const ops: LineOp[] = [];
-  for (const [op, text] of fastDiff(ea, eb)) {
-    const kind = op === fastDiff.EQUAL ? 'equal' : op === fastDiff.INSERT ? 'insert' : 'delete';
-    const last = ops[ops.length - 1];
-    const decoded = decode(text);
-    if (last && last.kind === kind)
-      ops[ops.length - 1] = { kind, lines: [...last.lines, ...decoded] };
-    else ops.push({ kind, lines: decoded });
+  let i = 0;
+  let j = 0;
+  for (const [op, count] of runs) {
+    if (op === 0) {
+      ops.push({ kind: 'equal', lines: linesA.slice(i, i + count) });
+      i += count;
+      j += count;
+    } else if (op === -1) {
+      ops.push({ kind: 'delete', lines: linesA.slice(i, i + count) });
+      i += count;
+    } else {
+      ops.push({ kind: 'insert', lines: linesB.slice(j, j + count) });
+      j += count;
+    }
   }
   return ops;
 }

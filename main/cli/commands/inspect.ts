@@ -396,7 +396,8 @@ export function registerInspect(program: Command): void {
             if (opts.json) return printJson({ path: rel, from: a, to: b, ...result });
             if (result.kind === 'binary')
               return print(`Binary file ${rel} differs between v${a} and v${b}.`);
-            if (result.kind === 'too-large') return print(`${rel} is too large to diff as text.`);
+            if (result.kind === 'too-large')
+              return print(`${rel} is too large, or changed too much, to diff as text.`);
             const text = formatUnified(result.ops, {
               color: opts.color && process.stdout.isTTY,
               labelA: `${rel}@v${a}`,

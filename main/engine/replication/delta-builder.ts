@@ -23,6 +23,8 @@ export interface DeltaPart {
 
 const PART_MAX_ENTRIES = 2000;
 const PART_MAX_BYTES = 4 * 1024 * 1024;
+/** Work on the main thread between two turns of the event loop (heartbeats, votes, other replicas). */
+const BUSY_SLICE_MS = 20;
 
 export async function* buildDelta(
   folder: ServedFolder,
@@ -37,7 +39,12 @@ export async function* buildDelta(
   const fast = await loadFastHasher();
   let part: DeltaPart = { entries: [], texts: [], inline: [] };
   let bytes = 0;
+  let sliceStart = performance.now();
   for (const entry of scope) {
+    if (performance.now() - sliceStart > BUSY_SLICE_MS) {
+      await new Promise((r) => setImmediate(r));
+      sliceStart = performance.now();
+    }
     const base = based && entry.kind === 'file' ? log.entryAt(entry.path, from) : undefined;
     const wire = toWire(
       entry,
@@ -75,6 +82,7 @@ export async function* buildDelta(
       part = { entries: [], texts: [], inline: [] };
       bytes = 0;
       await new Promise((r) => setImmediate(r));
+      sliceStart = performance.now();
     }
   }
   if (part.entries.length > 0) yield part;

@@ -1,8 +1,10 @@
 /**
  * Text deltas: a replica that holds the base version of a text file gets an edit script
- * instead of chunks. Built line by line first (fast-diff is quadratic; whole-line
- * mapping keeps its input small), then refined within small changed regions; offered
- * only when both texts are valid UTF-8 under a size bound.
+ * instead of chunks. Built line by line first (a bounded Myers search over line ids), then
+ * refined character by character with fast-diff within small changed regions; offered only
+ * when both texts are valid UTF-8 under a size bound. Both steps are bounded in work (the
+ * master builds deltas on its main thread): a file that changed too much goes as chunks,
+ * and regions past the refining budget stay whole-line edits.
  */
 import fastDiff from 'fast-diff';
 import type { z } from 'zod';
@@ -15,6 +17,11 @@ export type Edit = z.infer<typeof TextEdit>;
 export const TEXT_DELTA_MAX_BYTES = 1024 * 1024;
 /** Changed regions up to this many code units are refined character by character. */
 const REFINE_MAX = 4096;
+/**
+ * fast-diff's work on a region grows up to the square of its length: refining stops once
+ * the squares of the refined regions' lengths add up to this (about 70 ms here).
+ */
+const REFINE_BUDGET = 16_000_000;
 
 function decodeExact(data: Buffer): string | undefined {
   const text = data.toString('utf8');
@@ -33,6 +40,7 @@ export function makeTextDelta(base: Buffer, target: Buffer): Edit[] | undefined 
   const ops = diffLines(a, b);
   if (!ops) return undefined;
   const edits: Edit[] = [];
+  let budget = REFINE_BUDGET;
   const push = (e: Edit) => {
     const last = edits[edits.length - 1];
     if (last && last[0] === e[0]) {
@@ -47,7 +55,9 @@ export function makeTextDelta(base: Buffer, target: Buffer): Edit[] | undefined 
       push([0, text.length]);
     } else if (op.kind === 'delete' && ops[i + 1]?.kind === 'insert' && text.length <= REFINE_MAX) {
       const inserted = ops[i + 1]!.lines.join('');
-      if (inserted.length <= REFINE_MAX) {
+      const cost = (text.length + inserted.length) ** 2;
+      if (inserted.length <= REFINE_MAX && cost <= budget) {
+        budget -= cost;
         for (const [k, part] of fastDiff(text, inserted)) {
           if (k === fastDiff.EQUAL) push([0, part.length]);
           else if (k === fastDiff.DELETE) push([-1, part.length]);

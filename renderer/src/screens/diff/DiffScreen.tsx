@@ -130,7 +130,10 @@ function DiffBody({ diff, layout }: { diff: Diff; layout: DiffLayout }) {
     );
   if (diff.kind === 'too-large')
     return (
-      <Banner kind="info" title="This file is too large to compare line by line">
+      <Banner
+        kind="info"
+        title="This file is too large, or changed too much, to compare line by line"
+      >
         {sizeChange(diff)}
       </Banner>
     );
