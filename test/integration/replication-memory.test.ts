@@ -193,4 +193,81 @@ describe('replication over an in-memory link', () => {
     expect(existsSync(path.join(rroot, 'made-by-2pc'))).toBe(true);
     await replica.close();
   });
+
+  it('forgets a failed catch-up once a two-phase commit brings the replica to the head', async () => {
+    const rroot = tmp('r');
+    const replica = newReplica(rroot);
+    const [toMaster, masterSide] = memoryLinkPair(
+      { deviceId: 'M', name: 'm' },
+      { deviceId: 'R', name: 'r' },
+    );
+    const received: Message[] = [];
+    masterSide.onMessage((m) => {
+      received.push(m);
+      // Every delta this master serves edits a base the replica does not have: applying fails.
+      if (m.t === 'delta-req') {
+        masterSide.send({
+          t: 'delta-part',
+          folder: 'f',
+          id: m.id,
+          entries: [
+            {
+              path: toRelPath('edited.bin'),
+              op: 'modify',
+              kind: 'file',
+              size: 10,
+              mtimeMs: Date.now(),
+              mode: 0o644,
+              hash: 'a'.repeat(64),
+              target: null,
+              chunks: { base: 'b'.repeat(64), ops: [[0, 0, 1]] },
+              movedFrom: null,
+            },
+          ],
+          texts: [],
+          inline: [],
+        });
+        masterSide.send({ t: 'delta-end', folder: 'f', id: m.id, from: 0, to: 1, createdAt: 1 });
+      }
+      if (m.t === 'vote')
+        masterSide.send({ t: 'decision', folder: 'f', tx: m.tx, outcome: 'commit' });
+    });
+    toMaster.onMessage((m) => replica.handle(toMaster, m));
+    replica.attach(toMaster);
+    masterSide.send({ t: 'heartbeat', folder: 'f', version: 1 });
+    await until(() => replica.status().lastError !== undefined);
+    expect(replica.status().lastError).toContain('does not fit');
+    // The master moves on by two-phase commit from the replica's version (v0 to v2).
+    masterSide.send({
+      t: 'prepare',
+      folder: 'f',
+      tx: '2.1',
+      prior: 0,
+      version: {
+        prior: 0,
+        version: 2,
+        createdAt: Date.now(),
+        method: '2pc',
+        entries: [
+          {
+            path: toRelPath('d'),
+            op: 'add',
+            kind: 'dir',
+            size: 0,
+            mtimeMs: Date.now(),
+            mode: 0o755,
+            hash: null,
+            target: null,
+            chunks: null,
+            movedFrom: null,
+          },
+        ],
+      },
+      inline: [],
+    });
+    await until(() => replica.head() === 2);
+    await until(() => replica.status().lastError === undefined, 3000);
+    expect(received.filter((m) => m.t === 'vote')).toHaveLength(1);
+    await replica.close();
+  });
 });

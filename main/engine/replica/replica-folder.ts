@@ -116,6 +116,8 @@ export class ReplicaFolder {
   private nextDeltaId = 1;
   private retryTimer: TimerHandle | undefined;
   private lastError: string | undefined;
+  /** `lastError` is the catch-up loop's own (a failed apply): reaching the head by any way ends it. */
+  private lastErrorFromLoop = false;
   private readonly conflicts: { path: string; keptAs: string; at: number }[] = [];
   private bytesFetched = 0;
   private closed = false;
@@ -217,6 +219,7 @@ export class ReplicaFolder {
         // Reported in status; the folder keeps the shape it has (a conversion cut half-way
         // by the error is finished at the next open, from its journal).
         this.lastError = err instanceof LanfoldError ? err.toLine() : String(err);
+        this.lastErrorFromLoop = false;
         this.options.logger.error({ err, folder: this.id }, 'changing the atomic view failed');
       } finally {
         this.release();
@@ -471,6 +474,7 @@ export class ReplicaFolder {
         return;
       case 'refuse':
         this.lastError = `upstream refused the folder: ${message.reason}`;
+        this.lastErrorFromLoop = false;
         this.options.logger.error(
           { folder: this.id, reason: message.reason },
           'upstream refused the folder',
@@ -523,7 +527,12 @@ export class ReplicaFolder {
           await this.participant.prepare(link, prepare);
           continue;
         }
-        if (this.head() >= this.upstreamVersion) break;
+        if (this.head() >= this.upstreamVersion) {
+          // Caught up, perhaps by a two-phase commit after a failed catch-up: that failure is over.
+          if (this.lastErrorFromLoop) this.lastError = undefined;
+          this.lastErrorFromLoop = false;
+          break;
+        }
         this.checkRoot();
         const change = this.pendingChange;
         this.pendingChange = undefined;
@@ -531,6 +540,7 @@ export class ReplicaFolder {
           await this.applyDelta(link);
         }
         this.lastError = undefined;
+        this.lastErrorFromLoop = false;
         link.send({ t: 'ack', folder: this.id, version: this.head() });
       } catch (err) {
         if (err instanceof LinkLost) return;
@@ -541,6 +551,7 @@ export class ReplicaFolder {
               ? err.message
               : String(err);
         this.lastError = message;
+        this.lastErrorFromLoop = true;
         const prepare = this.participant.pending;
         if (prepare && this.head() < prepare.prior)
           this.participant.refuse(link, `could not catch up to v${prepare.prior}: ${message}`);
