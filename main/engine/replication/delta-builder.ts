@@ -114,16 +114,22 @@ function textDelta(folder: ServedFolder, base: Entry, entry: Entry): TextDelta |
 }
 
 /**
- * The file's bytes if it still holds what was recorded. Checked with the chunk's fast hash
- * (xxhash64, ~6× cheaper than SHA-256): this only keeps a file edited since it was recorded
- * from being sent; the replica verifies every inline file's SHA-256 before staging it.
+ * The file's bytes if it still holds what was recorded. Checked chunk by chunk with the
+ * chunks' fast hash (xxhash64, ~6× cheaper than SHA-256): this only keeps a file edited
+ * since it was recorded from being sent; the replica verifies every inline file's SHA-256,
+ * chunk by chunk, before staging it.
  */
 function inlineOf(root: string, entry: Entry, fast: FastHasher): Uint8Array | undefined {
+  if (!entry.chunks) return undefined;
   try {
     const data = readFileSync(resolveIn(root, entry.path));
-    const chunk = entry.chunks?.count === 1 ? entry.chunks.at(0) : undefined;
-    if (data.length !== entry.size || !chunk || fast.hash(data) !== chunk.fast) return undefined;
-    return data;
+    if (data.length !== entry.size) return undefined;
+    let offset = 0;
+    for (const chunk of entry.chunks) {
+      if (fast.hash(data.subarray(offset, offset + chunk.size)) !== chunk.fast) return undefined;
+      offset += chunk.size;
+    }
+    return offset === data.length ? data : undefined;
   } catch {
     return undefined;
   }

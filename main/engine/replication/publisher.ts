@@ -4,7 +4,6 @@
  * window of recent versions), heartbeats the current version until each replica
  * acknowledges it, and answers delta and chunk requests.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MessageOf, WireVersion } from '../../protocol/messages.js';
 import { INLINE_FILE_BYTES, MAX_CHUNK_BYTES, type Message } from '../../protocol/messages.js';
@@ -14,6 +13,7 @@ import type { Entry, VersionInfo } from '../entry.js';
 import type { Logger } from '../logger.js';
 import { resolveIn, type RelPath } from '../relpath.js';
 import { bulkBuffers } from '../buffer-pool.js';
+import { matchesChunks } from '../chunk-list.js';
 import { ChunkServer } from './chunk-server.js';
 import { buildDelta } from './delta-builder.js';
 import type { DeletionGuardHost, HopControl } from './hop.js';
@@ -483,7 +483,7 @@ export class FolderPublisher {
         continue;
       try {
         const data = readFileSync(resolveIn(root, e.path));
-        if (data.length === e.size && e.chunks.count <= 1 && sameContent(data, e)) {
+        if (data.length === e.size && matchesChunks(data, e.chunks)) {
           out.push({ hash: e.hash, data });
           budget -= data.length;
         }
@@ -581,12 +581,3 @@ function wireChunkBytes(v: WireVersion): number {
   return n;
 }
 
-function sameContent(data: Buffer, e: Entry): boolean {
-  const chunk = e.chunks?.count === 1 ? e.chunks.at(0) : undefined;
-  if (e.size === 0) return data.length === 0;
-  return chunk !== undefined && createSha(data).equals(chunk.hash);
-}
-
-function createSha(data: Buffer): Buffer {
-  return createHash('sha256').update(data).digest();
-}

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { digestFile } from '../../../../main/engine/chunker.js';
+import { ChunkCutter, digestFile } from '../../../../main/engine/chunker.js';
 import type { NewEntry, NewVersion } from '../../../../main/engine/entry.js';
 import { buildDelta, type DeltaPart } from '../../../../main/engine/replication/delta-builder.js';
 import type { ServedFolder } from '../../../../main/engine/replication/served-folder.js';
@@ -16,6 +17,18 @@ const HEADER: NewVersion = {
   reason: 'first scan of the folder',
   origin: 'initial-scan',
 };
+
+/** Pseudo-random bytes (a SHA-256 stream) of `size`, the first seed whose content the chunker cuts in two or more. */
+function severalChunks(size: number): Buffer {
+  for (let seed = 0; seed < 100; seed++) {
+    const blocks: Buffer[] = [];
+    for (let i = 0; i * 32 < size; i++)
+      blocks.push(createHash('sha256').update(`${seed}:${i}`).digest());
+    const data = Buffer.concat(blocks).subarray(0, size);
+    if (new ChunkCutter().push(data).length > 0) return data;
+  }
+  throw new Error('no seed gives several chunks');
+}
 
 describe('buildDelta: small files inline', () => {
   const tempDir = useTempDirs();
@@ -75,5 +88,20 @@ describe('buildDelta: small files inline', () => {
     const aEntry = folder.log.entryAt(toRelPath('a.txt'), folder.head())!;
     expect(part!.inline.map((i) => i.hash)).toEqual([aEntry.hash]);
     expect(Buffer.from(part!.inline[0]!.data).equals(a)).toBe(true);
+  });
+
+  it('inlines a small file of several chunks, unless any one of them changed since', async () => {
+    const many = severalChunks(60_000);
+    const folder = await served({ 'many.bin': many, 'edited.bin': many });
+    const recorded = folder.log.entryAt(toRelPath('many.bin'), folder.head())!;
+    expect(recorded.chunks!.count).toBeGreaterThan(1);
+    // edited.bin changes in its last chunk only, keeping its size.
+    const edited = Buffer.from(many);
+    edited[edited.length - 10] ^= 0xff;
+    writeFileSync(path.join(folder.root, 'edited.bin'), edited);
+    const [part] = await parts(folder);
+    expect(part!.inline).toHaveLength(1);
+    expect(part!.inline[0]!.hash).toBe(recorded.hash);
+    expect(Buffer.from(part!.inline[0]!.data).equals(many)).toBe(true);
   });
 });
