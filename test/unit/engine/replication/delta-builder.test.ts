@@ -97,7 +97,7 @@ describe('buildDelta: small files inline', () => {
     expect(recorded.chunks!.count).toBeGreaterThan(1);
     // edited.bin changes in its last chunk only, keeping its size.
     const edited = Buffer.from(many);
-    edited[edited.length - 10] ^= 0xff;
+    edited[edited.length - 10] = edited[edited.length - 10]! ^ 0xff;
     writeFileSync(path.join(folder.root, 'edited.bin'), edited);
     const [part] = await parts(folder);
     expect(part!.inline).toHaveLength(1);
