@@ -52,3 +52,11 @@ export class BufferPool {
  * MAX_CHUNK_BYTES (1 MiB) and its message header; 16 kept, more than a fetch window's worth.
  */
 export const bulkBuffers = new BufferPool(1024 * 1024 + 4096, 16);
+
+/**
+ * Frames over a run's size that can be given back: a delta's parts (up to 4 MiB of entries
+ * and inline files), which the replica returns once it staged every inline file of the part.
+ * Without reuse each part was fresh memory: on the 20,000-file set, copying the parts into
+ * fresh frames took ~0.57 s of the replica's main thread, mostly page faults.
+ */
+export const frameBuffers = new BufferPool(8 * 1024 * 1024, 2);

@@ -4,7 +4,7 @@
  * every message; any problem is a ProtocolError, after which the connection is closed.
  */
 import { Packr, Unpackr } from 'msgpackr';
-import { bulkBuffers } from '../engine/buffer-pool.js';
+import { bulkBuffers, frameBuffers } from '../engine/buffer-pool.js';
 import { MAX_FRAME_BYTES, parseMessage, ProtocolError, type Message } from './messages.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false });
@@ -132,12 +132,13 @@ export class FrameDecoder {
   }
 
   /**
-   * Copies the next `n` bytes into a buffer of the bulk pool (large frames are mostly chunk
-   * runs, which staging gives back once written); only those bytes are copied, the rest of
-   * the last piece stays pending as it is.
+   * Copies the next `n` bytes into a pooled buffer: of the bulk pool up to a chunk run's
+   * size (staging gives runs back once written), else of the frame pool (a replica gives a
+   * delta part back once its inline files are staged). Only those bytes are copied, the
+   * rest of the last piece stays pending as it is.
    */
   private gather(n: number): Buffer {
-    const frame = bulkBuffers.take(n);
+    const frame = (n <= bulkBuffers.capacity ? bulkBuffers : frameBuffers).take(n);
     let at = 0;
     while (at < n) {
       const piece = this.pending[0]!;

@@ -20,7 +20,11 @@ import { toRelPath } from '../../main/engine/relpath.js';
 import { masterHop } from '../../main/engine/replication/hop.js';
 import { FolderPublisher } from '../../main/engine/replication/publisher.js';
 import { memoryLinkPair } from '../../main/protocol/link.js';
-import type { Message } from '../../main/protocol/messages.js';
+import { encodeFrame, FrameDecoder } from '../../main/protocol/codec.js';
+import { frameBuffers } from '../../main/engine/buffer-pool.js';
+import { digestFile } from '../../main/engine/chunker.js';
+import { toWire } from '../../main/engine/replication/wire-entries.js';
+import type { Message, WireEntry } from '../../main/protocol/messages.js';
 
 const dirs: string[] = [];
 function tmp(name: string): string {
@@ -268,6 +272,84 @@ describe('replication over an in-memory link', () => {
     await until(() => replica.head() === 2);
     await until(() => replica.status().lastError === undefined, 3000);
     expect(received.filter((m) => m.t === 'vote')).toHaveLength(1);
+    await replica.close();
+  });
+
+  it("gives a delta part's frame back once every inline file of it is staged, and only then", async () => {
+    const rroot = tmp('r');
+    const src = tmp('src');
+    const replica = newReplica(rroot);
+    const [toMaster, masterSide] = memoryLinkPair(
+      { deviceId: 'M', name: 'm' },
+      { deviceId: 'R', name: 'r' },
+    );
+    // Twenty files of 60 KB inline: a frame larger than a chunk run, so it is gathered into
+    // the frame pool when decoded from the wire.
+    const entries: WireEntry[] = [];
+    const inline: { hash: string; data: Buffer }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const data = Buffer.alloc(60_000, i + 1);
+      writeFileSync(path.join(src, `f${i}`), data);
+      const d = await digestFile(path.join(src, `f${i}`));
+      const e = {
+        path: toRelPath(`f${i}`),
+        op: 'add',
+        kind: 'file',
+        size: d.size,
+        mtimeMs: 1,
+        mode: 0o644,
+        ino: 0,
+        hash: d.hash,
+        target: null,
+        chunks: d.chunks,
+        movedFrom: null,
+      } as const;
+      entries.push(toWire(e));
+      inline.push({ hash: d.hash, data });
+    }
+    const decoded = (part: Message): Message => {
+      const frame = encodeFrame(part);
+      const decoder = new FrameDecoder();
+      const out: Message[] = [];
+      for (let at = 0; at < frame.length; at += 65_536)
+        out.push(...decoder.push(frame.subarray(at, at + 65_536)));
+      return out[0]!;
+    };
+    const given: boolean[] = [];
+    masterSide.onMessage((m) => {
+      if (m.t !== 'delta-req') return;
+      // The first delta's first file comes with the wrong bytes: it cannot be staged ahead,
+      // so that part's frame stays lent; the second delta brings it right.
+      const data =
+        given.length === 1
+          ? inline
+          : [{ hash: inline[0]!.hash, data: Buffer.alloc(60_000, 99) }, ...inline.slice(1)];
+      const part = decoded({
+        t: 'delta-part',
+        folder: 'f',
+        id: m.id,
+        entries,
+        texts: [],
+        inline: data,
+      });
+      if (
+        part.t !== 'delta-part' ||
+        part.inline[0]!.data.buffer.byteLength !== frameBuffers.capacity
+      )
+        throw new Error('expected a delta part in a pooled frame');
+      const idle = frameBuffers.idle;
+      replica.handle(toMaster, part);
+      given.push(frameBuffers.idle === idle + 1);
+      // No new version after all: the replica stays at v0.
+      masterSide.send({ t: 'delta-end', folder: 'f', id: m.id, from: 0, to: 0, createdAt: 1 });
+    });
+    toMaster.onMessage((m) => replica.handle(toMaster, m));
+    replica.attach(toMaster);
+    masterSide.send({ t: 'heartbeat', folder: 'f', version: 1 });
+    await until(() => given.length === 1);
+    masterSide.send({ t: 'heartbeat', folder: 'f', version: 1 });
+    await until(() => given.length === 2);
+    expect(given).toEqual([false, true]);
     await replica.close();
   });
 });

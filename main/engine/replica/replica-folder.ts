@@ -17,6 +17,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, NewEntry, VersionInfo } from '../entry.js';
 import { LanfoldError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { frameBuffers } from '../buffer-pool.js';
 import { checkFolderRoot } from '../folder-root.js';
 import { resolveIn, type RelPath } from '../relpath.js';
 import { VersionLog } from '../store/version-log.js';
@@ -461,6 +462,10 @@ export class ReplicaFolder {
         d.texts.push(...message.texts);
         for (const i of message.inline) d.inline.set(i.hash, bytesOf(i.data));
         if (d.prestaged) this.prestageInline(d, d.prestaged, first);
+        // Every inline file of the part staged (entries and texts are copies): nothing reads
+        // its frame any more, so the decoder may fill it with the next part.
+        if (message.inline.length > 0 && message.inline.every((i) => !d.inline.has(i.hash)))
+          frameBuffers.release(message.inline[0]!.data);
         return;
       }
       case 'delta-end':

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { bulkBuffers } from '../../../main/engine/buffer-pool.js';
+import { bulkBuffers, frameBuffers } from '../../../main/engine/buffer-pool.js';
 import {
   decodeBody,
   encodeFrame,
@@ -318,6 +318,41 @@ describe('FrameDecoder', () => {
     const [m2] = again.push(stream.subarray(half));
     expect(m2?.t === 'data' && m2.data.buffer === m.data.buffer).toBe(true);
     expect(m2?.t === 'data' && Buffer.from(m2.data).equals(data)).toBe(true);
+  });
+
+  it('gathers a frame larger than a chunk run (a delta part) into the frame pool, reused once given back', () => {
+    const inline = Array.from({ length: 40 }, (_, i) => ({
+      hash: i.toString(16).padStart(64, '0'),
+      data: Buffer.alloc(60_000, i),
+    }));
+    const frame = encodeFrame({
+      t: 'delta-part',
+      folder: 'f1',
+      id: 9,
+      entries: [],
+      texts: [],
+      inline,
+    });
+    expect(frame.length).toBeGreaterThan(bulkBuffers.capacity);
+    const decode = (): Message => {
+      const decoder = new FrameDecoder();
+      const out: Message[] = [];
+      for (let at = 0; at < frame.length; at += 65_536)
+        out.push(...decoder.push(frame.subarray(at, at + 65_536)));
+      expect(out).toHaveLength(1);
+      return out[0]!;
+    };
+    const m = decode();
+    if (m.t !== 'delta-part') throw new Error('expected delta-part');
+    expect(Buffer.from(m.inline[39]!.data).equals(Buffer.alloc(60_000, 39))).toBe(true);
+    expect(m.inline[0]!.data.buffer.byteLength).toBe(frameBuffers.capacity);
+    const idle = frameBuffers.idle;
+    frameBuffers.release(m.inline[0]!.data);
+    expect(frameBuffers.idle).toBe(idle + 1);
+    const m2 = decode();
+    expect(m2.t === 'delta-part' && m2.inline[0]!.data.buffer === m.inline[0]!.data.buffer).toBe(
+      true,
+    );
   });
 
   it('keeps a partial frame until it is complete', () => {
