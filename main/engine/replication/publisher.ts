@@ -580,4 +580,3 @@ function wireChunkBytes(v: WireVersion): number {
   }
   return n;
 }
-
