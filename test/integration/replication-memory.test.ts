@@ -19,7 +19,8 @@ import { ReplicaFolder } from '../../main/engine/replica/replica-folder.js';
 import { toRelPath } from '../../main/engine/relpath.js';
 import { masterHop } from '../../main/engine/replication/hop.js';
 import { FolderPublisher } from '../../main/engine/replication/publisher.js';
-import { memoryLinkPair } from '../../main/protocol/link.js';
+import { memoryLinkPair, type PeerLink } from '../../main/protocol/link.js';
+import { fileEntry, prepareAddingDir } from '../helpers/entries.js';
 import { encodeFrame, FrameDecoder } from '../../main/protocol/codec.js';
 import { frameBuffers } from '../../main/engine/buffer-pool.js';
 import { digestFile } from '../../main/engine/chunker.js';
@@ -76,12 +77,14 @@ function newReplica(root: string): ReplicaFolder {
   });
 }
 
+/** An in-memory link: the replica's side (to the master) and the side a test plays the master on. */
+function upstreamPair(): [toMaster: PeerLink, masterSide: PeerLink] {
+  return memoryLinkPair({ deviceId: 'M', name: 'm' }, { deviceId: 'R', name: 'r' });
+}
+
 /** Links `replica` to the master's publisher in memory and attaches it. */
 function connect(replica: ReplicaFolder, pub: FolderPublisher): void {
-  const [toMaster, toReplica] = memoryLinkPair(
-    { deviceId: 'M', name: 'm' },
-    { deviceId: 'R', name: 'r' },
-  );
+  const [toMaster, toReplica] = upstreamPair();
   toReplica.onMessage((m) => pub.handle(toReplica, m));
   toMaster.onMessage((m) => replica.handle(toMaster, m));
   replica.attach(toMaster);
@@ -150,10 +153,7 @@ describe('replication over an in-memory link', () => {
   it('votes on a prepare that arrives in the same tick as a heartbeat that found nothing to do', async () => {
     const rroot = tmp('r');
     const replica = newReplica(rroot);
-    const [toMaster, masterSide] = memoryLinkPair(
-      { deviceId: 'M', name: 'm' },
-      { deviceId: 'R', name: 'r' },
-    );
+    const [toMaster, masterSide] = upstreamPair();
     const received: Message[] = [];
     masterSide.onMessage((m) => received.push(m));
     toMaster.onMessage((m) => replica.handle(toMaster, m));
@@ -162,33 +162,7 @@ describe('replication over an in-memory link', () => {
     // starts the catch-up loop, which ends at once (nothing to do); the prepare comes before
     // that loop's promise has settled.
     replica.handle(toMaster, { t: 'heartbeat', folder: 'f', version: 0 });
-    replica.handle(toMaster, {
-      t: 'prepare',
-      folder: 'f',
-      tx: '1.1',
-      prior: 0,
-      version: {
-        prior: 0,
-        version: 1,
-        createdAt: Date.now(),
-        method: '2pc',
-        entries: [
-          {
-            path: toRelPath('made-by-2pc'),
-            op: 'add',
-            kind: 'dir',
-            size: 0,
-            mtimeMs: Date.now(),
-            mode: 0o755,
-            hash: null,
-            target: null,
-            chunks: null,
-            movedFrom: null,
-          },
-        ],
-      },
-      inline: [],
-    });
+    replica.handle(toMaster, prepareAddingDir('1.1', 0, 1, 'made-by-2pc'));
     // The vote comes without any further message (the master sends none until it decides).
     await until(() => received.some((m) => m.t === 'vote'), 3000);
     expect(received.find((m) => m.t === 'vote')).toMatchObject({ tx: '1.1', canApply: true });
@@ -201,10 +175,7 @@ describe('replication over an in-memory link', () => {
   it('forgets a failed catch-up once a two-phase commit brings the replica to the head', async () => {
     const rroot = tmp('r');
     const replica = newReplica(rroot);
-    const [toMaster, masterSide] = memoryLinkPair(
-      { deviceId: 'M', name: 'm' },
-      { deviceId: 'R', name: 'r' },
-    );
+    const [toMaster, masterSide] = upstreamPair();
     const received: Message[] = [];
     masterSide.onMessage((m) => {
       received.push(m);
@@ -242,33 +213,7 @@ describe('replication over an in-memory link', () => {
     await until(() => replica.status().lastError !== undefined);
     expect(replica.status().lastError).toContain('does not fit');
     // The master moves on by two-phase commit from the replica's version (v0 to v2).
-    masterSide.send({
-      t: 'prepare',
-      folder: 'f',
-      tx: '2.1',
-      prior: 0,
-      version: {
-        prior: 0,
-        version: 2,
-        createdAt: Date.now(),
-        method: '2pc',
-        entries: [
-          {
-            path: toRelPath('d'),
-            op: 'add',
-            kind: 'dir',
-            size: 0,
-            mtimeMs: Date.now(),
-            mode: 0o755,
-            hash: null,
-            target: null,
-            chunks: null,
-            movedFrom: null,
-          },
-        ],
-      },
-      inline: [],
-    });
+    masterSide.send(prepareAddingDir('2.1', 0, 2, 'd'));
     await until(() => replica.head() === 2);
     await until(() => replica.status().lastError === undefined, 3000);
     expect(received.filter((m) => m.t === 'vote')).toHaveLength(1);
@@ -279,10 +224,7 @@ describe('replication over an in-memory link', () => {
     const rroot = tmp('r');
     const src = tmp('src');
     const replica = newReplica(rroot);
-    const [toMaster, masterSide] = memoryLinkPair(
-      { deviceId: 'M', name: 'm' },
-      { deviceId: 'R', name: 'r' },
-    );
+    const [toMaster, masterSide] = upstreamPair();
     // Twenty files of 60 KB inline: a frame larger than a chunk run, so it is gathered into
     // the frame pool when decoded from the wire.
     const entries: WireEntry[] = [];
@@ -291,20 +233,7 @@ describe('replication over an in-memory link', () => {
       const data = Buffer.alloc(60_000, i + 1);
       writeFileSync(path.join(src, `f${i}`), data);
       const d = await digestFile(path.join(src, `f${i}`));
-      const e = {
-        path: toRelPath(`f${i}`),
-        op: 'add',
-        kind: 'file',
-        size: d.size,
-        mtimeMs: 1,
-        mode: 0o644,
-        ino: 0,
-        hash: d.hash,
-        target: null,
-        chunks: d.chunks,
-        movedFrom: null,
-      } as const;
-      entries.push(toWire(e));
+      entries.push(toWire(fileEntry(`f${i}`, d)));
       inline.push({ hash: d.hash, data });
     }
     const decoded = (part: Message): Message => {

@@ -8,6 +8,7 @@ import { ChunkServer } from '../../../../main/engine/replication/chunk-server.js
 import { toRelPath } from '../../../../main/engine/relpath.js';
 import type { VersionLog } from '../../../../main/engine/store/version-log.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import { fileEntry } from '../../../helpers/entries.js';
 
 const MIB = 1024 * 1024;
 
@@ -21,20 +22,7 @@ describe('ChunkServer runs', () => {
     const data = randomBytes(2 * MIB);
     writeFileSync(file, data);
     const d = await digestFile(file);
-    const entry: Entry = {
-      path: toRelPath('big.bin'),
-      op: 'add',
-      kind: 'file',
-      size: d.size,
-      mtimeMs: 0,
-      mode: 0o644,
-      ino: 0,
-      hash: d.hash,
-      target: null,
-      chunks: d.chunks,
-      movedFrom: null,
-      seq: 4,
-    };
+    const entry: Entry = { ...fileEntry('big.bin', d, { mtimeMs: 0 }), seq: 4 };
     const log = { head: () => 4, entryAt: () => entry } as unknown as VersionLog;
     const offsets = d.chunks.offsets();
     const store = new Map<string, Buffer>();

@@ -9,6 +9,7 @@ import type { ServedFolder } from '../../../../main/engine/replication/served-fo
 import { toRelPath } from '../../../../main/engine/relpath.js';
 import { VersionLog } from '../../../../main/engine/store/version-log.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import { fileEntry } from '../../../helpers/entries.js';
 
 const HEADER: NewVersion = {
   epoch: 1,
@@ -46,19 +47,7 @@ describe('buildDelta: small files inline', () => {
       const full = path.join(root, name);
       writeFileSync(full, data);
       const d = await digestFile(full);
-      entries.push({
-        path: toRelPath(name),
-        op: 'add',
-        kind: 'file',
-        size: d.size,
-        mtimeMs: 1,
-        mode: 0o644,
-        ino: 0,
-        hash: d.hash,
-        target: null,
-        chunks: d.chunks,
-        movedFrom: null,
-      });
+      entries.push(fileEntry(name, d));
     }
     log.commit(HEADER, entries);
     return {
