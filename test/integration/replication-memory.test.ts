@@ -281,4 +281,25 @@ describe('replication over an in-memory link', () => {
     expect(given).toEqual([false, true]);
     await replica.close();
   });
+
+  it('starts watching a new replica once its first sync is done, and reports what was edited before', async () => {
+    const mroot = tmp('m');
+    const rroot = tmp('r');
+    writeFileSync(path.join(mroot, 'a.txt'), 'from the master\n');
+    const { master, pub } = await startMaster(mroot);
+    const replica = newReplica(rroot);
+    await replica.watchLocal();
+    // Made before the first sync, with no watch in place yet.
+    writeFileSync(path.join(rroot, 'before.txt'), 'local\n');
+    connect(replica, pub);
+    await until(() => replica.head() === master.head());
+    const paths = (): string[] => replica.status().localChanges.map((c) => c.path);
+    await until(() => paths().includes('before.txt'));
+    // The watch is in place after the first sync: an edit is reported without a rescan.
+    appendFileSync(path.join(rroot, 'a.txt'), 'edited on the replica\n');
+    await until(() => paths().includes('a.txt'));
+    await replica.close();
+    pub.close();
+    await master.close();
+  });
 });
