@@ -120,9 +120,10 @@ export class ReplicaFolder {
   private retryTimer: TimerHandle | undefined;
   /** The watch put off until the first sync ends (see watchLocal), with its latest start. */
   private watchDeferred: TimerHandle | undefined;
+  /** The last failure outside the catch-up loop (a refusal, a view conversion). */
   private lastError: string | undefined;
-  /** `lastError` is the catch-up loop's own (a failed apply): reaching the head by any way ends it. */
-  private lastErrorFromLoop = false;
+  /** The catch-up loop's last failure (an apply): reaching the head by any way ends it. */
+  private catchUpError: string | undefined;
   private readonly conflicts: { path: string; keptAs: string; at: number }[] = [];
   private bytesFetched = 0;
   private closed = false;
@@ -224,7 +225,6 @@ export class ReplicaFolder {
         // Reported in status; the folder keeps the shape it has (a conversion cut half-way
         // by the error is finished at the next open, from its journal).
         this.lastError = err instanceof LanfoldError ? err.toLine() : String(err);
-        this.lastErrorFromLoop = false;
         this.options.logger.error({ err, folder: this.id }, 'changing the atomic view failed');
       } finally {
         this.release();
@@ -380,7 +380,7 @@ export class ReplicaFolder {
       upstreamVersion: this.upstreamVersion,
       connected: this.link !== undefined && !this.link.closed,
       syncing: this.running,
-      lastError: this.lastError,
+      lastError: this.catchUpError ?? this.lastError,
       conflicts: this.conflicts,
       bytesFetched: this.bytesFetched + (this.fetcher?.received ?? 0),
       localChanges: [...this.localChanges.values()],
@@ -441,7 +441,7 @@ export class ReplicaFolder {
     // The last upstream's refusal or failure is not this connection's. The host may have
     // cut the old connection before attaching this one (a refusal, then the next upstream
     // connects), so this holds whether or not a link is still attached.
-    if (old !== link) this.lastError = undefined;
+    if (old !== link) this.lastError = this.catchUpError = undefined;
     this.link = link;
     this.fetcher = new Fetcher(link, this.id, this.options.clock);
     link.onClose((reason) => {
@@ -506,7 +506,6 @@ export class ReplicaFolder {
         return;
       case 'refuse':
         this.lastError = `upstream refused the folder: ${message.reason}`;
-        this.lastErrorFromLoop = false;
         this.options.logger.error(
           { folder: this.id, reason: message.reason },
           'upstream refused the folder',
@@ -561,8 +560,7 @@ export class ReplicaFolder {
         }
         if (this.head() >= this.upstreamVersion) {
           // Caught up, perhaps by a two-phase commit after a failed catch-up: that failure is over.
-          if (this.lastErrorFromLoop) this.lastError = undefined;
-          this.lastErrorFromLoop = false;
+          this.catchUpError = undefined;
           this.startDeferredWatch();
           break;
         }
@@ -572,8 +570,7 @@ export class ReplicaFolder {
         if (!(change && change.current.version > this.head() && (await this.applyChange(change)))) {
           await this.applyDelta(link);
         }
-        this.lastError = undefined;
-        this.lastErrorFromLoop = false;
+        this.lastError = this.catchUpError = undefined;
         link.send({ t: 'ack', folder: this.id, version: this.head() });
       } catch (err) {
         if (err instanceof LinkLost) return;
@@ -583,8 +580,7 @@ export class ReplicaFolder {
             : err instanceof Error
               ? err.message
               : String(err);
-        this.lastError = message;
-        this.lastErrorFromLoop = true;
+        this.catchUpError = message;
         const prepare = this.participant.pending;
         if (prepare && this.head() < prepare.prior)
           this.participant.refuse(link, `could not catch up to v${prepare.prior}: ${message}`);
