@@ -39,7 +39,7 @@ export function editRuns(
   return runs.list;
 }
 
-/** Appends runs, merging one into the last when they are of the same kind. */
+/** Appends runs, merging one into the last when they are of the same kind (either direction of a walk). */
 class RunList {
   readonly list: [0 | -1 | 1, number][] = [];
 
@@ -101,13 +101,7 @@ function middleRuns(
 
 /** Rebuilds the script from the frontiers saved before each round, from (n, m) back to (0, 0). */
 function walkBack(frontiers: readonly Int32Array[], last: number, n: number, m: number): Run[] {
-  const reversed: [0 | -1 | 1, number][] = [];
-  const push = (op: 0 | -1 | 1, count: number): void => {
-    if (count === 0) return;
-    const top = reversed[reversed.length - 1];
-    if (top && top[0] === op) top[1] += count;
-    else reversed.push([op, count]);
-  };
+  const reversed = new RunList();
   let x = n;
   let y = m;
   for (let d = last; d > 0; d--) {
@@ -118,11 +112,11 @@ function walkBack(frontiers: readonly Int32Array[], last: number, n: number, m: 
     const prevK = down ? k + 1 : k - 1;
     const prevX = at(prevK);
     const startX = down ? prevX : prevX + 1;
-    push(0, x - startX);
-    push(down ? 1 : -1, 1);
+    reversed.add(0, x - startX);
+    reversed.add(down ? 1 : -1, 1);
     x = prevX;
     y = prevX - prevK;
   }
-  push(0, x);
-  return reversed.reverse();
+  reversed.add(0, x);
+  return reversed.list.reverse();
 }
