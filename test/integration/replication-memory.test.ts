@@ -82,6 +82,18 @@ function upstreamPair(): [toMaster: PeerLink, masterSide: PeerLink] {
   return memoryLinkPair({ deviceId: 'M', name: 'm' }, { deviceId: 'R', name: 'r' });
 }
 
+/** Attaches `replica` to a master the test plays: `onMessage` gets what the replica sends. */
+function fakeUpstream(
+  replica: ReplicaFolder,
+  onMessage: (m: Message) => void,
+): { toMaster: PeerLink; masterSide: PeerLink } {
+  const [toMaster, masterSide] = upstreamPair();
+  masterSide.onMessage(onMessage);
+  toMaster.onMessage((m) => replica.handle(toMaster, m));
+  replica.attach(toMaster);
+  return { toMaster, masterSide };
+}
+
 /** Links `replica` to the master's publisher in memory and attaches it. */
 function connect(replica: ReplicaFolder, pub: FolderPublisher): void {
   const [toMaster, toReplica] = upstreamPair();
@@ -153,11 +165,8 @@ describe('replication over an in-memory link', () => {
   it('votes on a prepare that arrives in the same tick as a heartbeat that found nothing to do', async () => {
     const rroot = tmp('r');
     const replica = newReplica(rroot);
-    const [toMaster, masterSide] = upstreamPair();
     const received: Message[] = [];
-    masterSide.onMessage((m) => received.push(m));
-    toMaster.onMessage((m) => replica.handle(toMaster, m));
-    replica.attach(toMaster);
+    const { toMaster, masterSide } = fakeUpstream(replica, (m) => received.push(m));
     // Both in one synchronous run, as when one socket read holds both frames: the heartbeat
     // starts the catch-up loop, which ends at once (nothing to do); the prepare comes before
     // that loop's promise has settled.
@@ -175,9 +184,8 @@ describe('replication over an in-memory link', () => {
   it('forgets a failed catch-up once a two-phase commit brings the replica to the head', async () => {
     const rroot = tmp('r');
     const replica = newReplica(rroot);
-    const [toMaster, masterSide] = upstreamPair();
     const received: Message[] = [];
-    masterSide.onMessage((m) => {
+    const { masterSide } = fakeUpstream(replica, (m) => {
       received.push(m);
       // Every delta this master serves edits a base the replica does not have: applying fails.
       if (m.t === 'delta-req') {
@@ -207,8 +215,6 @@ describe('replication over an in-memory link', () => {
       if (m.t === 'vote')
         masterSide.send({ t: 'decision', folder: 'f', tx: m.tx, outcome: 'commit' });
     });
-    toMaster.onMessage((m) => replica.handle(toMaster, m));
-    replica.attach(toMaster);
     masterSide.send({ t: 'heartbeat', folder: 'f', version: 1 });
     await until(() => replica.status().lastError !== undefined);
     expect(replica.status().lastError).toContain('does not fit');
@@ -224,7 +230,6 @@ describe('replication over an in-memory link', () => {
     const rroot = tmp('r');
     const src = tmp('src');
     const replica = newReplica(rroot);
-    const [toMaster, masterSide] = upstreamPair();
     // Twenty files of 60 KB inline: a frame larger than a chunk run, so it is gathered into
     // the frame pool when decoded from the wire.
     const entries: WireEntry[] = [];
@@ -245,7 +250,7 @@ describe('replication over an in-memory link', () => {
       return out[0]!;
     };
     const given: boolean[] = [];
-    masterSide.onMessage((m) => {
+    const { toMaster, masterSide } = fakeUpstream(replica, (m) => {
       if (m.t !== 'delta-req') return;
       // The first delta's first file comes with the wrong bytes: it cannot be staged ahead,
       // so that part's frame stays lent; the second delta brings it right.
@@ -272,8 +277,6 @@ describe('replication over an in-memory link', () => {
       // No new version after all: the replica stays at v0.
       masterSide.send({ t: 'delta-end', folder: 'f', id: m.id, from: 0, to: 0, createdAt: 1 });
     });
-    toMaster.onMessage((m) => replica.handle(toMaster, m));
-    replica.attach(toMaster);
     masterSide.send({ t: 'heartbeat', folder: 'f', version: 1 });
     await until(() => given.length === 1);
     masterSide.send({ t: 'heartbeat', folder: 'f', version: 1 });
