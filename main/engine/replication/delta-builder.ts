@@ -41,6 +41,7 @@ export async function* buildDelta(
   let bytes = 0;
   let sliceStart = performance.now();
   for (const entry of scope) {
+    // The event loop gets a turn every BUSY_SLICE_MS of building (a part's send is not one).
     if (performance.now() - sliceStart > BUSY_SLICE_MS) {
       await new Promise((r) => setImmediate(r));
       sliceStart = performance.now();
@@ -81,8 +82,6 @@ export async function* buildDelta(
       yield part;
       part = { entries: [], texts: [], inline: [] };
       bytes = 0;
-      await new Promise((r) => setImmediate(r));
-      sliceStart = performance.now();
     }
   }
   if (part.entries.length > 0) yield part;
