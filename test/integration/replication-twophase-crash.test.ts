@@ -161,7 +161,12 @@ describe('two-phase commit under kill -9', () => {
       expect(retried[0]!.reason).toMatch(/presumed abort/);
       for (const r of replicas) {
         expect(await r.diskVersusLog(), `${r.name} disk vs log`).toEqual([]);
-        expect(r.replication()?.prepared ?? null).toBeNull();
+        // daemon.json is written every second: it may still show the aborted prepare.
+        await waitFor(() => (r.replication()?.prepared ?? null) === null, {
+          timeoutMs: 15_000,
+          what: `${r.name} to show no prepared transaction`,
+        }).catch(() => undefined);
+        expect(r.replication()?.prepared ?? null, `${r.name} prepared`).toBeNull();
       }
     } catch (err) {
       throw new Error(
