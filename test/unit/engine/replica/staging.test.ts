@@ -104,6 +104,31 @@ describe('stageFile', () => {
     expect(runs.length).toBeLessThanOrEqual(4);
   });
 
+  it('cuts an unverified tail a cut left, even one longer than the file', async () => {
+    const disk = newDisk();
+    const data = randomBytes(512 * 1024);
+    const e = await fileEntry('tail.bin', data, 0o644);
+    const first = e.chunks!.at(0).size;
+    mkdirSync(stagingDir(disk.root), { recursive: true });
+    const part = path.join(stagingDir(disk.root), `${e.hash!}.part`);
+    writeFileSync(part, Buffer.concat([data.subarray(0, first), randomBytes(1024 * 1024)]));
+    const asked: number[] = [];
+    const fetcher = {
+      fetchRun: (req: RunRequest) => {
+        asked.push(req.index);
+        const at = e.chunks!.offsets()[req.index]!;
+        const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
+        return Promise.resolve(data.subarray(at, at + bytes));
+      },
+    } as unknown as Fetcher;
+    const staged = await stageFile(disk.root, e, {
+      ...inlineSources(disk.root, new Map()),
+      fetcher,
+    });
+    expect(readFileSync(staged).equals(data)).toBe(true);
+    expect(asked[0]).toBe(1); // the verified first chunk was kept
+  });
+
   it('keeps runs whole while answers arrive one by one (a run waits until a whole one fits)', async () => {
     const disk = newDisk();
     const data = randomBytes(24 * 1024 * 1024);
