@@ -9,11 +9,14 @@
  * A buffer is lent with `take` and comes back with `release`, called by whoever knows the
  * bytes are no longer read (the staged file was written, the socket took the frame). A
  * buffer never released is simply garbage; `release` of anything not lent is ignored, so a
- * view released twice, or a buffer that never came from here, is harmless.
+ * view released twice, or a buffer that never came from here, is harmless. A buffer cut in
+ * pieces for several holders (`share`) comes back after each of them released its piece
+ * once.
  */
 export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
-  private readonly lent = new WeakSet<ArrayBufferLike>();
+  /** Lent blocks, with the releases each still waits for. */
+  private readonly lent = new WeakMap<ArrayBufferLike, number>();
 
   constructor(
     /** Bytes of each pooled buffer; larger requests get a buffer of their own. */
@@ -29,14 +32,27 @@ export class BufferPool {
     // whose inline files are kept until the apply, then costs what a fresh frame always did);
     // callers only ever see the `size` bytes they asked for and then filled.
     const block = this.free.pop() ?? Buffer.allocUnsafeSlow(this.capacity).buffer;
-    this.lent.add(block);
+    this.lent.set(block, 1);
     return Buffer.from(block, 0, size);
   }
 
-  /** Gives back the buffer `view` lies in; nothing may read or write it afterwards. */
+  /**
+   * Splits the loan of the buffer `view` lies in among `holders`, each of which releases
+   * its own piece once: the buffer comes back with the last of those releases.
+   */
+  share(view: Uint8Array, holders: number): void {
+    if (this.lent.has(view.buffer)) this.lent.set(view.buffer, Math.max(1, holders));
+  }
+
+  /** Gives back the buffer `view` lies in (or one holder's piece of it); nothing may read or write it afterwards. */
   release(view: Uint8Array): void {
     const block = view.buffer;
-    if (!this.lent.has(block)) return;
+    const waiting = this.lent.get(block);
+    if (waiting === undefined) return;
+    if (waiting > 1) {
+      this.lent.set(block, waiting - 1);
+      return;
+    }
     this.lent.delete(block);
     if (this.free.length < this.maxFree) this.free.push(block as ArrayBuffer);
   }

@@ -13,7 +13,7 @@ import { ChunkListDelta } from './chunk-delta.js';
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Largest payload of one `data` message: a chunk or a run of chunks (the chunker's maximum chunk size fits). */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
-/** Most chunks one `get` asks for (`count`). */
+/** Most chunks one `get` asks for (`count`, and the counts of its `more` runs, together). */
 export const MAX_RUN_CHUNKS = 256;
 /** Files up to this size travel inline with change packets (claims 11/12). */
 export const INLINE_FILE_BYTES = 64 * 1024;
@@ -99,6 +99,14 @@ export const TextDelta = z.strictObject({
 });
 export type TextDelta = z.infer<typeof TextDelta>;
 
+/** A further run of a batched `get` (protocol 3): `count` chunks of `path` from chunk `index`. */
+const MoreRun = z.strictObject({
+  path: WirePath,
+  index: U32,
+  hash: Hash,
+  count: z.number().int().min(1).max(MAX_RUN_CHUNKS).optional(),
+});
+
 const InlineData = z.strictObject({
   hash: Hash,
   data: Bytes.refine((b) => b.length <= INLINE_FILE_BYTES, 'inline data too large'),
@@ -152,18 +160,29 @@ export const Message = z.discriminatedUnion('t', [
   }),
   /**
    * Replica -> master: send chunk `index` of `path` as of `version` (hashing to `hash`), or
-   * with `count`, that chunk and the `count - 1` after it, back to back in one `data`.
+   * with `count`, that chunk and the `count - 1` after it, back to back in one `data`; with
+   * `more`, each further run's bytes after those, in order (all of them in one `data`).
    */
-  z.strictObject({
-    t: z.literal('get'),
-    folder: FolderId,
-    id: Id,
-    path: WirePath,
-    version: Seq,
-    index: U32,
-    hash: Hash,
-    count: z.number().int().min(1).max(MAX_RUN_CHUNKS).optional(),
-  }),
+  z
+    .strictObject({
+      t: z.literal('get'),
+      folder: FolderId,
+      id: Id,
+      path: WirePath,
+      version: Seq,
+      index: U32,
+      hash: Hash,
+      count: z.number().int().min(1).max(MAX_RUN_CHUNKS).optional(),
+      more: z
+        .array(MoreRun)
+        .min(1)
+        .max(MAX_RUN_CHUNKS - 1)
+        .optional(),
+    })
+    .refine(
+      (m) => chunksAsked(m) <= MAX_RUN_CHUNKS,
+      `a get asks for at most ${MAX_RUN_CHUNKS} chunks in all`,
+    ),
   /** Master -> replica: the bytes of a requested chunk. */
   z.strictObject({
     t: z.literal('data'),
@@ -271,4 +290,22 @@ export function parseMessage(value: unknown): Message {
     );
   }
   return r.data;
+}
+
+/** The runs a `get` asks for, in the order their bytes come back in `data`. */
+export function runsOf<P extends string>(get: {
+  readonly path: P;
+  readonly index: number;
+  readonly hash: string;
+  readonly count?: number | undefined;
+  readonly more?: readonly { path: P; index: number; hash: string; count?: number | undefined }[];
+}): { path: P; index: number; hash: string; count: number }[] {
+  const first = { path: get.path, index: get.index, hash: get.hash, count: get.count ?? 1 };
+  return [first, ...(get.more ?? []).map((r) => ({ ...r, count: r.count ?? 1 }))];
+}
+
+function chunksAsked(get: Parameters<typeof runsOf<string>>[0]): number {
+  let n = 0;
+  for (const r of runsOf(get)) n += r.count;
+  return n;
 }

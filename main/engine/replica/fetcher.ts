@@ -3,6 +3,7 @@
  * requested ahead, and answers may arrive while earlier ones are being written. A cut
  * link fails every pending request at once (what already arrived stays staged).
  */
+import { bulkBuffers } from '../buffer-pool.js';
 import { bytesOf } from '../../protocol/codec.js';
 import type { PeerLink } from '../../protocol/link.js';
 import { MAX_CHUNK_BYTES, MAX_RUN_CHUNKS } from '../../protocol/messages.js';
@@ -27,11 +28,19 @@ export class LinkLost extends Error {
   }
 }
 
-interface Pending {
+/** One run asked for: what it waits for, and whether it must go in a `get` of its own. */
+interface Member {
   readonly req: RunRequest;
   readonly size: number;
+  readonly alone: boolean;
   resolve(data: Buffer): void;
   reject(err: Error): void;
+}
+
+/** A `get` in flight: the runs it asked for, in the order their bytes come back. */
+interface Pending {
+  readonly members: readonly Member[];
+  readonly size: number;
 }
 
 export interface ChunkRequest {
@@ -77,13 +86,9 @@ export class Fetcher {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private inFlightBytes = 0;
-  /** Requests not sent yet (the window was full), oldest first. */
-  private waiting: {
-    req: RunRequest;
-    size: number;
-    resolve: (data: Buffer) => void;
-    reject: (err: Error) => void;
-  }[] = [];
+  /** Runs not asked for yet (the window was full), oldest first. */
+  private waiting: Member[] = [];
+  private pumpQueued = false;
   private lost: string | undefined;
   /** Checks, while requests are pending, that answers keep coming (one timer, not one per chunk). */
   private watchdog: TimerHandle | undefined;
@@ -132,35 +137,71 @@ export class Fetcher {
         new RangeError(`a run of ${req.chunks.length} chunks (${size} bytes) is not requestable`),
       );
     return new Promise<Buffer>((resolve, reject) => {
-      this.waiting.push({ req, size, resolve, reject });
-      this.pump();
+      this.waiting.push({ req, size, alone: false, resolve, reject });
+      // Runs asked for in one go (staging starts many files at once) leave together.
+      if (!this.pumpQueued) {
+        this.pumpQueued = true;
+        queueMicrotask(() => {
+          this.pumpQueued = false;
+          this.pump();
+        });
+      }
     });
   }
 
-  /** Sends waiting requests, oldest first, while the window has room (one always goes when none is in flight). */
+  /**
+   * Sends waiting runs, oldest first, while the window has room (one always goes when none
+   * is in flight). Runs of the same version that wait together go in one `get` of up to
+   * RUN_BYTES and MAX_RUN_CHUNKS: many small files then cost what one large run does. While
+   * answers are due, a `get` that could still grow waits until a whole run fits the window.
+   */
   private pump(): void {
     while (this.waiting.length > 0 && this.lost === undefined) {
-      const next = this.waiting[0]!;
-      if (this.inFlightBytes > 0 && this.inFlightBytes + next.size > this.windowBytes) return;
-      this.waiting.shift();
-      const { req, size } = next;
-      const id = this.nextId++;
-      if (this.pending.size === 0) this.progressAt = this.clock.now();
-      if (this.watchdog === undefined) this.armWatchdog(this.stallMs);
-      this.inFlightBytes += size;
-      this.pending.set(id, { req, size, resolve: next.resolve, reject: next.reject });
-      this.link.send({
-        t: 'get',
-        folder: this.folder,
-        id,
-        path: req.path,
-        version: req.version,
-        index: req.index,
-        hash: req.chunks[0]!.hash.toString('hex'),
-        // A single chunk is asked for as protocol 1 did (no count).
-        ...(req.chunks.length > 1 ? { count: req.chunks.length } : {}),
-      });
+      const busy = this.inFlightBytes > 0;
+      const room = this.windowBytes - this.inFlightBytes;
+      const first = this.waiting[0]!;
+      if (busy && first.size > room) return;
+      let size = first.size;
+      let chunks = first.req.chunks.length;
+      let count = 1;
+      for (; !first.alone && count < this.waiting.length; count++) {
+        const next = this.waiting[count]!;
+        const fits =
+          !next.alone &&
+          next.req.version === first.req.version &&
+          size + next.size <= RUN_BYTES &&
+          chunks + next.req.chunks.length <= MAX_RUN_CHUNKS;
+        if (!fits) break;
+        // Room for a whole run comes with the next answers: ask for more at once then.
+        if (busy && size + next.size > room) return;
+        size += next.size;
+        chunks += next.req.chunks.length;
+      }
+      this.send(this.waiting.splice(0, count), size);
     }
+  }
+
+  private send(members: Member[], size: number): void {
+    const id = this.nextId++;
+    if (this.pending.size === 0) this.progressAt = this.clock.now();
+    if (this.watchdog === undefined) this.armWatchdog(this.stallMs);
+    this.inFlightBytes += size;
+    this.pending.set(id, { members, size });
+    const [first, ...rest] = members.map(({ req }) => ({
+      path: req.path,
+      index: req.index,
+      hash: req.chunks[0]!.hash.toString('hex'),
+      // A single chunk is asked for as protocol 1 did (no count).
+      ...(req.chunks.length > 1 ? { count: req.chunks.length } : {}),
+    }));
+    this.link.send({
+      t: 'get',
+      folder: this.folder,
+      id,
+      version: members[0]!.req.version,
+      ...first!,
+      ...(rest.length > 0 ? { more: rest } : {}),
+    });
   }
 
   /** Handles `data` / `nodata` answers. */
@@ -170,15 +211,36 @@ export class Fetcher {
     this.pending.delete(id);
     this.inFlightBytes -= p.size;
     this.progressAt = this.clock.now();
-    this.pump();
-    if (!data) return p.reject(new ChunkUnavailable(p.req.path, reason ?? 'gone'));
-    // A view, not a copy: the bytes are written to the staged file and dropped at once.
-    const buf = bytesOf(data);
-    if (!matchesChunks(buf, p.req.chunks)) {
-      return p.reject(new ChunkUnavailable(p.req.path, 'bytes did not match their hash'));
+    const { members } = p;
+    if (!data && members.length > 1) {
+      // The upstream could not serve every run: ask for each on its own, so that the ones it
+      // has arrive and only the others fail.
+      this.waiting.unshift(...members.map((m) => ({ ...m, alone: true })));
+      return this.pump();
     }
-    this.received += buf.length;
-    p.resolve(buf);
+    this.pump();
+    if (!data)
+      return members[0]!.reject(new ChunkUnavailable(members[0]!.req.path, reason ?? 'gone'));
+    // Views, not copies: each run's bytes are written to its staged file and released.
+    const buf = bytesOf(data);
+    if (buf.length !== p.size) {
+      for (const m of members)
+        m.reject(new ChunkUnavailable(m.req.path, `${buf.length} bytes came for ${p.size}`));
+      return;
+    }
+    // Each run's holder releases its own piece (staging does, once it is written).
+    if (members.length > 1) bulkBuffers.share(buf, members.length);
+    let at = 0;
+    for (const m of members) {
+      const piece = buf.subarray(at, at + m.size);
+      at += m.size;
+      if (!matchesChunks(piece, m.req.chunks)) {
+        m.reject(new ChunkUnavailable(m.req.path, 'bytes did not match their hash'));
+        continue;
+      }
+      this.received += piece.length;
+      m.resolve(piece);
+    }
   }
 
   private armWatchdog(ms: number): void {
@@ -200,7 +262,8 @@ export class Fetcher {
     this.watchdog?.cancel();
     this.watchdog = undefined;
     this.lost = reason;
-    for (const p of this.pending.values()) p.reject(new LinkLost(reason));
+    for (const p of this.pending.values())
+      for (const m of p.members) m.reject(new LinkLost(reason));
     this.pending.clear();
     this.inFlightBytes = 0;
     const waiting = this.waiting;

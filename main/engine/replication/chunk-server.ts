@@ -105,6 +105,38 @@ export class ChunkServer {
     return data;
   }
 
+  /**
+   * The runs of a batched `get`, back to back in one buffer of at most `maxBytes` (lent from
+   * `bulkBuffers`, as `readRun`'s result): undefined when any run cannot be served whole (the
+   * replica then asks for each on its own) or they exceed `maxBytes`.
+   */
+  async readRuns(
+    runs: readonly { path: RelPath; index: number; count: number; hash: string }[],
+    maxBytes: number,
+  ): Promise<Buffer | undefined> {
+    if (runs.length === 1) {
+      const r = runs[0]!;
+      return this.readRun(r.path, r.index, r.count, r.hash, maxBytes);
+    }
+    const pieces: Buffer[] = [];
+    let total = 0;
+    try {
+      for (const r of runs) {
+        const piece = await this.readRun(r.path, r.index, r.count, r.hash, maxBytes - total);
+        if (!piece) return undefined;
+        pieces.push(piece);
+        total += piece.length;
+        if (total > maxBytes) return undefined;
+      }
+      const out = bulkBuffers.take(total);
+      let at = 0;
+      for (const piece of pieces) at += piece.copy(out, at);
+      return out;
+    } finally {
+      for (const piece of pieces) bulkBuffers.release(piece);
+    }
+  }
+
   private entry(path: RelPath): CachedEntry | undefined {
     const head = this.log.head();
     const cached = this.cache.get(path);

@@ -6,7 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { MessageOf, WireVersion } from '../../protocol/messages.js';
-import { INLINE_FILE_BYTES, MAX_CHUNK_BYTES, type Message } from '../../protocol/messages.js';
+import {
+  INLINE_FILE_BYTES,
+  MAX_CHUNK_BYTES,
+  runsOf,
+  type Message,
+} from '../../protocol/messages.js';
 import type { PeerLink } from '../../protocol/link.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Entry, VersionInfo } from '../entry.js';
@@ -541,13 +546,7 @@ export class FolderPublisher {
     this.options.folder.deferBackgroundWork(SERVING_QUIET_MS);
     let data: Buffer | undefined;
     try {
-      data = await this.chunks.readRun(
-        req.path,
-        req.index,
-        req.count ?? 1,
-        req.hash,
-        MAX_CHUNK_BYTES,
-      );
+      data = await this.chunks.readRuns(runsOf(req), MAX_CHUNK_BYTES);
     } catch (err) {
       this.options.logger.warn({ err, path: req.path }, 'reading a chunk to serve failed');
       data = undefined;

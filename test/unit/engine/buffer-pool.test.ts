@@ -42,6 +42,23 @@ describe('BufferPool', () => {
     expect(pool.idle).toBe(0);
   });
 
+  it('takes a shared buffer back after each holder released its piece once', () => {
+    const pool = new BufferPool(64, 4);
+    const a = pool.take(60);
+    pool.share(a, 3);
+    const pieces = [a.subarray(0, 20), a.subarray(20, 40), a.subarray(40, 60)];
+    pool.release(pieces[0]!);
+    pool.release(pieces[1]!);
+    expect(pool.idle).toBe(0); // the third piece is still being read
+    pool.release(pieces[2]!);
+    expect(pool.idle).toBe(1);
+    // Sharing a buffer the pool did not lend changes nothing.
+    const foreign = Buffer.alloc(64);
+    pool.share(foreign, 2);
+    pool.release(foreign);
+    expect(pool.idle).toBe(1);
+  });
+
   it('keeps at most maxFree buffers for reuse', () => {
     const pool = new BufferPool(16, 2);
     const lent = [pool.take(16), pool.take(16), pool.take(16)];

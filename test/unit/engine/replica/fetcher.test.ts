@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../main/engine/clock.js';
-import { FETCH_WINDOW_BYTES, Fetcher, LinkLost } from '../../../../main/engine/replica/fetcher.js';
+import { bulkBuffers } from '../../../../main/engine/buffer-pool.js';
+import {
+  ChunkUnavailable,
+  FETCH_WINDOW_BYTES,
+  Fetcher,
+  LinkLost,
+} from '../../../../main/engine/replica/fetcher.js';
 import { toRelPath } from '../../../../main/engine/relpath.js';
 import { memoryLinkPair } from '../../../../main/protocol/link.js';
 import type { Message } from '../../../../main/protocol/messages.js';
@@ -63,6 +69,7 @@ describe('Fetcher', () => {
     const { fetcher, requests, fetch, tick } = setup();
     const good = Buffer.from('good chunk');
     const p1 = fetch(good, 0);
+    await tick(); // asked for apart: two gets (see 'batched gets' for runs asked for together)
     const p2 = fetch(Buffer.from('expected'), 1);
     await tick();
     expect(requests.map((r) => r.index)).toEqual([0, 1]);
@@ -76,6 +83,7 @@ describe('Fetcher', () => {
     const { clock, fetcher, requests, closed, fetch, tick } = setup(1000);
     const a = Buffer.from('a');
     const first = fetch(a, 0);
+    await tick();
     const second = fetch(Buffer.from('b'), 1);
     const secondFails = expect(second).rejects.toBeInstanceOf(LinkLost);
     await tick();
@@ -114,7 +122,9 @@ describe('Fetcher', () => {
         chunks: bytes.map((b) => ({ hash: sha(b), fast: 0n, size: b.length })),
       });
     const whole = run(5, parts);
+    await tick();
     const forged = run(8, parts);
+    await tick();
     const single = run(11, [parts[0]!]);
     await tick();
     expect(requests.map((r) => [r.index, r.count, r.hash])).toEqual([
@@ -166,5 +176,163 @@ describe('Fetcher', () => {
     await tick();
     expect(requests.map((r) => r.index)).toEqual([0, 2, 4, 6, 8]);
     fetcher.abort('done');
+  });
+
+  describe('batched gets', () => {
+    const MIB = 1024 * 1024;
+    /** Fills the 4 MiB window with four 1 MiB runs of big.bin; returns their answers' sizes. */
+    function fillWindow(fetcher: Fetcher) {
+      for (let i = 0; i < 4; i++)
+        fetcher
+          .fetchRun({
+            path: toRelPath('big.bin'),
+            version: 1,
+            index: i,
+            chunks: [{ hash: Buffer.alloc(32, i), fast: 0n, size: MIB }],
+          })
+          .catch(() => undefined);
+    }
+    const small = (fetcher: Fetcher, name: string, data: Buffer, version = 1) =>
+      fetcher.fetchRun({
+        path: toRelPath(name),
+        version,
+        index: 0,
+        chunks: [{ hash: sha(data), fast: 0n, size: data.length }],
+      });
+
+    it('asks for runs that wait together with one get once a whole run fits the window', async () => {
+      const { fetcher, requests, tick } = setup();
+      const run = (index: number, size: number) =>
+        fetcher
+          .fetchRun({
+            path: toRelPath('big.bin'),
+            version: 1,
+            index,
+            chunks: [{ hash: Buffer.alloc(32, index), fast: 0n, size }],
+          })
+          .catch(() => undefined);
+      for (let i = 0; i < 3; i++) void run(i, MIB);
+      void run(3, 900 * 1024); // 124 KiB of the window left
+      await tick();
+      const files = ['a', 'b', 'c'].map((n) => Buffer.alloc(50 * 1024, n));
+      const got = files.map((f, i) => small(fetcher, `${'abc'[i]}.txt`, f));
+      await tick();
+      // a.txt alone would fit, but the three together make a better get once room comes.
+      expect(requests).toHaveLength(4);
+      fetcher.onAnswer(requests[3]!.id, undefined, 'gone');
+      await tick();
+      expect(requests).toHaveLength(5);
+      const batch = requests[4]!;
+      expect([batch.path, ...(batch.more ?? []).map((r) => r.path)]).toEqual([
+        'a.txt',
+        'b.txt',
+        'c.txt',
+      ]);
+      fetcher.onAnswer(batch.id, Buffer.concat(files));
+      const bytes = await Promise.all(got);
+      expect(bytes.map((b, i) => b.equals(files[i]!))).toEqual([true, true, true]);
+      fetcher.abort('done');
+    });
+
+    it('splits a batched answer by run, checks each run, and fails only a run that does not match', async () => {
+      const { fetcher, requests, tick } = setup();
+      fillWindow(fetcher);
+      const files = [Buffer.from('first file'), Buffer.from('second'), Buffer.from('third file!')];
+      const got = files.map((f, i) => small(fetcher, `f${i}.txt`, f));
+      for (const g of got) g.catch(() => undefined);
+      await tick();
+      expect(requests).toHaveLength(4);
+      fetcher.onAnswer(requests[3]!.id, Buffer.alloc(MIB)); // not big.bin's chunk: that run fails
+      await tick();
+      expect(requests).toHaveLength(5);
+      const batch = requests[4]!;
+      expect([batch.path, ...(batch.more ?? []).map((r) => r.path)]).toEqual([
+        'f0.txt',
+        'f1.txt',
+        'f2.txt',
+      ]);
+      expect(batch.more?.map((r) => r.hash)).toEqual([
+        sha(files[1]!).toString('hex'),
+        sha(files[2]!).toString('hex'),
+      ]);
+      fetcher.onAnswer(batch.id, Buffer.concat([files[0]!, Buffer.from('SECOND'), files[2]!]));
+      expect((await got[0]!).equals(files[0]!)).toBe(true);
+      await expect(got[1]!).rejects.toThrow(/did not match/);
+      expect((await got[2]!).equals(files[2]!)).toBe(true);
+      fetcher.abort('done');
+    });
+
+    it('asks for each run of a batch on its own when the upstream cannot serve them all', async () => {
+      const { fetcher, requests, tick } = setup();
+      fillWindow(fetcher);
+      const files = [Buffer.from('kept'), Buffer.from('superseded')];
+      const got = files.map((f, i) => small(fetcher, `f${i}.txt`, f));
+      for (const g of got) g.catch(() => undefined);
+      await tick();
+      fetcher.onAnswer(requests[0]!.id, undefined, 'gone');
+      await tick();
+      // The gone 1 MiB run went alone; the two small ones wait for a whole run of room.
+      fetcher.onAnswer(requests[1]!.id, undefined, 'gone');
+      await tick();
+      const batch = requests.find((r) => r.path === 'f0.txt')!;
+      expect(batch.more?.map((r) => r.path)).toEqual(['f1.txt']);
+      fetcher.onAnswer(batch.id, undefined, 'superseded');
+      await tick();
+      const alone = requests.filter((r) => r.path.startsWith('f'));
+      expect(alone.map((r) => [r.path, r.more])).toEqual([
+        ['f0.txt', [{ path: 'f1.txt', index: 0, hash: sha(files[1]!).toString('hex') }]],
+        ['f0.txt', undefined],
+        ['f1.txt', undefined],
+      ]);
+      fetcher.onAnswer(alone[1]!.id, files[0]);
+      fetcher.onAnswer(alone[2]!.id, undefined, 'superseded');
+      expect((await got[0]!).equals(files[0]!)).toBe(true);
+      await expect(got[1]!).rejects.toBeInstanceOf(ChunkUnavailable);
+      fetcher.abort('done');
+    });
+
+    it('never batches runs of different versions, nor past 1 MiB', async () => {
+      const { fetcher, requests, tick } = setup();
+      fillWindow(fetcher);
+      const half = Buffer.alloc(600 * 1024, 7);
+      const runs = [
+        small(fetcher, 'v1.txt', Buffer.from('one')),
+        small(fetcher, 'v2.txt', Buffer.from('two'), 2),
+        small(fetcher, 'h1.bin', half, 2),
+        small(fetcher, 'h2.bin', half, 2),
+      ];
+      for (const r of runs) r.catch(() => undefined);
+      await tick();
+      for (let i = 0; i < 4; i++) fetcher.onAnswer(requests[i]!.id, undefined, 'gone');
+      await tick();
+      const asked = requests
+        .filter((r) => r.path !== 'big.bin')
+        .map((r) => [r.path, ...(r.more ?? []).map((m) => m.path)]);
+      expect(asked).toEqual([['v1.txt'], ['v2.txt', 'h1.bin'], ['h2.bin']]);
+      fetcher.abort('done');
+    });
+
+    it('lets each run of a pooled answer release its own piece', async () => {
+      const { fetcher, requests, tick } = setup();
+      fillWindow(fetcher);
+      const files = [Buffer.alloc(100 * 1024, 1), Buffer.alloc(200 * 1024, 2)];
+      const got = files.map((f, i) => small(fetcher, `p${i}.bin`, f));
+      await tick();
+      fetcher.onAnswer(requests[0]!.id, undefined, 'gone');
+      await tick();
+      const batch = requests.find((r) => r.path === 'p0.bin')!;
+      const frame = bulkBuffers.take(files[0]!.length + files[1]!.length);
+      files[0]!.copy(frame, 0);
+      files[1]!.copy(frame, files[0]!.length);
+      const idle = bulkBuffers.idle;
+      fetcher.onAnswer(batch.id, frame);
+      const [a, b] = await Promise.all(got);
+      bulkBuffers.release(a!);
+      expect(bulkBuffers.idle).toBe(idle); // b still reads the frame
+      expect(b!.equals(files[1]!)).toBe(true);
+      bulkBuffers.release(b!);
+      expect(bulkBuffers.idle).toBe(idle + 1);
+      fetcher.abort('done');
+    });
   });
 });

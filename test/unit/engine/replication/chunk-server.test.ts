@@ -63,6 +63,27 @@ describe('ChunkServer runs', () => {
     s.server.close();
   });
 
+  it('serves the runs of a batched get back to back, or nothing when one of them is not at hand', async () => {
+    const s = await serve('none');
+    const big = toRelPath('big.bin');
+    const run = (index: number, count: number) => ({
+      path: big,
+      index,
+      count,
+      hash: s.hashOf(index),
+    });
+    const both = await s.server.readRuns([run(0, 2), run(3, 1)], MIB);
+    expect(both?.equals(Buffer.concat([s.span(0, 2), s.span(3, 1)]))).toBe(true);
+    // Longer than the caller allows in all, though each run fits.
+    const max = s.span(0, 2).length + s.span(3, 1).length - 1;
+    expect(await s.server.readRuns([run(0, 2), run(3, 1)], max)).toBeUndefined();
+    // The second run's first chunk is not the one asked for.
+    expect(
+      await s.server.readRuns([run(0, 1), { ...run(2, 1), hash: s.hashOf(3) }], MIB),
+    ).toBeUndefined();
+    s.server.close();
+  });
+
   it('answers nothing when the run cannot be served as asked', async () => {
     const s = await serve('none');
     const read = (index: number, count: number, hash: string, max = MIB) =>
