@@ -212,22 +212,22 @@ export class Fetcher {
     this.inFlightBytes -= p.size;
     this.progressAt = this.clock.now();
     const { members } = p;
-    if (!data && members.length > 1) {
-      // The upstream could not serve every run: ask for each on its own, so that the ones it
-      // has arrive and only the others fail.
+    const buf = data ? bytesOf(data) : undefined;
+    if (members.length > 1 && buf?.length !== p.size) {
+      // The upstream could not serve every run (or served a run of another version: a file
+      // that changed there, which shifts every run after it): ask for each on its own, so
+      // that the ones it has arrive and only the others fail.
       this.waiting.unshift(...members.map((m) => ({ ...m, alone: true })));
       return this.pump();
     }
     this.pump();
-    if (!data)
+    if (!buf)
       return members[0]!.reject(new ChunkUnavailable(members[0]!.req.path, reason ?? 'gone'));
+    if (buf.length !== p.size)
+      return members[0]!.reject(
+        new ChunkUnavailable(members[0]!.req.path, 'bytes did not match their hash'),
+      );
     // Views, not copies: each run's bytes are written to its staged file and released.
-    const buf = bytesOf(data);
-    if (buf.length !== p.size) {
-      for (const m of members)
-        m.reject(new ChunkUnavailable(m.req.path, `${buf.length} bytes came for ${p.size}`));
-      return;
-    }
     // Each run's holder releases its own piece (staging does, once it is written).
     if (members.length > 1) bulkBuffers.share(buf, members.length);
     let at = 0;

@@ -291,6 +291,33 @@ describe('Fetcher', () => {
       fetcher.abort('done');
     });
 
+    it('asks for each run on its own when a batched answer has the wrong length (a file changed upstream)', async () => {
+      const { fetcher, requests, tick } = setup();
+      fillWindow(fetcher);
+      const files = [Buffer.from('changed upstream'), Buffer.from('still the same')];
+      const got = files.map((f, i) => small(fetcher, `f${i}.txt`, f));
+      for (const g of got) g.catch(() => undefined);
+      await tick();
+      fetcher.onAnswer(requests[0]!.id, undefined, 'gone');
+      fetcher.onAnswer(requests[1]!.id, undefined, 'gone');
+      await tick();
+      const batch = requests.find((r) => r.path === 'f0.txt')!;
+      expect(batch.more?.map((r) => r.path)).toEqual(['f1.txt']);
+      // The head's f0.txt is longer now: every byte after it is shifted.
+      fetcher.onAnswer(batch.id, Buffer.concat([Buffer.from('changed upstream!!'), files[1]!]));
+      await tick();
+      const alone = requests.filter((r) => r.path.startsWith('f') && r !== batch);
+      expect(alone.map((r) => [r.path, r.more])).toEqual([
+        ['f0.txt', undefined],
+        ['f1.txt', undefined],
+      ]);
+      fetcher.onAnswer(alone[0]!.id, Buffer.from('changed upstream!!'));
+      fetcher.onAnswer(alone[1]!.id, files[1]);
+      await expect(got[0]!).rejects.toThrow(/did not match/);
+      expect((await got[1]!).equals(files[1]!)).toBe(true);
+      fetcher.abort('done');
+    });
+
     it('never batches runs of different versions, nor past 1 MiB', async () => {
       const { fetcher, requests, tick } = setup();
       fillWindow(fetcher);
