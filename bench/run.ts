@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   sync: () => import('./sync.js'),
   fanout: () => import('./fanout.js'),
   'master-start': () => import('./master-start.js'),
+  floor: () => import('./floor.js'),
 };
 
 async function listing(): Promise<string> {
