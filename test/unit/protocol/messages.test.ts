@@ -17,6 +17,8 @@ import {
 } from './samples.js';
 
 const FILE = fileEntry('a.txt', Buffer.from('content'));
+/** A valid get of one chunk, for the batched-get cases to change. */
+const GET_A = { t: 'get', folder: 'f1', id: 1, path: 'a', version: 1, index: 0, hash: HASH_A };
 
 function problemsOf(value: unknown): string[] {
   const r = WireEntry.safeParse(value);
@@ -231,36 +233,13 @@ describe('parseMessage', () => {
     ],
     [
       'a batched get for a path outside the folder',
-      {
-        t: 'get',
-        folder: 'f1',
-        id: 1,
-        path: 'a',
-        version: 1,
-        index: 0,
-        hash: HASH_A,
-        more: [{ path: 'b/../../x', index: 0, hash: HASH_A }],
-      },
+      { ...GET_A, more: [{ path: 'b/../../x', index: 0, hash: HASH_A }] },
       /at more\.0\.path: invalid path/,
     ],
-    [
-      'a batched get with an empty list of further runs',
-      { t: 'get', folder: 'f1', id: 1, path: 'a', version: 1, index: 0, hash: HASH_A, more: [] },
-      /at more/,
-    ],
+    ['a batched get with an empty list of further runs', { ...GET_A, more: [] }, /at more/],
     [
       'a batched get for more than 256 chunks in all',
-      {
-        t: 'get',
-        folder: 'f1',
-        id: 1,
-        path: 'a',
-        version: 1,
-        index: 0,
-        hash: HASH_A,
-        count: 200,
-        more: [{ path: 'b', index: 0, hash: HASH_A, count: 57 }],
-      },
+      { ...GET_A, count: 200, more: [{ path: 'b', index: 0, hash: HASH_A, count: 57 }] },
       /at most 256 chunks in all/,
     ],
     [

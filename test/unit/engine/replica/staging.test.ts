@@ -31,6 +31,22 @@ import {
 import { stageVersion } from '../../../../main/engine/replica/apply.js';
 import { fileEntry, inlineSources, useDisks } from './apply-helpers.js';
 
+/** A fetcher that answers every run from `data` (cut at `offsets`), telling `seen` of each. */
+function servingFetcher(
+  data: Buffer,
+  offsets: readonly number[],
+  seen: (req: RunRequest, bytes: number) => void,
+): Fetcher {
+  return {
+    fetchRun: (req: RunRequest) => {
+      const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
+      seen(req, bytes);
+      const at = offsets[req.index]!;
+      return Promise.resolve(data.subarray(at, at + bytes));
+    },
+  } as unknown as Fetcher;
+}
+
 describe('stageFile', () => {
   const newDisk = useDisks();
 
@@ -81,14 +97,9 @@ describe('stageFile', () => {
     const prefix = offsets[2]! + Math.floor(chunks.at(2).size / 2);
     writeFileSync(part, data.subarray(0, prefix));
     const runs: { index: number; count: number; bytes: number }[] = [];
-    const fetcher = {
-      fetchRun: (req: RunRequest) => {
-        const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
-        runs.push({ index: req.index, count: req.chunks.length, bytes });
-        const at = offsets[req.index]!;
-        return Promise.resolve(data.subarray(at, at + bytes));
-      },
-    } as unknown as Fetcher;
+    const fetcher = servingFetcher(data, offsets, (req, bytes) =>
+      runs.push({ index: req.index, count: req.chunks.length, bytes }),
+    );
     const staged = await stageFile(disk.root, e, {
       ...inlineSources(disk.root, new Map()),
       fetcher,
@@ -113,14 +124,7 @@ describe('stageFile', () => {
     const part = path.join(stagingDir(disk.root), `${e.hash!}.part`);
     writeFileSync(part, Buffer.concat([data.subarray(0, first), randomBytes(1024 * 1024)]));
     const asked: number[] = [];
-    const fetcher = {
-      fetchRun: (req: RunRequest) => {
-        asked.push(req.index);
-        const at = e.chunks!.offsets()[req.index]!;
-        const bytes = req.chunks.reduce((n, c) => n + c.size, 0);
-        return Promise.resolve(data.subarray(at, at + bytes));
-      },
-    } as unknown as Fetcher;
+    const fetcher = servingFetcher(data, e.chunks!.offsets(), (req) => asked.push(req.index));
     const staged = await stageFile(disk.root, e, {
       ...inlineSources(disk.root, new Map()),
       fetcher,
