@@ -40,6 +40,8 @@ export class FolderWatcher {
   private watcher: FSWatcher | undefined;
   /** Directories whose watch may have died, to check shortly; and the timers doing so. */
   private readonly suspects = new Set<string>();
+  /** Directories that appeared, to report again once their watches are surely in place. */
+  private readonly added = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Inode each directory had when it was last re-watched. */
   private readonly rewatched = new Map<string, number>();
@@ -79,6 +81,7 @@ export class FolderWatcher {
     });
     this.watcher = w;
     w.on('all', (_event, full) => this.report(full));
+    w.on('addDir', (full) => this.addedLater(full));
     w.on('raw', (event, name, details) => {
       if (typeof name !== 'string' || name === '') return;
       const watched = (details as { watchedPath?: unknown }).watchedPath;
@@ -114,6 +117,24 @@ export class FolderWatcher {
     this.suspects.add(full);
   }
 
+  /**
+   * A directory that appears (made, or moved in from elsewhere in the folder) is reported at
+   * once and rescanned, but chokidar places its watches only as it reads the new tree: a file
+   * deleted or changed in between was never reported (a directory moved in, then a file in it
+   * deleted ~1 s later, stayed recorded on a loaded machine). So each new directory is
+   * reported once more after RECHECK_MS, when its watches are in place; outermost ones only.
+   */
+  private addedLater(full: string): void {
+    if (full === this.root) return;
+    if (this.added.size === 0)
+      this.schedule(() => {
+        const roots = outermost([...this.added]);
+        this.added.clear();
+        for (const dir of roots) this.report(dir);
+      }, RECHECK_MS);
+    this.added.add(full);
+  }
+
   private schedule(fn: () => void, ms: number): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
@@ -128,9 +149,7 @@ export class FolderWatcher {
     const list = [...(paths ?? this.suspects)];
     if (!paths) this.suspects.clear();
     // Outermost paths only: re-watching a directory re-watches everything below it.
-    const roots = list
-      .sort()
-      .filter((p, i, all) => !all.slice(0, i).some((q) => p.startsWith(q + path.sep)));
+    const roots = outermost(list);
     for (const full of roots) {
       let ino: number;
       try {
@@ -180,6 +199,15 @@ export class FolderWatcher {
     this.stopWaiting?.();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.added.clear();
+    this.suspects.clear();
     await w?.close();
   }
+}
+
+/** The paths of `list` that lie below none of the others. */
+function outermost(list: readonly string[]): string[] {
+  return [...list]
+    .sort()
+    .filter((p, i, all) => !all.slice(0, i).some((q) => p === q || p.startsWith(q + path.sep)));
 }
