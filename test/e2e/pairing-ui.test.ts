@@ -193,7 +193,10 @@ describe('A folder offered through the UI', () => {
       /Replica[\s\S]*In sync/,
       60_000,
     );
-    expect(await beta.page.locator('[data-testid="offer-notes"]').count()).toBe(0);
+    // The offers list reloads on the folder's config event, a fetch after the card's update.
+    const accepted = beta.page.locator('[data-testid="offer-notes"]');
+    await accepted.waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+    expect(await accepted.count()).toBe(0);
     await waitFor(() => existsSync(path.join(copy, 'hello.txt')), {
       what: 'the first file to arrive',
       timeoutMs: 30_000,
