@@ -304,8 +304,11 @@ export function runsOf<P extends string>(get: {
   return [first, ...(get.more ?? []).map((r) => ({ ...r, count: r.count ?? 1 }))];
 }
 
-function chunksAsked(get: Parameters<typeof runsOf<string>>[0]): number {
-  let n = 0;
-  for (const r of runsOf(get)) n += r.count;
+function chunksAsked(get: {
+  count?: number | undefined;
+  more?: { count?: number | undefined }[];
+}): number {
+  let n = get.count ?? 1;
+  for (const r of get.more ?? []) n += r.count ?? 1;
   return n;
 }

@@ -213,20 +213,17 @@ export class Fetcher {
     this.progressAt = this.clock.now();
     const { members } = p;
     const buf = data ? bytesOf(data) : undefined;
-    if (members.length > 1 && buf?.length !== p.size) {
-      // The upstream could not serve every run (or served a run of another version: a file
-      // that changed there, which shifts every run after it): ask for each on its own, so
-      // that the ones it has arrive and only the others fail.
-      this.waiting.unshift(...members.map((m) => ({ ...m, alone: true })));
-      return this.pump();
+    if (!buf || buf.length !== p.size) {
+      // A batch the upstream could not serve whole (or that holds a run of another version:
+      // a file that changed there shifts every run after it) is asked for run by run, so that
+      // the runs it has arrive and only the others fail.
+      if (members.length > 1) this.waiting.unshift(...members.map((m) => ({ ...m, alone: true })));
+      this.pump();
+      const why = buf ? 'bytes did not match their hash' : (reason ?? 'gone');
+      if (members.length === 1) members[0]!.reject(new ChunkUnavailable(members[0]!.req.path, why));
+      return;
     }
     this.pump();
-    if (!buf)
-      return members[0]!.reject(new ChunkUnavailable(members[0]!.req.path, reason ?? 'gone'));
-    if (buf.length !== p.size)
-      return members[0]!.reject(
-        new ChunkUnavailable(members[0]!.req.path, 'bytes did not match their hash'),
-      );
     // Views, not copies: each run's bytes are written to its staged file and released.
     // Each run's holder releases its own piece (staging does, once it is written).
     if (members.length > 1) bulkBuffers.share(buf, members.length);
