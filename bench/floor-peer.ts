@@ -5,7 +5,8 @@
  * durable with one `sync -f`. Lanfold does all of that and more, so this is its floor here.
  *
  *   node dist/bench/floor-peer.js send DIR PORT CERT KEY   (prints "ready PORT" once listening; PORT 0: any)
- *   node dist/bench/floor-peer.js receive DEST PORT        (prints one JSON line: files, bytes, seconds)
+ *   node dist/bench/floor-peer.js receive DEST PORT        (prints one JSON line: files, bytes; the
+ *                                                          caller times it from spawning it)
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
@@ -90,7 +91,6 @@ interface OpenFile {
 }
 
 function receive(dest: string, port: number): void {
-  const started = performance.now();
   mkdirSync(dest, { recursive: true });
   const dirs = new Set<string>();
   let files = 0;
@@ -149,11 +149,7 @@ function receive(dest: string, port: number): void {
   });
   socket.on('end', () => {
     execFileSync('sync', ['-f', dest]);
-    const seconds = (performance.now() - started) / 1000;
-    // From this process's start, as Lanfold's "replica joins" counts from spawning it.
-    process.stdout.write(
-      `${JSON.stringify({ files, bytes, seconds, fromStart: performance.now() / 1000 })}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ files, bytes })}\n`);
   });
 }
 

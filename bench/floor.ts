@@ -15,6 +15,7 @@ import {
   fmt,
   formatTable,
   makeScratchDir,
+  median,
   removeOnExit,
   startRsyncDaemon,
   syncDisks,
@@ -32,7 +33,6 @@ const USAGE = `usage: npm run bench -- floor [options]
 `;
 
 const PEER = fileURLToPath(new URL('./floor-peer.js', import.meta.url));
-const SEND_PORT = 28741;
 const RSYNC_PORT = 28742;
 
 interface Sample {
@@ -47,21 +47,19 @@ function seconds(run: () => void): number {
   return (performance.now() - t0) / 1000;
 }
 
+/** One sample: the receiver's wall time from spawning it, and the files it got. */
 async function floorOnce(src: string, dest: string, certFile: string, keyFile: string) {
-  const sender = spawn(
-    process.execPath,
-    [PEER, 'send', src, String(SEND_PORT), certFile, keyFile],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const sender = spawn(process.execPath, [PEER, 'send', src, '0', certFile, keyFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      sender.stdout.once('data', () => resolve());
+    // "ready PORT" once it listens (on a port the system chose).
+    const port = await new Promise<string>((resolve, reject) => {
+      sender.stdout.once('data', (b: Buffer) => resolve(b.toString().trim().split(' ')[1] ?? ''));
       sender.once('exit', (code) => reject(new Error(`the sender exited with ${code}`)));
     });
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [PEER, 'receive', dest, String(SEND_PORT)], {
+    const r = spawnSync(process.execPath, [PEER, 'receive', dest, port], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -145,7 +143,6 @@ export async function run(args: string[]): Promise<number> {
     stopRsync();
     cleanup();
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   const rows: string[][] = [['set', 'tool', 'median s', '÷ rsync', '÷ rsync + sync']];
   const results = [];
   for (const set of sets) {

@@ -15,6 +15,7 @@ import {
   gitRevision,
   loadAverage,
   makeScratchDir,
+  median,
   removeOnExit,
   runNodeWorker,
   writeJsonResult,
@@ -45,11 +46,6 @@ function generate(root: string, files: number): void {
         writeFileSync(path.join(dir, `f${i}.txt`), `${n} `.repeat(size).slice(0, size));
       }
     }
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor((s.length - 1) / 2)]!;
 }
 
 export async function run(args: string[]): Promise<number> {
