@@ -180,18 +180,23 @@ describe('Fetcher', () => {
 
   describe('batched gets', () => {
     const MIB = 1024 * 1024;
-    /** Fills the 4 MiB window with four 1 MiB runs of big.bin; returns their answers' sizes. */
-    function fillWindow(fetcher: Fetcher) {
-      for (let i = 0; i < 4; i++)
+    /** Fills the 4 MiB window with runs of big.bin, of 1 MiB each unless `sizes` says. */
+    function fillWindow(fetcher: Fetcher, sizes = [MIB, MIB, MIB, MIB]) {
+      for (const [i, size] of sizes.entries())
         fetcher
           .fetchRun({
             path: toRelPath('big.bin'),
             version: 1,
             index: i,
-            chunks: [{ hash: Buffer.alloc(32, i), fast: 0n, size: MIB }],
+            chunks: [{ hash: Buffer.alloc(32, i), fast: 0n, size }],
           })
           .catch(() => undefined);
     }
+    /** The paths a get asks for, in order. */
+    const pathsOf = (get: Extract<Message, { t: 'get' }>) => [
+      get.path,
+      ...(get.more ?? []).map((r) => r.path),
+    ];
     const small = (fetcher: Fetcher, name: string, data: Buffer, version = 1) =>
       fetcher.fetchRun({
         path: toRelPath(name),
@@ -202,17 +207,7 @@ describe('Fetcher', () => {
 
     it('asks for runs that wait together with one get once a whole run fits the window', async () => {
       const { fetcher, requests, tick } = setup();
-      const run = (index: number, size: number) =>
-        fetcher
-          .fetchRun({
-            path: toRelPath('big.bin'),
-            version: 1,
-            index,
-            chunks: [{ hash: Buffer.alloc(32, index), fast: 0n, size }],
-          })
-          .catch(() => undefined);
-      for (let i = 0; i < 3; i++) void run(i, MIB);
-      void run(3, 900 * 1024); // 124 KiB of the window left
+      fillWindow(fetcher, [MIB, MIB, MIB, 900 * 1024]); // 124 KiB of the window left
       await tick();
       const files = ['a', 'b', 'c'].map((n) => Buffer.alloc(50 * 1024, n));
       const got = files.map((f, i) => small(fetcher, `${'abc'[i]}.txt`, f));
@@ -223,11 +218,7 @@ describe('Fetcher', () => {
       await tick();
       expect(requests).toHaveLength(5);
       const batch = requests[4]!;
-      expect([batch.path, ...(batch.more ?? []).map((r) => r.path)]).toEqual([
-        'a.txt',
-        'b.txt',
-        'c.txt',
-      ]);
+      expect(pathsOf(batch)).toEqual(['a.txt', 'b.txt', 'c.txt']);
       fetcher.onAnswer(batch.id, Buffer.concat(files));
       const bytes = await Promise.all(got);
       expect(bytes.map((b, i) => b.equals(files[i]!))).toEqual([true, true, true]);
@@ -246,11 +237,7 @@ describe('Fetcher', () => {
       await tick();
       expect(requests).toHaveLength(5);
       const batch = requests[4]!;
-      expect([batch.path, ...(batch.more ?? []).map((r) => r.path)]).toEqual([
-        'f0.txt',
-        'f1.txt',
-        'f2.txt',
-      ]);
+      expect(pathsOf(batch)).toEqual(['f0.txt', 'f1.txt', 'f2.txt']);
       expect(batch.more?.map((r) => r.hash)).toEqual([
         sha(files[1]!).toString('hex'),
         sha(files[2]!).toString('hex'),
@@ -331,9 +318,7 @@ describe('Fetcher', () => {
       await tick();
       for (let i = 0; i < 4; i++) fetcher.onAnswer(requests[i]!.id, undefined, 'gone');
       await tick();
-      const asked = requests
-        .filter((r) => r.path !== 'big.bin')
-        .map((r) => [r.path, ...(r.more ?? []).map((m) => m.path)]);
+      const asked = requests.filter((r) => r.path !== 'big.bin').map(pathsOf);
       expect(asked).toEqual([['v1.txt'], ['v2.txt', 'h1.bin'], ['h2.bin']]);
       fetcher.abort('done');
     });
